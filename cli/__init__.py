@@ -1,0 +1,1 @@
+"""The `optimize` command line (thin Click layer over `optimizer`)."""

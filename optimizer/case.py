@@ -1,0 +1,608 @@
+"""Case files: the validated input of the optimiser (MODEL.md, "Case file").
+
+Validation happens here, once, at load. Every problem is reported with its
+JSON path (`levers[3].max_fraction: must be between 0 and 1, got 1.5`).
+A `Case` is frozen: nothing downstream can modify what the user gave.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import hashlib
+import json
+import math
+import os
+import re
+from collections.abc import Mapping
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
+
+from .errors import CaseError
+from .levers import (
+    ID_PATTERN,
+    LEVER_TYPES,
+    Amount,
+    Count,
+    Fraction,
+    Id,
+    Lever,
+    LeverBase,
+    Notes,
+    Number,
+)
+
+MAX_CASE_BYTES = 20 * 1024 * 1024
+QUANTITIES = ("private", "public", "revenues", "expenditures", "result", "members", "risk")
+QUANTITY_KINDS = ("revenue", "expenditure", "lever")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class Revenue(_Strict):
+    id: Id
+    label: str | None = Field(default=None, max_length=200)
+    amount: Amount
+    public: bool
+    notes: Notes = None
+
+    @property
+    def name(self) -> str:
+        return self.label or self.id
+
+
+class Expenditure(_Strict):
+    id: Id
+    label: str | None = Field(default=None, max_length=200)
+    amount: Amount
+    staff: bool = False
+    notes: Notes = None
+
+    @property
+    def name(self) -> str:
+        return self.label or self.id
+
+
+class Staff(_Strict):
+    fte: Annotated[float, Field(gt=0, le=1e6, allow_inf_nan=False)] | None = None
+    spare_fte: Annotated[float, Field(ge=0, le=1e6, allow_inf_nan=False)] = 0.0
+    cost_per_fte: Annotated[float, Field(gt=0, le=1e9, allow_inf_nan=False)] | None = None
+    notes: Notes = None
+
+
+class Target(_Strict):
+    private_share: Annotated[float, Field(gt=0, lt=1, allow_inf_nan=False)]
+    min_result: Number = 0.0
+    min_members: Count | None = None
+    max_levers: Count | None = None
+    notes: Notes = None
+
+
+class Rule(_Strict):
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    terms: dict[str, Number]
+    sense: Literal["<=", ">=", "=="]
+    rhs: Number
+    notes: Notes = None
+
+
+class Case(_Strict):
+    schema_version: Literal[1] = 1
+    name: Annotated[str, Field(min_length=1, max_length=500)]
+    currency: Annotated[str, Field(max_length=20)] = "EUR"
+    revenues: Annotated[list[Revenue], Field(min_length=1, max_length=1000)]
+    expenditures: Annotated[list[Expenditure], Field(min_length=1, max_length=1000)]
+    members: Count
+    staff: Staff | None = None
+    target: Target
+    levers: Annotated[list[Lever], Field(max_length=1000)] = Field(default_factory=list)
+    rules: Annotated[list[Rule], Field(max_length=1000)] = Field(default_factory=list)
+    notes: Notes = None
+    # (SHA-256 of the bytes the case was read from, where from): the audit trail.
+    _source: tuple[str, str] | None = PrivateAttr(default=None)
+
+    # Derived facts, computed once (the model is frozen).
+    @cached_property
+    def _revenue_by_id(self) -> dict[str, Revenue]:
+        return {r.id: r for r in self.revenues}
+
+    @cached_property
+    def _expenditure_by_id(self) -> dict[str, Expenditure]:
+        return {e.id: e for e in self.expenditures}
+
+    def revenue(self, line: str) -> Revenue:
+        return self._revenue_by_id[line]
+
+    def expenditure(self, line: str) -> Expenditure:
+        return self._expenditure_by_id[line]
+
+    def lever(self, lever_id: str) -> LeverBase:
+        for lever in self.levers:
+            if lever.id == lever_id:
+                return lever
+        raise KeyError(lever_id)
+
+    @property
+    def private_total(self) -> float:
+        return sum(r.amount for r in self.revenues if not r.public)
+
+    @property
+    def public_total(self) -> float:
+        return sum(r.amount for r in self.revenues if r.public)
+
+    @property
+    def staff_total(self) -> float:
+        return sum(e.amount for e in self.expenditures if e.staff)
+
+    @property
+    def spare_fte(self) -> float:
+        return self.staff.spare_fte if self.staff else 0.0
+
+    @property
+    def cost_per_fte(self) -> float:
+        """EUR of staff spending per FTE: given, or staff lines / fte (MODEL.md)."""
+        if self.staff and self.staff.cost_per_fte:
+            return self.staff.cost_per_fte
+        if self.staff and self.staff.fte:
+            return self.staff_total / self.staff.fte if self.staff_total > 0 else math.inf
+        return math.inf
+
+    def with_values(self, overrides: Mapping[str, Any]) -> Case:
+        """A new validated case with dotted-path overrides applied (see `apply_overrides`)."""
+        return load_case(apply_overrides(self.model_dump(mode="json", exclude_unset=True), overrides))
+
+
+# ---------------------------------------------------------------- loading
+
+
+def _reject_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a number; write a finite number")
+
+
+def parse_json_text(text: str | bytes, source: str = "case") -> Any:
+    if len(text) > MAX_CASE_BYTES:
+        raise CaseError(f"{source}: the file is larger than {MAX_CASE_BYTES // 2**20} MB; "
+                        "a case file is a few kB")
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except RecursionError:
+        raise CaseError(f"{source}: the JSON is nested too deeply") from None
+    except UnicodeDecodeError as exc:
+        raise CaseError(f"{source}: not UTF-8 text ({exc.reason})") from None
+    except json.JSONDecodeError as exc:
+        raise CaseError(f"{source}: not valid JSON: {exc.msg} at line {exc.lineno}, "
+                        f"column {exc.colno}") from None
+    except ValueError as exc:
+        raise CaseError(f"{source}: {exc}") from None
+
+
+def read_case_source(source: str | os.PathLike[str]) -> tuple[bytes, str]:
+    """The bytes of a case file (or '-' for standard input) and a display name."""
+    import sys
+
+    if str(source) == "-":
+        data = sys.stdin.buffer.read(MAX_CASE_BYTES + 1)
+        return data, "<stdin>"
+    path = Path(source)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise CaseError(f"{source}: cannot read the case file ({exc.strerror})") from None
+    if path.is_dir():
+        raise CaseError(f"{source}: is a folder, not a case file")
+    if size > MAX_CASE_BYTES:
+        raise CaseError(f"{source}: the file is larger than {MAX_CASE_BYTES // 2**20} MB; "
+                        "a case file is a few kB")
+    try:
+        return path.read_bytes(), str(source)
+    except OSError as exc:
+        raise CaseError(f"{source}: cannot read the case file ({exc.strerror})") from None
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def load_case(source: Case | Mapping[str, Any] | str | os.PathLike[str]) -> Case:
+    """Load and validate a case from a path, a dict, or a `Case` (returned as is).
+
+    Raises `CaseError` listing every problem with its JSON path.
+    """
+    if isinstance(source, Case):
+        return source
+    if isinstance(source, Mapping):
+        raw = copy.deepcopy(dict(source))
+        digest = sha256(json.dumps(raw, sort_keys=True, default=str).encode())
+        origin = "<dict>"
+    else:
+        data, origin = read_case_source(source)
+        raw = parse_json_text(data, origin)
+        digest = sha256(data)
+    case = validate(raw)
+    case._source = (digest, origin)
+    return case
+
+
+def load_case_with(source: str | os.PathLike[str], overrides: Mapping[str, Any] | None = None
+                   ) -> Case:
+    """Load a case file (or '-' for standard input) and apply dotted-path overrides.
+
+    The audit trail keeps the SHA-256 of the file as read, before the overrides.
+    """
+    data, origin = read_case_source(source)
+    raw = parse_json_text(data, origin)
+    if overrides:
+        if not isinstance(raw, dict):
+            raise CaseError(f"case: must be a JSON object {{...}}, got {_kind(raw)}")
+        raw = apply_overrides(raw, overrides)
+    case = validate(raw)
+    case._source = (sha256(data), origin)
+    return case
+
+
+def provenance(case: Case) -> tuple[str, str]:
+    """(SHA-256 of the case as read, where it came from)."""
+    if case._source is not None:
+        return case._source
+    canonical = json.dumps(case.model_dump(mode="json", exclude_unset=True), sort_keys=True)
+    return sha256(canonical.encode()), "<Case object>"
+
+
+def validate(raw: Any) -> Case:
+    if not isinstance(raw, dict):
+        raise CaseError(f"case: must be a JSON object {{...}}, got {_kind(raw)}")
+    try:
+        case = Case.model_validate(raw)
+    except ValidationError as exc:
+        raise CaseError(_format_errors(exc, raw)) from None
+    except RecursionError:
+        raise CaseError("case: nested too deeply") from None
+    problems = check_references(case)
+    if problems:
+        raise CaseError(problems)
+    return case
+
+
+def _kind(value: Any) -> str:
+    return {dict: "an object", list: "a list", str: "a string", bool: "true/false",
+            int: "a number", float: "a number", type(None): "null"}.get(type(value), "a value")
+
+
+def _path(loc: tuple[Any, ...], raw: Any) -> str:
+    """('levers', 3, 'cut', 'max_fraction') -> 'levers[3].max_fraction' (drops union tags)."""
+    out = ""
+    node = raw
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+            node = node[part] if isinstance(node, list) and part < len(node) else None
+            continue
+        if isinstance(node, dict) and part not in node and part in LEVER_TYPES:
+            continue  # the discriminator tag pydantic adds to the location
+        if isinstance(node, dict) and part not in node and part.startswith("function-"):
+            continue
+        out += f".{part}" if out else str(part)
+        node = node.get(part) if isinstance(node, dict) else None
+    return out or "case"
+
+
+def _model_at(loc: tuple[Any, ...], raw: Any) -> type[BaseModel] | None:
+    """Which model holds the field at loc (to suggest a close field name)."""
+    model: type[BaseModel] | None = Case
+    node: Any = raw
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            node = node[part] if isinstance(node, list) and part < len(node) else None
+            if model is _LeverList:
+                lever_type = node.get("type") if isinstance(node, dict) else None
+                model = LEVER_TYPES.get(lever_type) if isinstance(lever_type, str) else None
+            elif model is _RuleList:
+                model = Rule
+            elif model in (_RevenueList, _ExpenditureList):
+                model = Revenue if model is _RevenueList else Expenditure
+            continue
+        if part in LEVER_TYPES and not (isinstance(node, dict) and part in node):
+            continue
+        node = node.get(part) if isinstance(node, dict) else None
+        model = _CHILD.get((model, part))
+    return model
+
+
+class _LeverList:  # markers used by _model_at
+    pass
+
+
+class _RuleList:
+    pass
+
+
+class _RevenueList:
+    pass
+
+
+class _ExpenditureList:
+    pass
+
+
+_CHILD: dict[tuple[Any, str], Any] = {
+    (Case, "levers"): _LeverList,
+    (Case, "rules"): _RuleList,
+    (Case, "revenues"): _RevenueList,
+    (Case, "expenditures"): _ExpenditureList,
+    (Case, "staff"): Staff,
+    (Case, "target"): Target,
+}
+
+
+def _shown(value: Any) -> str:
+    text = json.dumps(value, default=str, ensure_ascii=False)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _format_errors(exc: ValidationError, raw: Any) -> list[str]:
+    problems: list[str] = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(err["loc"])
+        path = _path(loc, raw)
+        kind = err["type"]
+        got = err.get("input")
+        ctx = err.get("ctx") or {}
+        if kind == "extra_forbidden":
+            field = str(loc[-1])
+            model = _model_at(loc, raw)
+            hint = ""
+            if model is not None:
+                names = [n for n in model.model_fields if n != "type"]
+                close = difflib.get_close_matches(field, names, n=1, cutoff=0.6)
+                hint = f"; did you mean '{close[0]}'?" if close else f"; allowed: {', '.join(names)}"
+            problems.append(f"{path}: unknown field{hint}")
+        elif kind == "missing":
+            problems.append(f"{path}: required field is missing")
+        elif kind == "union_tag_invalid":
+            problems.append(f"{path}.type: unknown lever type {_shown(ctx.get('tag'))}; "
+                            f"use one of {', '.join(LEVER_TYPES)}")
+        elif kind == "union_tag_not_found":
+            problems.append(f"{path}.type: required field is missing (one of {', '.join(LEVER_TYPES)})")
+        elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+            low, high = _limits(loc, raw)
+            if low is not None and high is not None:
+                problems.append(f"{path}: must be between {low} and {high}, got {_shown(got)}")
+            else:
+                problems.append(f"{path}: {err['msg'].lower()}, got {_shown(got)}")
+        elif kind == "finite_number":
+            problems.append(f"{path}: must be a finite number, got {_shown(got)}")
+        elif kind == "string_pattern_mismatch" and str(loc[-1]) in ("id",) or (
+            kind == "string_pattern_mismatch"
+        ):
+            problems.append(f"{path}: {_shown(got)} is not a valid id; use 1 to 40 characters "
+                            "among a-z, 0-9, '_' and '-'")
+        elif kind in ("float_type", "int_type", "bool_type", "string_type", "dict_type",
+                      "list_type", "model_type", "model_attributes_type", "int_from_float",
+                      "float_parsing", "int_parsing", "literal_error", "dataclass_type"):
+            expected = {"float_type": "a number", "int_type": "a whole number",
+                        "int_from_float": "a whole number", "bool_type": "true or false",
+                        "string_type": "a string", "dict_type": "an object {...}",
+                        "list_type": "a list [...]", "model_type": "an object {...}",
+                        "model_attributes_type": "an object {...}"}.get(kind)
+            if kind == "literal_error":
+                problems.append(f"{path}: must be {ctx.get('expected')}, got {_shown(got)}")
+            else:
+                problems.append(f"{path}: must be {expected or err['msg'].lower()}, "
+                                f"got {_kind(got) if expected else _shown(got)}")
+        elif kind == "value_error":
+            problems.append(f"{path}: {str(ctx.get('error', err['msg']))}")
+        else:
+            problems.append(f"{path}: {err['msg']}" + (f", got {_shown(got)}" if got is not None
+                                                       and not isinstance(got, dict | list) else ""))
+    return problems or ["case: invalid"]
+
+
+def _limits(loc: tuple[Any, ...], raw: Any) -> tuple[Any, Any]:
+    model = _model_at(loc, raw)
+    field = str(loc[-1])
+    if model is None or field not in model.model_fields:
+        return None, None
+    low = high = None
+    for meta in model.model_fields[field].metadata:
+        for attr in ("ge", "gt"):
+            if getattr(meta, attr, None) is not None:
+                low = getattr(meta, attr)
+        for attr in ("le", "lt"):
+            if getattr(meta, attr, None) is not None:
+                high = getattr(meta, attr)
+    if low is None and high is None:
+        return None, None
+    fmt = lambda v: "a very large number" if v is not None and abs(v) >= 1e6 else v  # noqa: E731
+    return fmt(low), fmt(high)
+
+
+def check_references(case: Case) -> list[str]:
+    """Cross-field checks pydantic cannot express: ids, sides, defaults that need the budget."""
+    problems: list[str] = []
+
+    def unique(items: list[Any], kind: str) -> None:
+        seen: dict[str, int] = {}
+        for i, item in enumerate(items):
+            if item.id in seen:
+                problems.append(f"{kind}[{i}].id: duplicate id '{item.id}' "
+                                f"(already used by {kind}[{seen[item.id]}])")
+            seen.setdefault(item.id, i)
+
+    unique(case.revenues, "revenues")
+    unique(case.expenditures, "expenditures")
+    unique(case.levers, "levers")
+    revenue_ids = {r.id: r for r in case.revenues}
+    expenditure_ids = {e.id for e in case.expenditures}
+    if sum(r.amount for r in case.revenues) <= 0:
+        problems.append("revenues: the revenues add up to 0, so no private share can be computed")
+
+    def near(name: str, pool: list[str]) -> str:
+        close = difflib.get_close_matches(name, pool, n=1, cutoff=0.5)
+        return f"; did you mean '{close[0]}'?" if close else (f"; use one of {', '.join(pool)}"
+                                                               if pool else "")
+
+    fee_lines: dict[str, int] = {}
+    for i, lever in enumerate(case.levers):
+        where = f"levers[{i}]"
+        for attr, side in lever.line_fields.items():
+            line = getattr(lever, attr)
+            if side == "expenditure":
+                if line not in expenditure_ids:
+                    problems.append(f"{where}.{attr}: no expenditure line '{line}'"
+                                    f"{near(line, sorted(expenditure_ids))}")
+                continue
+            if line not in revenue_ids:
+                pool = sorted(r.id for r in case.revenues if r.public == (side == "public"))
+                problems.append(f"{where}.{attr}: no revenue line '{line}'{near(line, pool)}")
+            elif revenue_ids[line].public != (side == "public"):
+                want = "a public" if side == "public" else "a private"
+                problems.append(f"{where}.{attr}: '{line}' is a "
+                                f"{'public' if revenue_ids[line].public else 'private'} line; "
+                                f"a {lever.type} lever needs {want} revenue line")
+        if lever.type == "fee_increase":
+            line = lever.revenue  # type: ignore[attr-defined]
+            if line in fee_lines:
+                problems.append(f"{where}: a second fee_increase on '{line}' "
+                                f"(levers[{fee_lines[line]}] already raises it); keep one")
+            fee_lines.setdefault(line, i)
+        if lever.type == "new_members" and lever.fee is None and case.members == 0:  # type: ignore[attr-defined]
+            problems.append(f"{where}.fee: required when members is 0 (the default fee is "
+                            "fee line / members)")
+        if lever.type == "custom":
+            for attr, pool in (("revenues", revenue_ids), ("expenditures", expenditure_ids)):
+                for line in getattr(lever, attr):
+                    if line not in pool:
+                        problems.append(f"{where}.{attr}.{line}: no such {attr[:-1]} line"
+                                        f"{near(line, sorted(pool))}")
+            setup = lever.setup  # type: ignore[attr-defined]
+            for line in (setup.expenditures if setup else {}):
+                if line not in expenditure_ids:
+                    problems.append(f"{where}.setup.expenditures.{line}: no such expenditure line"
+                                    f"{near(line, sorted(expenditure_ids))}")
+        if (lever.type == "cut" and lever.enabled
+                and getattr(lever, "expenditure", None) in expenditure_ids
+                and case.expenditure(lever.expenditure).staff  # type: ignore[attr-defined]
+                and not math.isfinite(case.cost_per_fte)):
+            problems.append(f"{where}.expenditure: cutting a staff line needs staff.fte or "
+                            "staff.cost_per_fte, to know how much capacity the cut removes")
+    lever_ids = {lever.id for lever in case.levers}
+    for i, rule in enumerate(case.rules):
+        for quantity in rule.terms:
+            problem = _check_quantity(quantity, revenue_ids, expenditure_ids, lever_ids)
+            if problem:
+                problems.append(f"rules[{i}].terms.{quantity}: {problem}")
+    return problems
+
+
+def _check_quantity(q: str, revenues: Mapping[str, Any], expenditures: set[str],
+                    levers: set[str]) -> str | None:
+    if q in QUANTITIES:
+        return None
+    kind, sep, ident = q.partition(":")
+    if not sep or kind not in QUANTITY_KINDS:
+        close = difflib.get_close_matches(q, list(QUANTITIES), n=1)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        return (f"unknown quantity; {hint}use one of {', '.join(QUANTITIES)}, "
+                "or revenue:ID, expenditure:ID, lever:ID")
+    pool = {"revenue": set(revenues), "expenditure": expenditures, "lever": levers}[kind]
+    if ident not in pool:
+        close = difflib.get_close_matches(ident, sorted(pool), n=1)
+        hint = f"; did you mean '{kind}:{close[0]}'?" if close else ""
+        return f"no {kind} '{ident}'{hint}"
+    return None
+
+
+# ---------------------------------------------------------------- overrides (--set)
+
+_NUMBER = re.compile(r"^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
+
+
+def parse_value(text: str) -> Any:
+    """A --set value: JSON when it parses (numbers, true, null, [..]), else the plain string."""
+    text = text.strip()
+    if _NUMBER.match(text):
+        return float(text) if any(c in text for c in ".eE") else int(text)
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except ValueError:
+        return text
+
+
+def resolve_path(raw: dict[str, Any], path: str) -> tuple[Any, Any, str]:
+    """Find the container and key that a dotted path names.
+
+    Levers, revenues and expenditures are addressed by id (`levers.training.price`);
+    lists also accept an index (`rules.0.rhs`). Raises CaseError naming the nearest paths.
+    """
+    parts = path.split(".")
+    node: Any = raw
+    shown: list[str] = []
+    for depth, part in enumerate(parts):
+        last = depth == len(parts) - 1
+        if isinstance(node, list):
+            index = _list_index(node, part)
+            if index is None:
+                ids = [str(x.get("id", x.get("name"))) for x in node if isinstance(x, dict)]
+                raise CaseError(f"--set {path}: no item '{part}' in {'.'.join(shown) or 'case'}"
+                                f"{_did_you_mean(part, ids, '.'.join(shown))}")
+            if last:
+                return node, index, path
+            node = node[index]
+        elif isinstance(node, dict):
+            if last:
+                return node, part, path
+            if part not in node:
+                if not shown and part in ("staff", "target"):
+                    node[part] = {}
+                else:
+                    pool = list(node) if shown else list(Case.model_fields)
+                    raise CaseError(f"--set {path}: no field '{part}' in {'.'.join(shown) or 'case'}"
+                                    f"{_did_you_mean(part, pool, '.'.join(shown))}")
+            node = node[part]
+        else:
+            raise CaseError(f"--set {path}: '{'.'.join(shown)}' is a value, not an object")
+        shown.append(part)
+    raise CaseError(f"--set {path}: empty path")
+
+
+def _list_index(node: list[Any], part: str) -> int | None:
+    for i, item in enumerate(node):
+        if isinstance(item, dict) and part in (item.get("id"), item.get("name")):
+            return i
+    if part.isdigit() and int(part) < len(node):
+        return int(part)
+    return None
+
+
+def _did_you_mean(part: str, pool: list[str], prefix: str) -> str:
+    close = difflib.get_close_matches(part, pool, n=3, cutoff=0.4)
+    if not close:
+        return f"; valid: {', '.join(pool[:12])}" if pool else ""
+    dotted = [f"{prefix}.{c}" if prefix else c for c in close]
+    return f"; did you mean {' or '.join(dotted)}?"
+
+
+def apply_overrides(raw: dict[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of raw with each dotted path set to its value (the input is not modified)."""
+    out = copy.deepcopy(raw)
+    for path, value in overrides.items():
+        container, key, _ = resolve_path(out, path)
+        container[key] = value
+    return out
+
+
+def case_schema() -> dict[str, Any]:
+    """The JSON Schema of case files, for editors."""
+    schema = Case.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "Cluster funding case"
+    return schema
+
+
+__all__ = ["Case", "Revenue", "Expenditure", "Staff", "Target", "Rule", "load_case",
+           "apply_overrides", "parse_value", "case_schema", "ID_PATTERN", "Fraction"]

@@ -1,0 +1,187 @@
+"""The mixed-integer linear program of MODEL.md, built with PuLP.
+
+`build_model` turns a validated case into a PuLP problem. It knows no solver:
+`solve.py` is the only place that runs one. Variable and constraint names are
+ours (`l3_units_12`, `c7`), never the user's ids, so labels with odd
+characters can never reach the solver.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulp
+
+from .case import Case
+from .levers import Terms
+
+# Weight of the "least change" tie-break (EUR of risk per EUR moved in the budget).
+# A budget moves by at most a few million EUR, so the tie-break shifts the risk by
+# well under a cent: within MODEL.md's 1e-6 relative.
+TIE_BREAK = 1e-9
+
+# Constraint groups a diagnosis may relax, in the words of MODEL.md.
+RELAXABLE = ("result", "capacity", "min_members", "max_levers")
+
+
+@dataclass
+class Model:
+    case: Case
+    prob: pulp.LpProblem
+    terms: dict[str, Terms]
+    quantity: dict[str, Any]
+    rows: dict[str, str] = field(default_factory=dict)  # our constraint name -> its meaning
+    share: float = 0.0
+
+    def lever_value(self, lever_id: str) -> Any:
+        terms = self.terms.get(lever_id)
+        return terms.value if terms is not None else 0
+
+
+class _Builder:
+    """The ModelContext a lever sees while it builds its terms."""
+
+    def __init__(self, case: Case, prob: pulp.LpProblem, need_used: bool):
+        self.case = case
+        self.prob = prob
+        self.need_used = need_used
+        self._counter = itertools.count()
+        self._prefix = "x"
+        self._fee_choices: dict[str, tuple[list[float], list[Any]]] = {}
+        self.rows: dict[str, str] = {}
+        self._meaning = ""
+
+    def for_lever(self, index: int, meaning: str) -> _Builder:
+        self._prefix = f"l{index}"
+        self._meaning = meaning
+        return self
+
+    def var(self, hint: str, low: float, up: float | None, integer: bool = False) -> Any:
+        name = f"{self._prefix}_{hint}_{next(self._counter)}"
+        return pulp.LpVariable(name, lowBound=low, upBound=up,
+                               cat=pulp.LpInteger if integer else pulp.LpContinuous)
+
+    def binary(self, hint: str) -> Any:
+        return pulp.LpVariable(f"{self._prefix}_{hint}_{next(self._counter)}", cat=pulp.LpBinary)
+
+    def constrain(self, expr: Any, hint: str) -> None:
+        self.add(expr, self._meaning or hint)
+
+    def add(self, expr: Any, meaning: str) -> str:
+        name = f"c{next(self._counter)}"
+        self.prob += expr, name
+        self.rows[name] = meaning
+        return name
+
+    def fee_choice(self, revenue: str) -> tuple[list[float], list[Any]] | None:
+        return self._fee_choices.get(revenue)
+
+    def set_fee_choice(self, revenue: str, options: list[float], ys: list[Any]) -> None:
+        self._fee_choices[revenue] = (options, ys)
+
+
+def build_model(
+    case: Case,
+    *,
+    share: float | None = None,
+    relax: frozenset[str] = frozenset(),
+    objective: str = "risk",
+    share_weight: float = 0.0,
+) -> Model:
+    """The PuLP problem of a case.
+
+    share: the target private share (default: the case's target).
+    relax: constraint groups left out, for the diagnosis of infeasible cases:
+        "share", "result", "capacity", "min_members", "max_levers", "rule:NAME".
+    objective: "risk" (EUR at risk plus the least-change tie-break) or
+        "share" (maximise private - share_weight x revenues, for the highest reachable share).
+    """
+    t = case.target.private_share if share is None else share
+    sense = pulp.LpMinimize if objective == "risk" else pulp.LpMaximize
+    prob = pulp.LpProblem("cluster_plan", sense)
+    need_used = case.target.max_levers is not None and "max_levers" not in relax
+    b = _Builder(case, prob, need_used)
+
+    terms: dict[str, Terms] = {}
+    # Fee increases first: new members on the same line pay the increased fee.
+    order = sorted(range(len(case.levers)), key=lambda i: case.levers[i].type != "fee_increase")
+    for i in order:
+        lever = case.levers[i]
+        if not lever.enabled:
+            continue
+        b.for_lever(i, f"lever:{lever.id}")
+        if lever.type == "fee_increase":
+            opts, ys, lever_terms = lever.build_options(b)  # type: ignore[attr-defined]
+            b.set_fee_choice(lever.revenue, opts, ys)  # type: ignore[attr-defined]
+        else:
+            lever_terms = lever.build(b)
+        terms[lever.id] = lever_terms
+    b.for_lever(-1, "")
+
+    revenue_after = {r.id: r.amount + pulp.lpSum(t_.revenue.get(r.id, 0) for t_ in terms.values())
+                     for r in case.revenues}
+    expenditure_after = {e.id: e.amount + pulp.lpSum(t_.expenditure.get(e.id, 0)
+                                                     for t_ in terms.values())
+                         for e in case.expenditures}
+    private = pulp.lpSum(revenue_after[r.id] for r in case.revenues if not r.public)
+    public = pulp.lpSum(revenue_after[r.id] for r in case.revenues if r.public)
+    revenues = private + public
+    expenditures = pulp.lpSum(expenditure_after.values())
+    result = revenues - expenditures
+    members = case.members + pulp.lpSum(t_.members for t_ in terms.values())
+    fte_use = pulp.lpSum(t_.fte_use for t_ in terms.values())
+    risk = pulp.lpSum(t_.risk for t_ in terms.values())
+    change = pulp.lpSum(t_.change for t_ in terms.values())
+    quantity: dict[str, Any] = {
+        "private": private, "public": public, "revenues": revenues,
+        "expenditures": expenditures, "result": result, "members": members,
+        "risk": risk, "fte_use": fte_use,
+    }
+    for line, expr in revenue_after.items():
+        quantity[f"revenue:{line}"] = expr
+    for line, expr in expenditure_after.items():
+        quantity[f"expenditure:{line}"] = expr
+    for lever in case.levers:
+        quantity[f"lever:{lever.id}"] = terms[lever.id].value if lever.id in terms else 0
+
+    if "share" not in relax:
+        b.add(private - t * revenues >= 0, "share")
+    if "result" not in relax:
+        b.add(result >= case.target.min_result, "result")
+    if "capacity" not in relax and _has_variables(fte_use):
+        b.add(fte_use <= case.spare_fte, "capacity")
+    for line, expr in revenue_after.items():
+        if _has_variables(expr):
+            b.add(expr >= 0, f"line:revenue:{line}")
+    for line, expr in expenditure_after.items():
+        if _has_variables(expr):
+            b.add(expr >= 0, f"line:expenditure:{line}")
+    if case.target.min_members is not None and "min_members" not in relax:
+        b.add(members >= case.target.min_members, "min_members")
+    if need_used:
+        used = [t_.used for t_ in terms.values() if t_.used is not None]
+        b.add(pulp.lpSum(used) <= case.target.max_levers, "max_levers")
+    for rule in case.rules:
+        if f"rule:{rule.name}" in relax:
+            continue
+        lhs = pulp.lpSum(c * quantity[q] for q, c in rule.terms.items())
+        if rule.sense == "<=":
+            b.add(lhs <= rule.rhs, f"rule:{rule.name}")
+        elif rule.sense == ">=":
+            b.add(lhs >= rule.rhs, f"rule:{rule.name}")
+        else:
+            b.add(lhs == rule.rhs, f"rule:{rule.name}")
+
+    if objective == "risk":
+        prob += risk + TIE_BREAK * change
+    else:
+        # Highest share: maximise private - w x revenues (Dinkelbach); a tiny risk
+        # penalty picks, among equally good plans, the least risky one.
+        prob += private - share_weight * revenues - 1e-9 * risk
+    return Model(case=case, prob=prob, terms=terms, quantity=quantity, rows=b.rows, share=t)
+
+
+def _has_variables(expr: Any) -> bool:
+    return isinstance(expr, pulp.LpAffineExpression) and any(c != 0 for c in expr.values())

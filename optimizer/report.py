@@ -1,0 +1,187 @@
+"""Reports for people (table, markdown), and for machines (json, csv).
+
+Figures are formatted for a board: k EUR with one decimal, shares in %.
+Tables are drawn by tabulate.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any, Literal
+
+from tabulate import tabulate
+
+from .result import Result
+
+Format = Literal["table", "markdown", "json", "csv"]
+FORMATS: tuple[str, ...] = ("table", "markdown", "json", "csv")
+
+
+def keur(amount: float | None, sign: bool = False) -> str:
+    if amount is None:
+        return "-"
+    value = amount / 1000
+    if abs(value) < 0.05:
+        value = 0.0
+    return f"{value:+,.1f} k" if sign else f"{value:,.1f} k"
+
+
+def pct(share: float | None) -> str:
+    return "-" if share is None else f"{share:.1%}"
+
+
+def render(result: Result, fmt: str = "table") -> str:
+    if fmt == "json":
+        return result.to_json()
+    if fmt == "csv":
+        return _csv(result)
+    if fmt not in ("table", "markdown"):
+        raise ValueError(f"unknown format '{fmt}'; use one of {', '.join(FORMATS)}")
+    return _people(result, markdown=fmt == "markdown")
+
+
+def _people(result: Result, markdown: bool) -> str:
+    case = result.case
+    cur = case.currency
+    style = "github" if markdown else "simple"
+    out: list[str] = []
+
+    def heading(text: str, level: int = 2) -> None:
+        if markdown:
+            out.append(f"{'#' * level} {text}\n")
+        else:
+            out.append(text)
+            out.append("=" * len(text) if level == 1 else "-" * len(text))
+
+    def table(rows: list[list[Any]], headers: list[str], align: tuple[str, ...] | None = None
+              ) -> None:
+        out.append(tabulate(rows, headers=headers, tablefmt=style, disable_numparse=True,
+                            colalign=align))
+        out.append("")
+
+    heading(f"{case.name}: {result.status.value.replace('_', ' ')}", 1)
+    out.append("")
+    for line in result.to_dict()["summary"]:
+        out.append(f"- {line}" if markdown else line)
+    out.append("")
+
+    after = result.after
+    if result.evaluation is not None:
+        heading("The plan")
+        rows = []
+        for lever in case.levers:
+            eff = after.effects[lever.id]
+            if not eff.used:
+                continue
+            rows.append([lever.name, lever.describe(eff, case), keur(eff.gain, sign=True),
+                         keur(eff.risk)])
+        rows.append(["Total", "", "", keur(after.risk)])
+        table(rows, ["Lever", "Action", f"Gain ({cur})", f"At risk ({cur})"],
+              ("left", "left", "right", "right"))
+        unused = [lever.name for lever in case.levers if not after.effects[lever.id].used]
+        if unused:
+            out.append(f"Levers not used: {', '.join(unused)}.")
+            out.append("")
+
+    heading("Budget before and after")
+    rows = []
+    for r in case.revenues:
+        rows.append([r.name, "public" if r.public else "private", keur(r.amount),
+                     keur(after.revenues[r.id]), keur(after.revenues[r.id] - r.amount, True)])
+    before = result.before
+    rows.append(["Public revenue", "", keur(before.public), keur(after.public),
+                 keur(after.public - before.public, True)])
+    rows.append(["Private revenue", "", keur(before.private), keur(after.private),
+                 keur(after.private - before.private, True)])
+    rows.append(["Total revenue", "", keur(before.total_revenues), keur(after.total_revenues),
+                 keur(after.total_revenues - before.total_revenues, True)])
+    for e in case.expenditures:
+        rows.append([e.name, "spending", keur(e.amount), keur(after.expenditures[e.id]),
+                     keur(after.expenditures[e.id] - e.amount, True)])
+    rows.append(["Total spending", "", keur(before.total_expenditures),
+                 keur(after.total_expenditures),
+                 keur(after.total_expenditures - before.total_expenditures, True)])
+    table(rows, ["Line", "Side", f"Before ({cur})", f"After ({cur})", "Change"],
+          ("left", "left", "right", "right", "right"))
+
+    heading("Indicators")
+    rows = [
+        ["Private share", pct(before.private_share), pct(after.private_share),
+         f"target {case.target.private_share:.0%}"],
+        ["Result", keur(before.result, True), keur(after.result, True),
+         f"at least {keur(case.target.min_result, True)}"],
+        ["Members", f"{before.members:,.0f}", f"{after.members:,.1f}".rstrip("0").rstrip("."),
+         f"at least {case.target.min_members}" if case.target.min_members is not None else ""],
+        ["Staff capacity used (FTE)", "0", f"{after.fte_use:.2f}",
+         f"spare {case.spare_fte:g}"],
+        [f"EUR at risk ({cur})", "", keur(result.risk), ""],
+    ]
+    table(rows, ["Indicator", "Before", "After", "Limit"], ("left", "right", "right", "left"))
+
+    if result.binding:
+        heading("What limits the plan (binding constraints)")
+        out.extend(f"- {b}" for b in result.binding)
+        out.append("")
+    if result.marginal is not None:
+        heading("One more point of target")
+        m = result.marginal
+        if result.marginal_risk is not None:
+            out.append(f"At {m.target:.0%} the least risky plan puts {keur(m.risk)} {cur} at risk: "
+                       f"{keur(result.marginal_risk, True)} {cur} more.")
+        else:
+            out.append(f"At {m.target:.0%} no plan exists ({m.status.value}).")
+        out.append("")
+    if result.diagnosis is not None:
+        d = result.diagnosis
+        heading("Why the target is out of reach")
+        out.append(f"Highest reachable private share: {pct(d.max_private_share)}.")
+        if d.blocking_text:
+            out.extend(f"- reachable if {text}" for text in d.blocking_text)
+        else:
+            out.append("No single constraint, relaxed alone, makes the target reachable.")
+        out.append("")
+    if result.warnings:
+        heading("Warnings")
+        out.extend(f"- {w}" for w in result.warnings)
+        out.append("")
+    audit = result.audit
+    if audit:
+        out.append(f"Solver: {audit.get('solver_version', result.solver)}; case SHA-256 "
+                   f"{str(audit.get('case_sha256', ''))[:16]}...; optimizer "
+                   f"{audit.get('package_version', '')}.")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _csv(result: Result) -> str:
+    """One long table: the levers, then the budget lines, then the indicators."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["section", "id", "label", "value", "before", "after", "change", "risk"])
+    after = result.after
+    for lever in result.case.levers:
+        eff = after.effects[lever.id]
+        writer.writerow(["lever", lever.id, lever.name, _c(eff.value), "", "", _c(eff.gain),
+                         _c(eff.risk)])
+    for r in result.case.revenues:
+        writer.writerow(["revenue", r.id, r.name, "", _c(r.amount), _c(after.revenues[r.id]),
+                         _c(after.revenues[r.id] - r.amount), ""])
+    for e in result.case.expenditures:
+        writer.writerow(["expenditure", e.id, e.name, "", _c(e.amount),
+                         _c(after.expenditures[e.id]), _c(after.expenditures[e.id] - e.amount), ""])
+    ind = result.indicators
+    for key in ("private_share", "result", "members"):
+        writer.writerow(["indicator", key, key.replace("_", " "), "", _c(ind[key]["before"]),
+                         _c(ind[key]["after"]), _c(ind[key]["after"] - ind[key]["before"]), ""])
+    writer.writerow(["indicator", "capacity_used", "capacity used", "", "",
+                     _c(ind["capacity_used"]), "", ""])
+    writer.writerow(["total", "risk", "EUR at risk", "", "", "", "", _c(result.risk)])
+    writer.writerow(["status", result.status.value, "", "", "", "", "", ""])
+    return buf.getvalue()
+
+
+def _c(value: float | None) -> str:
+    if value is None:
+        return ""
+    rounded = round(float(value), 6)
+    return repr(0.0 if rounded == 0 else rounded)
