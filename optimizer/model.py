@@ -60,11 +60,12 @@ class _Builder:
 
     def var(self, hint: str, low: float, up: float | None, integer: bool = False) -> Any:
         name = f"{self._prefix}_{hint}_{next(self._counter)}"
-        return pulp.LpVariable(name, lowBound=low, upBound=up,
-                               cat=pulp.LpInteger if integer else pulp.LpContinuous)
+        return self.prob.add_variable(name, lowBound=low, upBound=up,
+                                      cat=pulp.LpInteger if integer else pulp.LpContinuous)
 
     def binary(self, hint: str) -> Any:
-        return pulp.LpVariable(f"{self._prefix}_{hint}_{next(self._counter)}", cat=pulp.LpBinary)
+        return self.prob.add_variable(f"{self._prefix}_{hint}_{next(self._counter)}", 0, 1,
+                                      cat=pulp.LpBinary)
 
     def constrain(self, expr: Any, hint: str) -> None:
         self.add(expr, self._meaning or hint)

@@ -217,7 +217,7 @@ def binding(case: Case, ev: Evaluation, plan: Mapping[str, float]) -> list[str]:
     t = case.target
     out: list[str] = []
     if ev.private - t.private_share * ev.total_revenues <= tol * 10:
-        out.append(f"private share target ({t.private_share:.0%})")
+        out.append(f"private share target ({t.private_share:.1%})".replace(".0%", "%"))
     if ev.result - t.min_result <= tol * 10:
         out.append(f"result (at least {t.min_result:,.0f} {case.currency})")
     uses = any(abs(e.fte_use) > 0 for e in ev.effects.values())

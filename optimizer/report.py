@@ -31,6 +31,12 @@ def pct(share: float | None) -> str:
     return "-" if share is None else f"{share:.1%}"
 
 
+def pct_short(share: float) -> str:
+    """60 % as '60%', 54.2 % as '54.2%'."""
+    text = f"{share:.1%}"
+    return text.replace(".0%", "%")
+
+
 def render(result: Result, fmt: str = "table") -> str:
     if fmt == "json":
         return result.to_json()
@@ -74,10 +80,12 @@ def _people(result: Result, markdown: bool) -> str:
             eff = after.effects[lever.id]
             if not eff.used:
                 continue
-            rows.append([lever.name, lever.describe(eff, case), keur(eff.gain, sign=True),
+            effect = sum(eff.revenue.values()) - sum(eff.expenditure.values())
+            rows.append([lever.name, lever.describe(eff, case), keur(effect, sign=True),
                          keur(eff.risk)])
-        rows.append(["Total", "", "", keur(after.risk)])
-        table(rows, ["Lever", "Action", f"Gain ({cur})", f"At risk ({cur})"],
+        rows.append(["Total", "", keur(after.result - result.before.result, sign=True),
+                     keur(after.risk)])
+        table(rows, ["Lever", "Action", f"Effect on result ({cur})", f"At risk ({cur})"],
               ("left", "left", "right", "right"))
         unused = [lever.name for lever in case.levers if not after.effects[lever.id].used]
         if unused:
@@ -108,7 +116,7 @@ def _people(result: Result, markdown: bool) -> str:
     heading("Indicators")
     rows = [
         ["Private share", pct(before.private_share), pct(after.private_share),
-         f"target {case.target.private_share:.0%}"],
+         f"target {pct_short(case.target.private_share)}"],
         ["Result", keur(before.result, True), keur(after.result, True),
          f"at least {keur(case.target.min_result, True)}"],
         ["Members", f"{before.members:,.0f}", f"{after.members:,.1f}".rstrip("0").rstrip("."),
@@ -127,10 +135,10 @@ def _people(result: Result, markdown: bool) -> str:
         heading("One more point of target")
         m = result.marginal
         if result.marginal_risk is not None:
-            out.append(f"At {m.target:.0%} the least risky plan puts {keur(m.risk)} {cur} at risk: "
+            out.append(f"At {pct_short(m.target)} the least risky plan puts {keur(m.risk)} {cur} at risk: "
                        f"{keur(result.marginal_risk, True)} {cur} more.")
         else:
-            out.append(f"At {m.target:.0%} no plan exists ({m.status.value}).")
+            out.append(f"At {pct_short(m.target)} no plan exists ({m.status.value}).")
         out.append("")
     if result.diagnosis is not None:
         d = result.diagnosis

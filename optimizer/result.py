@@ -329,13 +329,14 @@ def _num(value: float | None, digits: int = 6) -> float | None:
 
 def summary_lines(result: Result) -> list[str]:
     """The plan in words, for a board."""
+    from .report import pct_short
     case = result.case
     t = case.target.private_share
     before = result.before
     lines: list[str] = []
     if result.status is Status.OPTIMAL or (result.evaluation is not None):
         after = result.after
-        head = (f"To raise the private share from {before.private_share:.1%} to at least {t:.0%}, "
+        head = (f"To raise the private share from {before.private_share:.1%} to at least {pct_short(t)}, "
                 f"the least risky plan puts {after.risk / 1000:,.1f} k {case.currency} at risk.")
         if not result.proven_optimal:
             head += " (Not proven optimal: the solver stopped at its time limit.)"
@@ -349,14 +350,14 @@ def summary_lines(result: Result) -> list[str]:
                      f"{after.result / 1000:+,.1f} k {case.currency}; members "
                      f"{after.members:,.0f}.")
         if result.marginal_risk is not None:
-            lines.append(f"One more point of target ({result.marginal.target:.0%}) would add "  # type: ignore[union-attr]
+            lines.append(f"One more point of target ({pct_short(result.marginal.target)}) would add "  # type: ignore[union-attr]
                          f"{result.marginal_risk / 1000:,.1f} k {case.currency} at risk.")
         elif result.marginal is not None:
-            lines.append(f"No plan reaches {result.marginal.target:.0%}: this target is at the "
+            lines.append(f"No plan reaches {pct_short(result.marginal.target)}: this target is at the "
                          "edge of what the levers allow.")
     elif result.status is Status.INFEASIBLE:
         d = result.diagnosis
-        lines.append(f"No plan reaches a private share of {t:.0%} under the case's constraints "
+        lines.append(f"No plan reaches a private share of {pct_short(t)} under the case's constraints "
                      f"(today {before.private_share:.1%}).")
         if d is not None and d.max_private_share is not None:
             lines.append(f"The highest share the levers can reach is {d.max_private_share:.2%}.")

@@ -213,7 +213,8 @@ def to_matrix(prob: pulp.LpProblem) -> MatrixModel:
     for v, c in prob.objective.items():
         cost[col[v.name]] = c
     starts, index, value, row_lower, row_upper, row_names = [0], [], [], [], [], []
-    for name, con in prob.constraints.items():
+    for con in prob.constraints():
+        name = con.name
         for v, c in con.items():
             if c != 0:
                 index.append(col[v.name])
