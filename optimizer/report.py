@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from tabulate import tabulate
 
-from .result import Result
+from .result import Result, evaluate
 
 Format = Literal["table", "markdown", "json", "csv"]
 FORMATS: tuple[str, ...] = ("table", "markdown", "json", "csv")
@@ -55,7 +55,9 @@ def _people(result: Result, markdown: bool) -> str:
 
     def heading(text: str, level: int = 2) -> None:
         if markdown:
-            out.append(f"{'#' * level} {text}\n")
+            out.append(f"{'#' * level} {text}")
+            if level > 1:
+                out.append("")
         else:
             out.append(text)
             out.append("=" * len(text) if level == 1 else "-" * len(text))
@@ -73,8 +75,17 @@ def _people(result: Result, markdown: bool) -> str:
     out.append("")
 
     after = result.after
-    if result.evaluation is not None:
-        heading("The plan")
+    after_title = "After"
+    closest = None
+    d = result.diagnosis
+    if result.evaluation is None and d is not None and d.best_plan is not None:
+        closest = after = evaluate(case, d.best_plan)
+        after_title = "Closest plan"
+    if result.evaluation is not None or closest is not None:
+        if closest is None:
+            heading("The plan")
+        else:
+            heading(f"The plan that comes closest ({pct(closest.private_share)} private)")
         rows = []
         for lever in case.levers:
             eff = after.effects[lever.id]
@@ -110,7 +121,7 @@ def _people(result: Result, markdown: bool) -> str:
     rows.append(["Total spending", "", keur(before.total_expenditures),
                  keur(after.total_expenditures),
                  keur(after.total_expenditures - before.total_expenditures, True)])
-    table(rows, ["Line", "Side", f"Before ({cur})", f"After ({cur})", "Change"],
+    table(rows, ["Line", "Side", f"Before ({cur})", f"{after_title} ({cur})", "Change"],
           ("left", "left", "right", "right", "right"))
 
     heading("Indicators")
@@ -123,9 +134,9 @@ def _people(result: Result, markdown: bool) -> str:
          f"at least {case.target.min_members}" if case.target.min_members is not None else ""],
         ["Staff capacity used (FTE)", "0", f"{after.fte_use:.2f}",
          f"spare {case.spare_fte:g}"],
-        [f"EUR at risk ({cur})", "", keur(result.risk), ""],
+        [f"EUR at risk ({cur})", "", keur(after.risk if closest else result.risk), ""],
     ]
-    table(rows, ["Indicator", "Before", "After", "Limit"], ("left", "right", "right", "left"))
+    table(rows, ["Indicator", "Before", after_title, "Limit"], ("left", "right", "right", "left"))
 
     if result.binding:
         heading("What limits the plan (binding constraints)")
@@ -139,15 +150,6 @@ def _people(result: Result, markdown: bool) -> str:
                        f"{keur(result.marginal_risk, True)} {cur} more.")
         else:
             out.append(f"At {pct_short(m.target)} no plan exists ({m.status.value}).")
-        out.append("")
-    if result.diagnosis is not None:
-        d = result.diagnosis
-        heading("Why the target is out of reach")
-        out.append(f"Highest reachable private share: {pct(d.max_private_share)}.")
-        if d.blocking_text:
-            out.extend(f"- reachable if {text}" for text in d.blocking_text)
-        else:
-            out.append("No single constraint, relaxed alone, makes the target reachable.")
         out.append("")
     if result.warnings:
         heading("Warnings")
