@@ -13,9 +13,14 @@ from collections.abc import Callable
 from typing import Any
 
 import click
+from click.core import ParameterSource
 
+from cli import restore_interrupts
+from cli import sensitivity as sensitivity_options
+from cli import uncertainty as uncertainty_options
 from optimizer import __version__
 from optimizer.case import case_schema, load_case_with, parse_value
+from optimizer.distributions import MAX_SIMULATION
 from optimizer.errors import CaseError, OptimizerError
 from optimizer.optimize import solve
 from optimizer.output import write_atomic
@@ -23,6 +28,8 @@ from optimizer.report import FORMATS, render
 from optimizer.solve import SOLVERS
 
 EXIT_INTERRUPTED = 130
+
+restore_interrupts()  # the imports are done (see cli/__init__.py)
 
 
 def parse_assignments(values: tuple[str, ...], option: str) -> dict[str, Any]:
@@ -83,10 +90,35 @@ def run_safely(body: Callable[[], int]) -> None:
 @click.option("--set", "sets", multiple=True, metavar="PATH=VALUE",
               help="Override one value, e.g. --set target.private_share=0.62 or "
                    "--set levers.training.price=1500 (levers and lines by id).")
+@click.option("--simulate", "simulate_n", type=click.IntRange(1, MAX_SIMULATION), default=None,
+              metavar="N", help="Draw N scenarios and evaluate the plan in each: the "
+              "probabilities of meeting the target and the budget, quantiles, CVaR.")
+@click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=None, metavar="S",
+              help="Seed of the simulated scenarios (default 1): same seed, same numbers.")
+@click.option("--plot", "plot_file", type=click.Path(dir_okay=False), default=None,
+              metavar="FILE", help="Draw to FILE (.png, .svg, .pdf): the simulated "
+              "distributions (--simulate), the frontier, the tornado or the sweep.")
+@click.option("--sweep", "sweeps", multiple=True, metavar="PATH=START:STOP:STEP|V1,V2,...",
+              help="Solve at each value of PATH (a --set path); two --sweep make a grid. "
+                   "One row per point.")
+@click.option("--frontier", "want_frontier", is_flag=True,
+              help="Least EUR at risk from today's share to the highest reachable, and the "
+                   "exact targets where levers enter, leave or reach their maximum.")
+@click.option("--points", type=click.IntRange(2, 100_000), default=None, metavar="N",
+              help="Grid targets of --frontier (default 101).")
+@click.option("--tornado", "tornado_pct", default=None, metavar="PCT",
+              help="Move each numeric input down and up by PCT (e.g. 20%) and rank the inputs "
+                   "by their effect on the least EUR at risk.")
+@click.option("--workers", type=click.IntRange(1, 1024), default=None, metavar="N",
+              help="Processes for sensitivity runs (default: one per core).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.option("--schema", is_flag=True, help="Print the JSON Schema of case files and exit.")
 @click.version_option(__version__, prog_name="optimize")
 def main(case_file: str | None, fmt: str, output: str | None, solver: str,
-         time_limit: float | None, sets: tuple[str, ...], schema: bool) -> None:
+         time_limit: float | None, sets: tuple[str, ...], simulate_n: int | None,
+         seed: int | None, plot_file: str | None, sweeps: tuple[str, ...],
+         want_frontier: bool, points: int | None, tornado_pct: str | None,
+         workers: int | None, quiet: bool, schema: bool) -> None:
     """Find the least risky mix of levers that brings a cluster to its target
     private-funding share.
 
@@ -105,8 +137,26 @@ def main(case_file: str | None, fmt: str, output: str | None, solver: str,
             raise CaseError("CASE: give a case file (or - for standard input); "
                             "see optimize --help")
         overrides = parse_assignments(sets, "--set")
+        if sensitivity_options.wanted(sweeps, want_frontier, tornado_pct):
+            # Sweeps, frontier, tornado (README, "Sensitivity runs"): HiGHS in-process
+            # unless --solver is given; exit 0 once the run is done.
+            options = sensitivity_options.check_options(
+                sweeps, want_frontier, tornado_pct, points, overrides, simulate_n, seed,
+                plot_file)
+            given = click.get_current_context().get_parameter_source("solver")
+            return sensitivity_options.run(
+                load_case_with(case_file, overrides), options, want_frontier=want_frontier,
+                points=points, solver=solver if given is ParameterSource.COMMANDLINE else
+                "highs", time_limit=time_limit, workers=workers, quiet=quiet,
+                plot_file=plot_file, fmt=fmt, output=output, protect=protect)
+        if points is not None:
+            raise CaseError("--points: it sets the grid of --frontier; add --frontier")
+        if workers is not None:
+            raise CaseError("--workers: it goes with --sweep, --frontier or --tornado")
+        uncertainty_options.check_options(simulate_n, seed, plot_file)
         case = load_case_with(case_file, overrides)
         result = solve(case, solver=solver, time_limit=time_limit, overrides=overrides)
+        result = uncertainty_options.apply(result, simulate_n, seed, plot_file, protect)
         emit(render(result, fmt), output, protect)
         return result.status.exit_code
 

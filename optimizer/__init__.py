@@ -15,10 +15,13 @@ from .case import Case, apply_overrides, case_schema, load_case
 from .errors import CaseError, OptimizerError, SolverError
 from .optimize import diagnose, max_private_share, solve
 from .result import Evaluation, Result, evaluate
+from .sensitivity import Frontier, frontier, sweep, tornado
 from .solve import SOLVERS, Status
+from .uncertainty import Simulation, simulate
 
 __all__ = [
     "__version__", "Case", "CaseError", "Evaluation", "OptimizerError", "Result", "SOLVERS",
-    "SolverError", "Status", "apply_overrides", "case_schema", "diagnose", "evaluate",
-    "load_case", "max_private_share", "solve",
+    "Simulation", "SolverError", "Status", "apply_overrides", "case_schema", "diagnose",
+    "evaluate", "load_case", "max_private_share", "simulate", "solve",
+    "Frontier", "frontier", "sweep", "tornado",
 ]

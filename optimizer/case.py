@@ -17,10 +17,19 @@ import re
 from collections.abc import Mapping
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
+from .distributions import (
+    DEFAULT_ALPHA,
+    MAX_SCENARIOS,
+    CaseUncertainty,
+    LeverUncertainty,
+    RiskMeasure,
+    Shock,
+    check_uncertainty,
+)
 from .errors import CaseError
 from .levers import (
     ID_PATTERN,
@@ -29,11 +38,14 @@ from .levers import (
     Count,
     Fraction,
     Id,
+    Label,
     Lever,
     LeverBase,
     Notes,
     Number,
+    _plain_text,
 )
+from .numerics import check_magnitudes, check_model_size
 
 MAX_CASE_BYTES = 20 * 1024 * 1024
 QUANTITIES = ("private", "public", "revenues", "expenditures", "result", "members", "risk")
@@ -46,7 +58,7 @@ class _Strict(BaseModel):
 
 class Revenue(_Strict):
     id: Id
-    label: str | None = Field(default=None, max_length=200)
+    label: Label | None = None
     amount: Amount
     public: bool
     notes: Notes = None
@@ -58,7 +70,7 @@ class Revenue(_Strict):
 
 class Expenditure(_Strict):
     id: Id
-    label: str | None = Field(default=None, max_length=200)
+    label: Label | None = None
     amount: Amount
     staff: bool = False
     notes: Notes = None
@@ -80,11 +92,20 @@ class Target(_Strict):
     min_result: Number = 0.0
     min_members: Count | None = None
     max_levers: Count | None = None
+    # Uncertainty (README, "Uncertainty"): None keeps version 1's EUR at risk.
+    risk_measure: RiskMeasure | None = None
+    alpha: Annotated[float, Field(gt=0, lt=1, allow_inf_nan=False)] | None = None
+    scenarios: Annotated[int, Field(ge=1, le=MAX_SCENARIOS)] | None = None
+    seed: Annotated[int, Field(ge=0, le=2**32 - 1)] | None = None
     notes: Notes = None
+
+    @property
+    def cvar_alpha(self) -> float:
+        return DEFAULT_ALPHA if self.alpha is None else self.alpha
 
 
 class Rule(_Strict):
-    name: Annotated[str, Field(min_length=1, max_length=200)]
+    name: Annotated[Label, Field(min_length=1)]
     terms: dict[str, Number]
     sense: Literal["<=", ">=", "=="]
     rhs: Number
@@ -93,8 +114,8 @@ class Rule(_Strict):
 
 class Case(_Strict):
     schema_version: Literal[1] = 1
-    name: Annotated[str, Field(min_length=1, max_length=500)]
-    currency: Annotated[str, Field(max_length=20)] = "EUR"
+    name: Annotated[str, Field(min_length=1, max_length=500), AfterValidator(_plain_text)]
+    currency: Annotated[Label, Field(max_length=20)] = "EUR"
     revenues: Annotated[list[Revenue], Field(min_length=1, max_length=1000)]
     expenditures: Annotated[list[Expenditure], Field(min_length=1, max_length=1000)]
     members: Count
@@ -102,6 +123,8 @@ class Case(_Strict):
     target: Target
     levers: Annotated[list[Lever], Field(max_length=1000)] = Field(default_factory=list)
     rules: Annotated[list[Rule], Field(max_length=1000)] = Field(default_factory=list)
+    shocks: Annotated[list[Shock], Field(max_length=1000)] = Field(default_factory=list)
+    uncertainty: CaseUncertainty | None = None
     notes: Notes = None
     # (SHA-256 of the bytes the case was read from, where from): the audit trail.
     _source: tuple[str, str] | None = PrivateAttr(default=None)
@@ -168,8 +191,13 @@ def parse_json_text(text: str | bytes, source: str = "case") -> Any:
     if len(text) > MAX_CASE_BYTES:
         raise CaseError(f"{source}: the file is larger than {MAX_CASE_BYTES // 2**20} MB; "
                         "a case file is a few kB")
+    duplicates: list[_Duplicates] = []
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        raw = json.loads(text, parse_constant=_reject_constant, parse_int=_parse_int,
+                         object_pairs_hook=lambda pairs: _object(pairs, duplicates))
+        if duplicates:
+            raise CaseError(_at_most(_duplicate_keys(raw)))
+        return raw
     except RecursionError:
         raise CaseError(f"{source}: the JSON is nested too deeply") from None
     except UnicodeDecodeError as exc:
@@ -179,6 +207,48 @@ def parse_json_text(text: str | bytes, source: str = "case") -> Any:
                         f"column {exc.colno}") from None
     except ValueError as exc:
         raise CaseError(f"{source}: {exc}") from None
+
+
+class _Duplicates(dict):  # type: ignore[type-arg]
+    """A JSON object in which some key appears more than once (json keeps the last)."""
+
+    twice: list[str]
+
+
+def _object(pairs: list[tuple[str, Any]], duplicates: list[_Duplicates]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) == len(pairs):
+        return obj
+    flagged = _Duplicates(obj)
+    seen: set[str] = set()
+    flagged.twice = [k for k, _ in pairs if k in seen or seen.add(k)]  # type: ignore[func-returns-value]
+    duplicates.append(flagged)
+    return flagged
+
+
+def _duplicate_keys(raw: Any) -> list[str]:
+    """'PATH: the key appears twice' for every duplicated key (a hand-edited file that says
+    two things must not silently mean the second)."""
+    problems: list[str] = []
+    stack: list[tuple[Any, str]] = [(raw, "")]
+    while stack:  # iterative: the JSON may be nested as deeply as the parser allows
+        node, path = stack.pop()
+        if isinstance(node, _Duplicates):
+            for key in dict.fromkeys(node.twice):
+                problems.append(f"{path}{path_part(key, first=not path)}: this key appears more "
+                                "than once in the same object; keep one")
+        if isinstance(node, dict):
+            stack.extend((v, f"{path}{path_part(k, first=not path)}") for k, v in node.items())
+        elif isinstance(node, list):
+            stack.extend((v, f"{path}[{i}]") for i, v in enumerate(node))
+    return sorted(problems)
+
+
+def _parse_int(text: str) -> int:
+    if len(text.lstrip("-")) > 100:
+        raise ValueError(f"a whole number of {len(text.lstrip('-'))} digits; numbers in a case "
+                         "are at most 1e12")
+    return int(text)
 
 
 def read_case_source(source: str | os.PathLike[str]) -> tuple[bytes, str]:
@@ -199,9 +269,16 @@ def read_case_source(source: str | os.PathLike[str]) -> tuple[bytes, str]:
         raise CaseError(f"{source}: the file is larger than {MAX_CASE_BYTES // 2**20} MB; "
                         "a case file is a few kB")
     try:
-        return path.read_bytes(), str(source)
+        # Never more than the limit: the path may be a device or a pipe (/dev/zero) that
+        # st_size does not measure, or a file that grows while it is read.
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_CASE_BYTES + 1)
     except OSError as exc:
         raise CaseError(f"{source}: cannot read the case file ({exc.strerror})") from None
+    if len(data) > MAX_CASE_BYTES:
+        raise CaseError(f"{source}: the file is larger than {MAX_CASE_BYTES // 2**20} MB; "
+                        "a case file is a few kB")
+    return data, str(source)
 
 
 def sha256(data: bytes) -> str:
@@ -216,9 +293,16 @@ def load_case(source: Case | Mapping[str, Any] | str | os.PathLike[str]) -> Case
     if isinstance(source, Case):
         return source
     if isinstance(source, Mapping):
-        raw = copy.deepcopy(dict(source))
-        digest = sha256(json.dumps(raw, sort_keys=True, default=str).encode())
+        try:
+            raw = copy.deepcopy(dict(source))
+            digest = sha256(json.dumps(raw, sort_keys=True, default=str).encode())
+        except (TypeError, ValueError, RecursionError) as exc:  # keys 1 and "a", a cycle
+            raise CaseError(f"case: not JSON data ({type(exc).__name__}: {exc}); keys must be "
+                            "strings, without cycles or deep nesting") from None
         origin = "<dict>"
+    elif not isinstance(source, str | os.PathLike):
+        validate(source)  # a list, a number...: "case: must be a JSON object {...}, got ..."
+        raise CaseError(f"case: give a path, a dict or a Case, got {type(source).__name__}")
     else:
         data, origin = read_case_source(source)
         raw = parse_json_text(data, origin)
@@ -259,13 +343,28 @@ def validate(raw: Any) -> Case:
     try:
         case = Case.model_validate(raw)
     except ValidationError as exc:
-        raise CaseError(_format_errors(exc, raw)) from None
+        raise CaseError(_at_most(_format_errors(exc, raw))) from None
     except RecursionError:
         raise CaseError("case: nested too deeply") from None
-    problems = check_references(case)
+    # Magnitudes need valid references (a lever's effects read the lines it names).
+    problems = check_references(case) or check_model_size(case) or check_magnitudes(case)
     if problems:
-        raise CaseError(problems)
+        raise CaseError(_at_most(problems))
     return case
+
+
+MAX_PROBLEMS = 60
+
+
+def _at_most(problems: list[str]) -> list[str]:
+    """The first MAX_PROBLEMS problems (a file with 5,000 broken levers gets a readable answer)."""
+    if len(problems) <= MAX_PROBLEMS:
+        return problems
+    return problems[:MAX_PROBLEMS] + [f"... and {len(problems) - MAX_PROBLEMS} more problems"]
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _kind(value: Any) -> str:
@@ -286,9 +385,34 @@ def _path(loc: tuple[Any, ...], raw: Any) -> str:
             continue  # the discriminator tag pydantic adds to the location
         if isinstance(node, dict) and part not in node and part.startswith("function-"):
             continue
-        out += f".{part}" if out else str(part)
+        if (part == "[key]" or _UNION_TAG.fullmatch(part)) and not (
+                isinstance(node, dict) and part in node):
+            continue  # pydantic's marker for "the key itself is invalid", or a union member
+        out += path_part(part, first=not out)
         node = node.get(part) if isinstance(node, dict) else None
     return out or "case"
+
+
+_UNION_TAG = re.compile(r"str|int|float|bool|none|[a-z-]+\[.*\]")
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_:-]{1,60}")
+
+
+def path_part(key: str, first: bool = False) -> str:
+    """One key of a JSON path: `.key`, or `["odd key"]` when it holds anything but letters,
+    digits, '_', '-' and ':' (quoted, control characters escaped, cut at 60 characters)."""
+    key = str(key)
+    if _PLAIN_KEY.fullmatch(key):
+        return key if first else f".{key}"
+    return f"[{_shown(key)}]"
+
+
+def printable(text: str) -> str:
+    """text with control characters (C0, DEL, C1) written as \\uXXXX: messages and
+    reports never send terminal escapes from a case file."""
+    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 def _model_at(loc: tuple[Any, ...], raw: Any) -> type[BaseModel] | None:
@@ -336,11 +460,19 @@ _CHILD: dict[tuple[Any, str], Any] = {
     (Case, "expenditures"): _ExpenditureList,
     (Case, "staff"): Staff,
     (Case, "target"): Target,
+    (Case, "uncertainty"): CaseUncertainty,
+    **{(lever_type, "uncertainty"): LeverUncertainty for lever_type in LEVER_TYPES.values()},
 }
 
 
 def _shown(value: Any) -> str:
-    text = json.dumps(value, default=str, ensure_ascii=False)
+    if isinstance(value, str) and len(value) > 200:
+        value = value[:200]  # a 20 MB string is not encoded whole for a 60-character excerpt
+    try:
+        text = json.dumps(value, default=str, ensure_ascii=False)
+    except (ValueError, RecursionError):  # a NaN or a deeply nested value
+        text = repr(value)[:200]
+    text = printable(text.encode("utf-8", "replace").decode("utf-8"))
     return text if len(text) <= 60 else text[:57] + "..."
 
 
@@ -374,6 +506,14 @@ def _format_errors(exc: ValidationError, raw: Any) -> list[str]:
                 problems.append(f"{path}: must be between {low} and {high}, got {_shown(got)}")
             else:
                 problems.append(f"{path}: {err['msg'].lower()}, got {_shown(got)}")
+        elif kind == "float_type" and isinstance(got, int) and not isinstance(got, bool):
+            low, high = _limits(loc, raw)
+            within = f"between {low} and {high}" if high is not None else "a finite number"
+            problems.append(f"{path}: must be {within}, got a whole number of "
+                            f"{len(str(abs(got)))} digits")
+        elif kind == "string_unicode":
+            problems.append(f"{path}: must be valid text; it holds an unpaired surrogate "
+                            "(a \\ud800-\\udfff escape without its pair)")
         elif kind == "finite_number":
             problems.append(f"{path}: must be a finite number, got {_shown(got)}")
         elif kind == "string_pattern_mismatch" and str(loc[-1]) in ("id",) or (
@@ -393,13 +533,31 @@ def _format_errors(exc: ValidationError, raw: Any) -> list[str]:
                 problems.append(f"{path}: must be {ctx.get('expected')}, got {_shown(got)}")
             else:
                 problems.append(f"{path}: must be {expected or err['msg'].lower()}, "
-                                f"got {_kind(got) if expected else _shown(got)}")
+                                f"got {_shown(got) if _is_number(got) or not expected else _kind(got)}")
         elif kind == "value_error":
             problems.append(f"{path}: {str(ctx.get('error', err['msg']))}")
+        elif kind == "too_short" and isinstance(got, list):
+            need = ctx.get("min_length", 1)
+            problems.append(f"{path}: must hold at least {need} item{'s' if need != 1 else ''}, "
+                            f"got {'an empty list' if not got else len(got)}")
         else:
             problems.append(f"{path}: {err['msg']}" + (f", got {_shown(got)}" if got is not None
                                                        and not isinstance(got, dict | list) else ""))
-    return problems or ["case: invalid"]
+    return _merge_alternatives(problems) or ["case: invalid"]
+
+
+def _merge_alternatives(problems: list[str]) -> list[str]:
+    """'notes: must be a string, got X' + 'notes: must be a list [...], got X' (a union of
+    types) -> 'notes: must be a string or a list [...], got X'."""
+    out: list[str] = []
+    for problem in problems:
+        m = re.fullmatch(r"(.+?): must be (.+), got (.+)", problem, re.DOTALL)
+        prev = re.fullmatch(r"(.+?): must be (.+), got (.+)", out[-1], re.DOTALL) if out else None
+        if m and prev and m.group(1) == prev.group(1) and m.group(3) == prev.group(3):
+            out[-1] = f"{m.group(1)}: must be {prev.group(2)} or {m.group(2)}, got {m.group(3)}"
+        else:
+            out.append(problem)
+    return out
 
 
 def _limits(loc: tuple[Any, ...], raw: Any) -> tuple[Any, Any]:
@@ -408,7 +566,12 @@ def _limits(loc: tuple[Any, ...], raw: Any) -> tuple[Any, Any]:
     if model is None or field not in model.model_fields:
         return None, None
     low = high = None
-    for meta in model.model_fields[field].metadata:
+    info = model.model_fields[field]
+    metas = list(info.metadata)
+    for arg in get_args(info.annotation):  # `Fraction | None`: the limits sit in the union
+        for meta in getattr(arg, "__metadata__", ()):
+            metas.extend(getattr(meta, "metadata", [meta]))
+    for meta in metas:
         for attr in ("ge", "gt"):
             if getattr(meta, attr, None) is not None:
                 low = getattr(meta, attr)
@@ -417,8 +580,14 @@ def _limits(loc: tuple[Any, ...], raw: Any) -> tuple[Any, Any]:
                 high = getattr(meta, attr)
     if low is None and high is None:
         return None, None
-    fmt = lambda v: "a very large number" if v is not None and abs(v) >= 1e6 else v  # noqa: E731
-    return fmt(low), fmt(high)
+    return _limit_text(low), _limit_text(high)
+
+
+def _limit_text(v: Any) -> Any:
+    """1000000000000.0 -> '1e12' (a limit a person can read)."""
+    if v is None or abs(v) < 1e6:
+        return v
+    return f"{v:.0e}".replace("e+0", "e").replace("e+", "e")
 
 
 def check_references(case: Case) -> list[str]:
@@ -495,7 +664,8 @@ def check_references(case: Case) -> list[str]:
         for quantity in rule.terms:
             problem = _check_quantity(quantity, revenue_ids, expenditure_ids, lever_ids)
             if problem:
-                problems.append(f"rules[{i}].terms.{quantity}: {problem}")
+                problems.append(f"rules[{i}].terms{path_part(quantity)}: {problem}")
+    problems += check_uncertainty(case)
     return problems
 
 
@@ -557,7 +727,7 @@ def resolve_path(raw: dict[str, Any], path: str) -> tuple[Any, Any, str]:
             if last:
                 return node, part, path
             if part not in node:
-                if not shown and part in ("staff", "target"):
+                if not shown and part in ("staff", "target", "uncertainty"):
                     node[part] = {}
                 else:
                     pool = list(node) if shown else list(Case.model_fields)

@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Protocol
 
 import pulp
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from .distributions import LeverUncertainty
 
 if TYPE_CHECKING:
     from .case import Case
@@ -28,15 +30,34 @@ Number = Annotated[float, Field(ge=-1e12, le=1e12, allow_inf_nan=False)]
 Count = Annotated[int, Field(ge=0, le=1_000_000)]
 Notes = str | list[str] | None
 
+
+def _plain_text(text: str) -> str:
+    """Names and labels reach reports and terminals: no control characters (a newline, a
+    tab, an escape sequence); quotes, symbols and any other unicode are welcome."""
+    for char in text:
+        if ord(char) < 0x20 or 0x7F <= ord(char) <= 0x9F:
+            raise ValueError(f"contains the control character U+{ord(char):04X}; "
+                             "write it on one line, in plain text")
+    return text
+
+
+Label = Annotated[str, Field(max_length=200), AfterValidator(_plain_text)]
+
 # A value below this is "zero" when deciding whether a lever is used.
 EPS = 1e-7
 # Option levers may not expand into more options than this.
 MAX_OPTIONS = 1000
+# A launched continuous service or set-up custom lever has at least this many units
+# (well above EPS and the solvers' tolerances), so that "launched" means value > 0.
+LAUNCH_FLOOR = 1e-4
 
 
-@dataclass
+@dataclass(frozen=True)
 class Effects:
-    """What one lever does to the budget at a given decision value (plain numbers)."""
+    """What one lever does to the budget at a given decision value (plain numbers).
+
+    Frozen: a result's figures cannot be changed after the solve (`evaluate` also makes
+    the line mappings read-only)."""
 
     value: float
     revenue: dict[str, float] = field(default_factory=dict)
@@ -72,6 +93,9 @@ class ModelContext(Protocol):
 
     case: Case
     need_used: bool
+    # The tight formulation (README, "Sensitivity runs"): dominated options dropped and
+    # implied bounds added. Same optimum; a stronger LP relaxation and a smaller model.
+    tight: bool
 
     def var(self, hint: str, low: float, up: float | None, integer: bool = False) -> Any: ...
     def binary(self, hint: str) -> Any: ...
@@ -99,9 +123,11 @@ class LeverBase(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
     id: Id
-    label: str | None = Field(default=None, max_length=200)
+    label: Label | None = None
     enabled: bool = True
     downside: Fraction | None = None
+    # How the planned gain may turn out, for simulations and CVaR (README, "Uncertainty").
+    uncertainty: LeverUncertainty | None = None
     notes: Notes = None
 
     default_downside: ClassVar[float] = 0.0
@@ -237,8 +263,35 @@ class OptionLever(LeverBase):
     def options(self, case: Case) -> list[float]:
         raise NotImplementedError
 
-    def build_options(self, ctx: ModelContext) -> tuple[list[float], list[Any], Terms]:
+    def model_options(self, ctx: ModelContext) -> list[float]:
+        """The options the model offers: all of them, less the dominated ones when tight.
+
+        An option whose gain is not positive is dominated by no change (option 0): it brings
+        no income, puts nothing at risk either way, loses members (fees), uses a lever
+        slot and moves the budget. That holds unless something else values the option
+        itself: new members paying the increased fee on the same line, a rule on the
+        lever, its line or the totals it moves, or a tail-risk (CVaR) objective, whose
+        scenarios draw other elasticities.
+        """
         opts = self.options(ctx.case)
+        if not getattr(ctx, "tight", False) or not self._dominance_is_safe(ctx.case):
+            return opts
+        effs = [self.effects(p, _NoFee(ctx.case)) for p in opts]
+        return [p for p, e in zip(opts, effs) if p == 0 or e.gain > 0]
+
+    def _dominance_is_safe(self, case: Case) -> bool:
+        if getattr(case.target, "risk_measure", None) == "cvar":
+            return False
+        line = self.revenue  # type: ignore[attr-defined]
+        if any(lever.type == "new_members" and lever.enabled
+               and lever.revenue == line for lever in case.levers):  # type: ignore[attr-defined]
+            return False
+        touched = {"private", "revenues", "result", "members", "risk", f"lever:{self.id}",
+                   f"revenue:{line}"}
+        return not any(q in touched for rule in case.rules for q in rule.terms)
+
+    def build_options(self, ctx: ModelContext) -> tuple[list[float], list[Any], Terms]:
+        opts = self.model_options(ctx)
         ys = [ctx.binary(f"opt{k}") for k in range(len(opts))]
         ctx.constrain(_sum(ys) == 1, "one_option")
         effs = [self.effects(p, _NoFee(ctx.case)) for p in opts]
@@ -331,6 +384,32 @@ class NewMembers(LeverBase):
     def upper_bound(self, case: Case) -> float:
         return float(self.max_new)
 
+    def _member_floors(self, ctx: ModelContext, opts: list[float]) -> list[float] | None:
+        """For each option of the fee increase on this line, the fewest recruits that keep
+        members >= min_members when every other lever adds all the members it can."""
+        case = ctx.case
+        floor = case.target.min_members
+        fee = next((lever for lever in case.levers if lever.type == "fee_increase"
+                    and lever.enabled and lever.revenue == self.revenue), None)  # type: ignore[attr-defined]
+        if floor is None or fee is None:
+            return None
+        others = 0.0  # the most members the other levers can bring
+        for lever in case.levers:
+            if lever is self or not lever.enabled:
+                continue
+            if lever.type == "new_members":
+                others += lever.max_new  # type: ignore[attr-defined]
+            elif lever.type == "custom":
+                low, up = lever._bounds()  # type: ignore[attr-defined]
+                others += max(0.0, lever.members * low, lever.members * up)  # type: ignore[attr-defined]
+        m0 = case.members
+        out = []
+        for p in opts:
+            need = floor - m0 + fee.elasticity * p * m0 - others  # type: ignore[attr-defined]
+            # Rounded up (n is whole), with room for round-off in the members row.
+            out.append(float(min(self.max_new, max(0, math.ceil(need - 1e-6)))))
+        return out
+
     def build(self, ctx: ModelContext) -> Terms:
         f = self.unit_fee(ctx.case)
         n = ctx.var("count", 0, self.max_new, integer=True)
@@ -340,10 +419,14 @@ class NewMembers(LeverBase):
         else:
             # n x (1 + p) with p chosen by binaries y_k: w_k = n y_k exactly, since one y_k is 1.
             opts, ys = choice
+            floors = self._member_floors(ctx, opts) if getattr(ctx, "tight", False) else None
             ws = []
             for k, (p, y) in enumerate(zip(opts, ys)):
                 w = ctx.var(f"w{k}", 0, self.max_new)
                 ctx.constrain(w - self.max_new * y <= 0, f"w{k}")
+                if floors is not None and floors[k] > 0:
+                    # Implied by min_members: with fee option k, at least floors[k] recruits.
+                    ctx.constrain(w - floors[k] * y >= 0, f"w{k}_floor")
                 ws.append((p, w))
             ctx.constrain(n - _sum(w for _, w in ws) == 0, "split")
             income = _sum(f * (1 + p) * w for p, w in ws)
@@ -397,8 +480,12 @@ class Service(LeverBase):
         u = ctx.var("units", 0, up, integer=self.integer)
         needs_z = self.min_units > 0 or self.setup_cost > 0 or self.launch_risk > 0
         z = self._used(ctx, u, up, needs_z)
-        if z is not None and self.min_units > 0:
-            ctx.constrain(u - self.min_units * z >= 0, "min_units")
+        if z is not None:
+            # Launched (z = 1) only when units are sold: z = 1 with u = 0 would pay the
+            # setup cost for nothing (a way to burn money under an == rule), which
+            # `effects` (launched iff u > 0) does not count.
+            floor = max(self.min_units, 1.0 if self.integer else LAUNCH_FLOOR)
+            ctx.constrain(u - floor * z >= 0, "min_units")
         setup = self.setup_cost * z if z is not None else 0
         launch = self.launch_risk * z if z is not None else 0
 
@@ -546,6 +633,10 @@ class Custom(LeverBase):
     def _order(self) -> Custom:
         if self.min > self.max:
             raise ValueError(f"min ({self.min}) must not exceed max ({self.max})")
+        low, up = self._bounds()
+        if self.integer and low > up:
+            raise ValueError(f"integer is true but no whole number lies between min ({self.min:g}) "
+                             f"and max ({self.max:g}); widen them or set integer to false")
         return self
 
     def _bounds(self) -> tuple[float, float]:
@@ -565,6 +656,9 @@ class Custom(LeverBase):
         setup = self._setup()
         needs_z = bool(setup.expenditures) or setup.risk > 0
         z = 1 if low > 0 else self._used(ctx, x, up, needs_z)
+        if z is not None and not isinstance(z, int):
+            # Set up (z = 1) only when x > 0, as `effects` counts it (see Service).
+            ctx.constrain(x - (1.0 if self.integer else LAUNCH_FLOOR) * z >= 0, "launched")
         zz = z if z is not None else 0
         expenditure = {k: c * x for k, c in self.expenditures.items()}
         for k, c in setup.expenditures.items():

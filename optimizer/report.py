@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from typing import Any, Literal
 
 from tabulate import tabulate
 
+from .case import printable
+from .report_uncertainty import csv_rows, people_sections
 from .result import Result, evaluate
 
 Format = Literal["table", "markdown", "json", "csv"]
@@ -151,16 +154,31 @@ def _people(result: Result, markdown: bool) -> str:
         else:
             out.append(f"At {pct_short(m.target)} no plan exists ({m.status.value}).")
         out.append("")
+    out.extend(people_sections(result, markdown))
     if result.warnings:
         heading("Warnings")
         out.extend(f"- {w}" for w in result.warnings)
         out.append("")
-    audit = result.audit
-    if audit:
-        out.append(f"Solver: {audit.get('solver_version', result.solver)}; case SHA-256 "
-                   f"{str(audit.get('case_sha256', ''))[:16]}...; optimizer "
-                   f"{audit.get('package_version', '')}.")
+    out.extend(audit_lines(result))
     return "\n".join(out).rstrip() + "\n"
+
+
+def audit_lines(result: Result) -> list[str]:
+    """The audit trail in words: enough to reproduce the figures years later."""
+    audit = result.audit
+    if not audit:
+        return []
+    overrides = audit.get("overrides") or {}
+    options = audit.get("solver_options") or {}
+    limit = options.get("time_limit")
+    sets = ", ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in overrides.items())
+    line = (f"Audit: case SHA-256 {audit.get('case_sha256', '')} "
+            f"({printable(str(audit.get('case_source', '')))}); "
+            f"overrides: {printable(sets) if sets else 'none'}; "
+            f"solver {audit.get('solver_version', result.solver)}, seed {options.get('seed', '-')}, "
+            f"time limit {f'{limit:g} s' if limit else 'none'}; "
+            f"optimizer {audit.get('package_version', '')}.")
+    return [line]
 
 
 def _csv(result: Result) -> str:
@@ -186,6 +204,7 @@ def _csv(result: Result) -> str:
     writer.writerow(["indicator", "capacity_used", "capacity used", "", "",
                      _c(ind["capacity_used"]), "", ""])
     writer.writerow(["total", "risk", "EUR at risk", "", "", "", "", _c(result.risk)])
+    writer.writerows(csv_rows(result))
     writer.writerow(["status", result.status.value, "", "", "", "", "", ""])
     return buf.getvalue()
 

@@ -7,6 +7,7 @@ the solver but the decision values, so each figure can be rechecked by hand.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -19,7 +20,8 @@ from .levers import EPS, Effects
 from .solve import Status
 
 if TYPE_CHECKING:
-    pass
+    from .cvar import CvarComparison
+    from .uncertainty import Simulation
 
 SCHEMA_VERSION = 1
 
@@ -82,6 +84,8 @@ def evaluate(case: Case, plan: Mapping[str, float]) -> Evaluation:
     for lever in case.levers:
         value = float(plan.get(lever.id, 0.0)) if lever.enabled else 0.0
         eff = lever.effects(value, ctx)
+        eff = dataclasses.replace(eff, revenue=MappingProxyType(dict(eff.revenue)),
+                                  expenditure=MappingProxyType(dict(eff.expenditure)))
         effects[lever.id] = eff
         for line, amount in eff.revenue.items():
             revenues[line] += amount
@@ -181,6 +185,10 @@ class Result:
     diagnosis: Diagnosis | None = None
     warnings: tuple[str, ...] = ()
     audit: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    # Uncertainty (README, "Uncertainty"): the simulated plan, and for a cvar target
+    # the EUR-at-risk plan and the CVaR plan side by side.
+    simulation: Simulation | None = None
+    cvar: CvarComparison | None = None
 
     # -- figures
     @property
@@ -237,6 +245,19 @@ class Result:
             "members": {"before": self.before.members, "after": after.members},
             "capacity_used": after.fte_use,
         }
+
+    def with_simulation(self, simulation: Simulation) -> Result:
+        """This result carrying a simulation of its plan (see `optimizer.simulate`).
+
+        For a cvar target, both plans of the comparison are re-simulated with the
+        same number of scenarios and seed, so the side-by-side figures match it.
+        """
+        import dataclasses
+
+        cvar = self.cvar
+        if cvar is not None:
+            cvar = cvar.with_simulations(self.case, simulation.n, simulation.seed)
+        return dataclasses.replace(self, simulation=simulation, cvar=cvar)
 
     def _lever_rows(self) -> list[dict[str, Any]]:
         after = self.after
@@ -305,9 +326,13 @@ class Result:
             }
             if d.best_plan is not None:
                 out["diagnosis"]["best_plan"] = {k: _num(v) for k, v in d.best_plan.items()}
+        if self.cvar is not None:
+            out["cvar"] = self.cvar.to_dict()
+        if self.simulation is not None:
+            out["simulation"] = self.simulation.to_dict()
         out["summary"] = summary_lines(self)
         out["warnings"] = list(self.warnings)
-        out["audit"] = dict(self.audit)
+        out["audit"] = _plain(self.audit)
         return out
 
     def to_json(self) -> str:
@@ -317,6 +342,24 @@ class Result:
         from .report import render
 
         return render(self, fmt)
+
+
+def _plain(value: Any) -> Any:
+    """Read-only mappings and tuples (as a result holds them) as JSON-ready dicts and lists."""
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def frozen(value: Any) -> Any:
+    """A read-only deep copy: dicts as MappingProxyType, lists as tuples."""
+    if isinstance(value, Mapping):
+        return MappingProxyType({k: frozen(v) for k, v in value.items()})
+    if isinstance(value, list | tuple):
+        return tuple(frozen(v) for v in value)
+    return value
 
 
 def _num(value: float | None, digits: int = 6) -> float | None:
@@ -338,6 +381,9 @@ def summary_lines(result: Result) -> list[str]:
         after = result.after
         head = (f"To raise the private share from {before.private_share:.1%} to at least {pct_short(t)}, "
                 f"the least risky plan puts {after.risk / 1000:,.1f} k {case.currency} at risk.")
+        if result.cvar is not None:
+            from .report_uncertainty import cvar_head
+            head = cvar_head(result)
         if not result.proven_optimal:
             head += " (Not proven optimal: the solver stopped at its time limit.)"
         lines.append(head)
@@ -355,6 +401,9 @@ def summary_lines(result: Result) -> list[str]:
         elif result.marginal is not None:
             lines.append(f"No plan reaches {pct_short(result.marginal.target)}: this target is at the "
                          "edge of what the levers allow.")
+        if result.simulation is not None:
+            from .report_uncertainty import simulation_line
+            lines.append(simulation_line(result.simulation, case))
     elif result.status is Status.INFEASIBLE:
         d = result.diagnosis
         lines.append(f"No plan reaches a private share of {pct_short(t)} under the case's constraints "

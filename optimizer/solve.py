@@ -17,11 +17,12 @@ import enum
 import math
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import time
 import warnings
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Literal
 
@@ -37,6 +38,20 @@ SOLVERS: tuple[str, ...] = ("cbc", "highs")
 # the optimal EUR at risk to well within MODEL.md's 1e-6 relative.
 GAP_REL = 1e-9
 GAP_ABS = 1e-6
+# EUR of slack for the rows of a model without columns (a case with no enabled lever).
+EMPTY_ROW_TOL = 1e-6
+
+
+# HiGHS's random seed (fixed: the same case gives the same plan on every run). CBC is run
+# with its own default seeds, which are fixed too.
+HIGHS_SEED = 0
+
+
+def solver_options(solver: str, time_limit: float | None) -> dict[str, Any]:
+    """The options a solve runs with, for the audit trail of a result."""
+    return {"time_limit": time_limit, "gap_rel": GAP_REL, "gap_abs": GAP_ABS,
+            "seed": HIGHS_SEED if solver == "highs" else "cbc default (fixed)",
+            }
 
 
 class Status(str, enum.Enum):
@@ -81,11 +96,17 @@ def cbc_version() -> str:
     return f"CBC bundled with PuLP {pulp.__version__}"
 
 
-def _cbc_solver(time_limit: float | None, tmp_dir: str) -> Any:
+def _cbc_solver(time_limit: float | None, tmp_dir: str, preprocess: bool = False) -> Any:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # PuLP 3.3 warns that 4.0 drops the bundled CBC
+        # No `threads` option: CBC's default (0) runs without threads. The bundled CBC 2.10.3
+        # given `-threads 1` hangs for 10 s in about 1 run in 300 (a lock race in its
+        # threaded code; coin-or/Cbc#640, coin-or/pulp#737).
+        # `preprocess off`: the bundled CBC 2.10.3's preprocessing can fix variables wrongly
+        # and report a worse plan as proven optimal (a random case found it 3.9 % above
+        # HiGHS's optimum, like coin-or/Cbc#449, fixed in 2.10.7). Our models are small.
         cmd = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, gapRel=GAP_REL, gapAbs=GAP_ABS,
-                                threads=1)
+                                options=[] if preprocess else ["preprocess off"])
     cmd.tmpDir = tmp_dir
     return cmd
 
@@ -104,9 +125,22 @@ def _run_cbc(prob: pulp.LpProblem, time_limit: float | None) -> SolverOutcome:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                prob.solve(cmd)
+                try:
+                    prob.solve(cmd)
+                except pulp.PulpSolverError:
+                    # Without preprocessing, CBC 2.10.3 crashes (SIGSEGV) on some infeasible
+                    # models ("infeasible - tightenPrimalBounds"); with it, it answers.
+                    prob.solve(_cbc_solver(time_limit, tmp_dir, preprocess=True))
         except pulp.PulpSolverError as exc:
-            raise SolverError(f"CBC failed: {exc}") from None
+            raise SolverError(f"CBC failed: {exc}. Try --solver highs") from None
+        except Exception as exc:  # noqa: BLE001 - a truncated or garbled solution file
+            raise SolverError(f"CBC failed: its answer could not be read ({type(exc).__name__}: "
+                              f"{exc}). Try --solver highs") from None
+        except BaseException:
+            # Ctrl-C (or any other interruption) while CBC runs: PuLP leaves its CBC
+            # running, writing into the folder we are about to remove. Stop it first.
+            _stop_children(tmp_dir)
+            raise
     finally:
         shutil.rmtree(tmp_dir, ignore_errors=True)
     seconds = time.perf_counter() - start
@@ -132,6 +166,45 @@ def _run_cbc(prob: pulp.LpProblem, time_limit: float | None) -> SolverOutcome:
     return SolverOutcome(result_status, has_plan, values, objective, "cbc", cbc_version(),
                          f"{pulp.LpStatus.get(status, status)} / "
                          f"{pulp.LpSolution.get(sol, sol)}", seconds)
+
+
+def _stop_children(marker: str, grace: float = 5.0) -> None:
+    """Terminate (then kill) our child processes whose command line holds marker.
+
+    Linux only (it reads /proc); elsewhere an interrupted CBC finishes on its own and
+    finds its folder gone.
+    """
+    me = os.getpid()
+    pids: list[int] = []
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as handle:
+                ppid = int(handle.read().rsplit(b")", 1)[1].split()[1])
+            if ppid != me:
+                continue
+            with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                if marker.encode() in handle.read():
+                    pids.append(int(entry))
+        except (OSError, ValueError, IndexError):
+            continue
+    for pid in pids:
+        with suppress(OSError):
+            os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    for pid in pids:
+        with suppress(ChildProcessError):
+            while os.waitpid(pid, os.WNOHANG) == (0, 0):
+                if time.monotonic() > deadline:
+                    os.kill(pid, signal.SIGKILL)
+                    os.waitpid(pid, 0)
+                    break
+                time.sleep(0.01)
 
 
 # ------------------------------------------------------------------ HiGHS (in-process)
@@ -242,7 +315,7 @@ def new_highs(model: MatrixModel, time_limit: float | None = None) -> Any:
     inst.setOptionValue("output_flag", False)
     inst.setOptionValue("mip_rel_gap", GAP_REL)
     inst.setOptionValue("mip_abs_gap", GAP_ABS)
-    inst.setOptionValue("random_seed", 0)
+    inst.setOptionValue("random_seed", HIGHS_SEED)
     if time_limit is not None:
         inst.setOptionValue("time_limit", float(time_limit))
     n = len(model.names)
@@ -260,12 +333,29 @@ def new_highs(model: MatrixModel, time_limit: float | None = None) -> Any:
     return inst
 
 
+def _run_interruptible(inst: Any) -> None:
+    """inst.run(), but Ctrl-C stops it: HiGHS runs in highspy's worker thread while this
+    thread waits on a lock (a wait that signals interrupt), and on KeyboardInterrupt HiGHS
+    is told to stop and joined before the interrupt goes on. highspy's own handler is not
+    used: it prints to standard output and turns Ctrl-C into a status."""
+    inst.HandleKeyboardInterrupt = False
+    inst.HandleUserInterrupt = True
+    worker = inst.startSolve()
+    try:
+        while not inst.wait(-1)[0]:
+            pass
+    except BaseException:
+        inst.cancelSolve()
+        worker.join()
+        raise
+
+
 def run_highs(inst: Any, model: MatrixModel) -> SolverOutcome:
     """Run a prepared highspy instance and map its outcome."""
     h = _highspy()
     start = time.perf_counter()
     with _quiet_stdout():
-        inst.run()
+        _run_interruptible(inst)
     seconds = time.perf_counter() - start
     status = inst.getModelStatus()
     info = inst.getInfo()
@@ -281,6 +371,16 @@ def run_highs(inst: Any, model: MatrixModel) -> SolverOutcome:
         result_status, has_plan = Status.INFEASIBLE, False
     elif status == ms.kUnbounded:
         result_status, has_plan = Status.UNBOUNDED, False
+    elif status == ms.kModelEmpty:
+        # No column at all (no enabled lever): every row's activity is 0, so the answer is
+        # whether 0 lies within each row's bounds (HiGHS itself only says "Empty").
+        feasible = bool(np.all(model.row_lower <= EMPTY_ROW_TOL)
+                        and np.all(model.row_upper >= -EMPTY_ROW_TOL))
+        result_status, has_plan = (Status.OPTIMAL, True) if feasible else (Status.INFEASIBLE,
+                                                                           False)
+        if feasible:
+            return SolverOutcome(result_status, True, {}, model.offset, "highs", "",
+                                 "Empty model: feasible", seconds)
     elif status in (ms.kTimeLimit, ms.kIterationLimit, ms.kSolutionLimit, ms.kInterrupt):
         result_status, has_plan = Status.TIME_LIMIT, has_solution
     else:

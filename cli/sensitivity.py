@@ -1,0 +1,128 @@
+"""The sensitivity options of `optimize`: --sweep, --frontier, --tornado (and --plot). Glue only."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any
+
+import click
+
+from optimizer.case import Case
+from optimizer.errors import CaseError
+from optimizer.output import write_atomic
+from optimizer.plot_sensitivity import check_plot_file, plot_frontier, plot_sweep, plot_tornado
+from optimizer.report_sensitivity import render_frontier, render_sweep, render_tornado
+from optimizer.sensitivity import frontier, parse_sweep, sweep, tornado
+
+
+def wanted(sweeps: tuple[str, ...], want_frontier: bool, tornado_pct: str | None) -> bool:
+    return bool(sweeps) or want_frontier or tornado_pct is not None
+
+
+def parse_pct(text: str) -> float:
+    """'20%' or '0.2' -> 0.2."""
+    raw = text.strip()
+    try:
+        value = float(raw[:-1]) / 100 if raw.endswith("%") else float(raw)
+    except ValueError:
+        raise CaseError(f"--tornado {text}: write a percentage, e.g. --tornado 20%") from None
+    if not raw.endswith("%") and value > 1:
+        raise CaseError(f"--tornado {text}: write {raw}% (or {value / 100:g} as a fraction)")
+    if not 0 < value <= 1:
+        raise CaseError(f"--tornado {text}: the change must be above 0 and at most 100%")
+    return value
+
+
+def check_options(sweeps: tuple[str, ...], want_frontier: bool, tornado_pct: str | None,
+                  points: int | None, sets: dict[str, Any], simulate: int | None,
+                  seed: int | None, plot_file: str | None) -> dict[str, Any]:
+    """Usage problems found before any solve (exit code 2); the parsed options."""
+    kinds = [name for name, given in (("--sweep", bool(sweeps)), ("--frontier", want_frontier),
+                                      ("--tornado", tornado_pct is not None)) if given]
+    if len(kinds) > 1:
+        raise CaseError(f"{' and '.join(kinds)}: choose one sensitivity run at a time")
+    if simulate is not None or seed is not None:
+        raise CaseError(f"{kinds[0]}: --simulate and --seed go with a single plan, not with "
+                        f"{kinds[0]}")
+    if points is not None and not want_frontier:
+        raise CaseError("--points: it sets the grid of --frontier; add --frontier")
+    axes: dict[str, list[Any]] = {}
+    for spec in sweeps:
+        path, values = parse_sweep(spec)
+        if path in axes:
+            raise CaseError(f"--sweep {path}: given twice; give each path once")
+        if path in sets:
+            raise CaseError(f"--sweep {path}: also given by --set; keep one")
+        axes[path] = values
+    pct = parse_pct(tornado_pct) if tornado_pct is not None else None
+    if plot_file is not None:
+        check_plot_file(plot_file)
+    return {"axes": axes, "pct": pct}
+
+
+class ProgressBar:
+    """A progress bar on standard error, for runs longer than about a second.
+
+    None with --quiet, or when standard error is not a terminal.
+    """
+
+    def __init__(self, label: str, quiet: bool, delay: float = 1.0):
+        stream = sys.stderr
+        self.on = not quiet and hasattr(stream, "isatty") and stream.isatty()
+        self.label = label
+        self.start = time.perf_counter()
+        self.delay = delay
+        self.shown = False
+        self.last = 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.on:
+            return
+        now = time.perf_counter()
+        if now - self.start < self.delay or (now - self.last < 0.1 and done < total):
+            return
+        self.last = now
+        width = 30
+        filled = int(width * done / total) if total else width
+        bar = "#" * filled + "-" * (width - filled)
+        click.echo(f"\r{self.label} [{bar}] {done:,}/{total:,} points, "
+                   f"{now - self.start:.1f} s", nl=False, err=True)
+        self.shown = True
+
+    def close(self) -> None:
+        if self.shown:
+            click.echo("\r" + " " * 79 + "\r", nl=False, err=True)
+
+
+def run(case: Case, options: dict[str, Any], *, want_frontier: bool, points: int | None,
+        solver: str, time_limit: float | None, workers: int | None, quiet: bool,
+        plot_file: str | None, fmt: str, output: str | None, protect: tuple[str, ...]) -> int:
+    """Run the sensitivity run asked for, print or write its report, draw its plot."""
+    axes, pct = options["axes"], options["pct"]
+    label = "sweep" if axes else "frontier" if want_frontier else "tornado"
+    bar = ProgressBar(label, quiet)
+    settings = {"solver": solver, "time_limit": time_limit, "workers": workers,
+                "progress": bar}
+    try:
+        if axes:
+            frame = sweep(case, axes, **settings)
+            text = render_sweep(frame, case, fmt)
+            draw = (lambda f: plot_sweep(frame, case, f, protect))
+        elif want_frontier:
+            fr = frontier(case, points=101 if points is None else points, **settings)
+            text = render_frontier(fr, fmt)
+            draw = (lambda f: plot_frontier(fr, f, protect))
+        else:
+            frame = tornado(case, pct, **settings)
+            text = render_tornado(frame, case, fmt)
+            draw = (lambda f: plot_tornado(frame, case, f, protect))
+    finally:
+        bar.close()
+    if plot_file is not None:
+        draw(plot_file)
+    if output:
+        write_atomic(output, text, protect=protect)
+    else:
+        click.echo(text, nl=False)
+    return 0

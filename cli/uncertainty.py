@@ -1,0 +1,36 @@
+"""The uncertainty options of `optimize`: --simulate N, --seed S, --plot FILE. Glue only."""
+
+from __future__ import annotations
+
+from optimizer.distributions import DEFAULT_SEED
+from optimizer.errors import CaseError
+from optimizer.result import Result
+from optimizer.uncertainty import plot, simulate
+
+PLOT_SUFFIXES = ("png", "svg", "pdf")
+
+
+def check_options(simulate_n: int | None, seed: int | None, plot_file: str | None) -> None:
+    """Usage problems found before any solve (exit code 2)."""
+    if seed is not None and simulate_n is None:
+        raise CaseError("--seed: use it with --simulate N (the seed of the simulated scenarios)")
+    if plot_file is not None:
+        suffix = plot_file.rsplit(".", 1)[-1].lower() if "." in plot_file else ""
+        if suffix not in PLOT_SUFFIXES:
+            raise CaseError(f"--plot {plot_file}: use a .png, .svg or .pdf file name")
+        try:
+            import matplotlib  # noqa: F401
+        except ImportError:
+            raise CaseError("--plot needs matplotlib: pip install 'cluster-optimizer[plot]'") \
+                from None
+
+
+def apply(result: Result, simulate_n: int | None, seed: int | None, plot_file: str | None,
+          protect: tuple[str, ...] = ()) -> Result:
+    """Attach the simulation asked for, and draw the plot."""
+    if simulate_n is not None:
+        result = result.with_simulation(
+            simulate(result, simulate_n, DEFAULT_SEED if seed is None else seed))
+    if plot_file is not None:
+        plot(plot_file, result, protect)
+    return result

@@ -1,0 +1,484 @@
+"""Many solves of one case, fast: the engine behind sweeps, the frontier and the tornado.
+
+A single `optimize` builds a PuLP model and solves it once. A sensitivity run solves
+the same model hundreds of times with one thing changed, so it works differently:
+
+- The model is built once per case (`TargetEngine`) in its tight formulation
+  (`build_model(tight=True)`: dominated options dropped, implied bounds added) and
+  handed to HiGHS in-process. For a change of target only the share row
+  `private - t x revenues >= 0` moves: its coefficients and bound are rewritten in
+  place and the same HiGHS instance solves again.
+- Targets are solved in increasing order, which gives two exact shortcuts. The plan
+  optimal at t stays optimal for every target up to the share it reaches (the
+  feasible set only shrinks as t grows, and the plan is still in it), so those
+  targets need no solve. Once a target is out of reach, every higher one is too.
+- The previous target's plan is offered to HiGHS as a starting solution.
+- HiGHS runs with its primal heuristics that pay off on large models (RINS, RENS,
+  feasibility jump) and restarts turned off: on these small models they cost more
+  than they save. Optimality is still proven, to the same gaps as `optimize`.
+- Points are spread over the machine's cores in worker processes, each with its
+  own HiGHS running on one thread. Work is cut into chunks that depend only on the
+  points (never on the number of workers or on timing), so results are the same,
+  in the same order, whatever the number of workers.
+
+HiGHS keeps one thread scheduler per process: a forked worker drops the one it
+inherited (`resetGlobalScheduler`) before its first solve, and the options that
+set threads are only ever given in workers, never in the calling process.
+
+`--solver cbc` keeps working: each point is then built and solved by a CBC
+process, as `optimize` does (the slow path), with the same shortcuts. Cases
+whose objective is the CVaR go through `optimize.solve` point by point.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+import signal
+import sys
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .case import Case, load_case
+from .errors import CaseError
+from .levers import EPS
+from .model import build_model
+from .optimize import read_plan
+from .result import evaluate, violations
+from .solve import SOLVERS, MatrixModel, Status, new_highs, run, run_highs, to_matrix
+
+# HiGHS options for the many small MILPs of a sensitivity run (see the module doc).
+FAST_OPTIONS: dict[str, Any] = {
+    "mip_allow_restart": False,
+    "mip_heuristic_run_rins": False,
+    "mip_heuristic_run_rens": False,
+    "mip_heuristic_run_feasibility_jump": False,
+    "mip_heuristic_run_root_reduced_cost": False,
+    "mip_detect_symmetry": False,
+    "presolve_rule_off": 1 << 15,  # probing in presolve: the models are small, probing slow
+    "mip_pscost_minreliable": 0,  # no strong branching on such small trees
+}
+
+# Targets solved one after another by one worker (warm starts and shortcuts work within
+# a chunk). Fixed, so that results never depend on the number of workers.
+CHUNK = 24
+
+# Threads given to each HiGHS instance: None (HiGHS's default) in the calling process,
+# 1 in a worker process.
+_THREADS: int | None = None
+
+
+@dataclass
+class Point:
+    """The answer at one point: status, plan and the figures of the plan."""
+
+    status: str
+    plan: dict[str, float] | None = None
+    risk: float = math.nan
+    private_share: float = math.nan
+    result: float = math.nan
+    members: float = math.nan
+    lever_risk: dict[str, float] = field(default_factory=dict)
+    detail: str = ""
+    solved: bool = True  # a solver ran for this point (False: an exact shortcut answered)
+    found: Any = None  # a bisection's answer: (target, point below, point at or above)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == Status.OPTIMAL.value
+
+
+def point_from_plan(case: Case, plan: Mapping[str, float], status: str, share: float,
+                    detail: str = "", solved: bool = True) -> Point:
+    """A point's figures by arithmetic from the plan, rechecked against every constraint."""
+    ev = evaluate(case, plan)
+    broken = violations(case, ev, plan, share=share)
+    if broken:
+        return Point(Status.ERROR.value, dict(plan), detail="the plan fails our own recheck: "
+                     + "; ".join(broken), solved=solved)
+    return Point(status, dict(plan), ev.risk, ev.private_share, ev.result, ev.members,
+                 {k: e.risk for k, e in ev.effects.items()}, detail, solved)
+
+
+def _configure(inst: Any) -> None:
+    for key, value in FAST_OPTIONS.items():
+        inst.setOptionValue(key, value)  # an older HiGHS refuses unknown options, harmlessly
+    if _THREADS is not None:
+        inst.setOptionValue("threads", _THREADS)
+
+
+class TargetEngine:
+    """One case's model, built once and re-solved at many targets.
+
+    solver "highs": the share row is rewritten in place and the same in-process HiGHS
+    instance solves again. solver "cbc": each target is built and solved by CBC.
+    """
+
+    def __init__(self, case: Case, solver: str = "highs", time_limit: float | None = None):
+        if solver not in SOLVERS:
+            raise CaseError(f"solver: unknown solver '{solver}'; use one of {', '.join(SOLVERS)}")
+        self.case = case
+        self.solver = solver
+        self.time_limit = time_limit
+        self.cvar = getattr(case.target, "risk_measure", None) == "cvar"
+        self._inst: Any = None
+        if solver == "highs" and not self.cvar:
+            self.model = build_model(case, tight=True)
+            self.matrix: MatrixModel = to_matrix(self.model.prob)
+            self._vars = self.model.prob.variables()
+            col = {name: j for j, name in enumerate(self.matrix.names)}
+            n = len(self.matrix.names)
+            self._p = np.zeros(n)
+            self._tau = np.zeros(n)
+            private, revenues = self.model.quantity["private"], self.model.quantity["revenues"]
+            for var, c in private.items():
+                self._p[col[var.name]] += c
+            for var, c in revenues.items():
+                self._tau[col[var.name]] += c
+            self._p0, self._t0 = float(private.constant), float(revenues.constant)
+            share_rows = [name for name, meaning in self.model.rows.items() if meaning == "share"]
+            self._row = self.matrix.row_names.index(share_rows[0])
+            self._cols = [int(j) for j in np.flatnonzero((self._p != 0) | (self._tau != 0))]
+
+    # -- one target
+    def _highs(self) -> Any:
+        if self._inst is None:
+            self._inst = new_highs(self.matrix, self.time_limit)
+            _configure(self._inst)
+        return self._inst
+
+    def _set_target(self, t: float) -> None:
+        inst = self._highs()
+        for j in self._cols:
+            inst.changeCoeff(self._row, j, float(self._p[j] - t * self._tau[j]))
+        inst.changeRowBounds(self._row, t * self._t0 - self._p0, math.inf)
+
+    def solve(self, t: float, start: Sequence[float] | None = None
+              ) -> tuple[Point, np.ndarray | None]:
+        """The optimal plan at target t (and the solver's column values, for a warm start)."""
+        if self.cvar:
+            return self._solve_general(t), None
+        if self.solver == "cbc":
+            model = build_model(self.case, share=t)
+            outcome = run(model.prob, "cbc", self.time_limit)
+            plan = read_plan(model) if outcome.has_plan else None
+            return self._point(outcome.status, plan, t, outcome.detail), None
+        self._set_target(t)
+        inst = self._inst
+        # A plan known to be feasible at t (the plan of a higher target) bounds the optimum:
+        # HiGHS prunes everything worse from the start. (Not as a MIP start: HiGHS 1.16 can
+        # take a start that presolve maps to another objective offset for optimal.)
+        cutoff = math.inf
+        if start is not None:
+            known = float(np.dot(self.matrix.cost * self.matrix.sense, start))
+            cutoff = known + max(1e-6 * abs(known), 1e-6)
+        inst.setOptionValue("objective_bound", cutoff)
+        outcome = run_highs(inst, self.matrix)
+        if not outcome.has_plan:
+            return self._point(outcome.status, None, t, outcome.detail), None
+        values = np.array(inst.getSolution().col_value, dtype=float)
+        for var, x in zip(self._vars, values):
+            var.varValue = float(x)
+        return self._point(outcome.status, read_plan(self.model), t, outcome.detail), values
+
+    def _point(self, status: Status, plan: dict[str, float] | None, t: float,
+               detail: str) -> Point:
+        if plan is None:
+            return Point(status.value, detail=detail)
+        return point_from_plan(self.case, plan, status.value, t, detail)
+
+    def _solve_general(self, t: float) -> Point:
+        from .optimize import solve
+
+        case = self.case
+        if t != case.target.private_share:
+            case = case.model_copy(update={"target": case.target.model_copy(
+                update={"private_share": t})})
+        result = solve(case, solver=self.solver, time_limit=self.time_limit, explain=False)
+        if result.plan is None:
+            return Point(result.status.value, detail=result.solver_detail)
+        return point_from_plan(case, result.plan, result.status.value, t, result.solver_detail)
+
+    # -- many targets
+    def solve_targets(self, targets: Sequence[float]) -> list[Point]:
+        """Each target's optimal plan; targets must be in increasing order.
+
+        From the lowest target up while a plan also reaches the next targets (they need no
+        solve); then the rest from the highest target down, each solve starting from the
+        plan of the target just above, which is feasible at the lower target: HiGHS then
+        only has to prove optimality. If the highest target is out of reach, a bisection
+        finds the highest reachable one (reach is monotone in the target).
+        """
+        n = len(targets)
+        out: list[Point | None] = [None] * n
+        values: list[np.ndarray | None] = [None] * n
+
+        def solve_at(i: int, start: np.ndarray | None = None) -> Point:
+            out[i], values[i] = self.solve(targets[i], start)
+            return out[i]  # type: ignore[return-value]
+
+        def out_of_reach_from(i: int, bound: float) -> None:
+            for j in range(i, n):
+                if out[j] is None:
+                    out[j] = Point(Status.INFEASIBLE.value, detail=f"target above {bound:g}, "
+                                   "which is already out of reach", solved=False)
+
+        i = 0
+        while i < n:
+            point = solve_at(i)
+            if point.status == Status.INFEASIBLE.value:
+                out_of_reach_from(i + 1, targets[i])
+                return out  # type: ignore[return-value]
+            j = i + 1
+            if point.ok and point.plan is not None:
+                while j < n and _meets(self.case, point.plan, targets[j]):
+                    out[j] = point_from_plan(self.case, point.plan, point.status, targets[j],
+                                             "the plan of a lower target reaches this one",
+                                             solved=False)
+                    j += 1
+            shortcut = j > i + 1
+            i = j
+            if not shortcut:
+                break
+        if i >= n:
+            return out  # type: ignore[return-value]
+        top = n - 1
+        if solve_at(top).status == Status.INFEASIBLE.value:
+            good, bad = i - 1, top  # i - 1 was solved and is not out of reach
+            while bad - good > 1:
+                mid = (good + bad) // 2
+                if solve_at(mid).status == Status.INFEASIBLE.value:
+                    bad = mid
+                else:
+                    good = mid
+            out_of_reach_from(bad + 1, targets[bad])
+            top = good
+        start: np.ndarray | None = None
+        for k in range(top, i - 1, -1):
+            if out[k] is None:
+                solve_at(k, start)
+            if out[k].ok and values[k] is not None:  # type: ignore[union-attr]
+                start = values[k]
+        return out  # type: ignore[return-value]
+
+
+def _meets(case: Case, plan: Mapping[str, float], t: float) -> bool:
+    ev = evaluate(case, plan)
+    return ev.private - t * ev.total_revenues >= 0
+
+
+# ------------------------------------------------------------------ tasks and workers
+
+
+def lever_state(lever: Any, case: Case, value: float) -> str:
+    """'off' (not used), 'max' (at its maximum) or 'on'."""
+    if abs(value) <= EPS:
+        return "off"
+    up = lever.upper_bound(case)
+    if up > 0 and value >= up - 1e-6 * max(1.0, abs(up)):
+        return "max"
+    return "on"
+
+
+@dataclass(frozen=True)
+class Bisect:
+    """Find the target, between low and high, where one lever leaves its state at low."""
+
+    lever: str
+    low: float
+    high: float
+    state_low: str
+    precision: float
+
+
+def run_bisect(engine: TargetEngine, job: Bisect) -> tuple[float, Point | None, Point | None]:
+    """(the first target known to have left the state, the point just below, the point there).
+
+    Each step solves the midpoint exactly; the bracket halves until it is narrower than
+    the precision.
+    """
+    lever = engine.case.lever(job.lever)
+    low, high = job.low, job.high
+    at_low: Point | None = None
+    at_high: Point | None = None
+    start: np.ndarray | None = None  # the plan at `high`, feasible at every lower target
+    while high - low > job.precision:
+        mid = round((low + high) / 2, 12)
+        point, values = engine.solve(mid, start)
+        if point.ok and point.plan is not None and lever_state(
+                lever, engine.case, point.plan.get(lever.id, 0.0)) == job.state_low:
+            low, at_low = mid, point
+        else:
+            high, at_high = mid, point
+            if point.ok:
+                start = values
+    return high, at_low, at_high
+
+
+@dataclass(frozen=True)
+class Task:
+    """A batch of points of one group: the same overrides, several targets (increasing),
+    or one bisection."""
+
+    group: int
+    overrides: tuple[tuple[str, Any], ...]
+    targets: tuple[float, ...] | None  # None: the group's own target
+    indices: tuple[int, ...]  # where each answer goes in the caller's list
+    bisect: Bisect | None = None
+
+
+_BASE: Case | None = None
+_SETTINGS: tuple[str, float | None] = ("highs", None)
+_ENGINES: dict[str, TargetEngine | Exception] = {}
+
+
+def _group_engine(overrides: tuple[tuple[str, Any], ...]) -> TargetEngine | Exception:
+    """The engine of a group (cached: a worker often gets several chunks of one group)."""
+    key = repr(overrides)
+    if key not in _ENGINES:
+        if len(_ENGINES) > 64:
+            _ENGINES.clear()
+        assert _BASE is not None
+        solver, time_limit = _SETTINGS
+        try:
+            case = _BASE.with_values(dict(overrides)) if overrides else _BASE
+            _ENGINES[key] = TargetEngine(case, solver, time_limit)
+        except CaseError as exc:
+            _ENGINES[key] = exc
+    return _ENGINES[key]
+
+
+def run_task(task: Task) -> list[Point]:
+    engine = _group_engine(task.overrides)
+    if isinstance(engine, Exception):
+        text = "; ".join(engine.problems) if isinstance(engine, CaseError) else str(engine)
+        return [Point("invalid", detail=text, solved=False) for _ in task.indices]
+    engine._inst = None  # a fresh HiGHS per task: answers never depend on what ran before
+    if task.bisect is not None:
+        return [Point("bisect", found=run_bisect(engine, task.bisect), solved=True)]
+    targets = task.targets or (engine.case.target.private_share,)
+    return engine.solve_targets(targets)
+
+
+def _init_worker(base: Case, solver: str, time_limit: float | None) -> None:
+    global _BASE, _SETTINGS, _THREADS
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    _BASE, _SETTINGS, _THREADS = base, (solver, time_limit), 1
+    _ENGINES.clear()
+    try:
+        import highspy
+    except ImportError:
+        return
+    # A forked worker inherits the parent's HiGHS scheduler but not its threads: drop it,
+    # and start this process's scheduler on one thread with a trivial model, so that
+    # every HiGHS of this worker (ours, and optimize.solve's for CVaR cases) uses it.
+    if hasattr(highspy.Highs, "resetGlobalScheduler"):
+        highspy.Highs.resetGlobalScheduler(False)
+    from .solve import _quiet_stdout
+
+    with _quiet_stdout():
+        inst = highspy.Highs()
+        inst.setOptionValue("output_flag", False)
+        inst.setOptionValue("threads", 1)
+        inst.addVar(0.0, 1.0)
+        inst.run()
+
+
+def default_workers() -> int:
+    try:
+        count = len(os.sched_getaffinity(0))  # type: ignore[attr-defined]
+    except AttributeError:
+        count = os.cpu_count() or 1
+    return max(1, count)
+
+
+def _context() -> Any:
+    """fork where it is safe and fast (Linux, no Python threads running), else a fresh
+    interpreter per worker."""
+    import threading
+
+    methods = multiprocessing.get_all_start_methods()
+    if sys.platform.startswith("linux") and "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    if "forkserver" in methods:
+        return multiprocessing.get_context("forkserver")
+    return multiprocessing.get_context("spawn")
+
+
+def run_tasks(base: Case, tasks: Sequence[Task], total: int, *, solver: str = "highs",
+              time_limit: float | None = None, workers: int | None = None,
+              progress: Callable[[int, int], None] | None = None) -> list[Point]:
+    """Run the tasks and return one Point per index (0 .. total-1).
+
+    A task whose first target lies above a target of its group already found out of
+    reach is answered without a solve. workers: processes to use (default: one per core).
+    """
+    results: list[Point | None] = [None] * total
+    out_of_reach: dict[int, float] = {}
+    done = 0
+
+    def record(task: Task, points: list[Point]) -> None:
+        nonlocal done
+        for index, t, point in zip(task.indices, task.targets or (None,) * len(task.indices),
+                                   points):
+            results[index] = point
+            if t is not None and point.status == Status.INFEASIBLE.value and point.solved:
+                out_of_reach[task.group] = min(out_of_reach.get(task.group, math.inf), t)
+        done += len(task.indices)
+        if progress is not None:
+            progress(done, total)
+
+    def skip(task: Task) -> bool:
+        bound = out_of_reach.get(task.group)
+        if bound is None or not task.targets or task.targets[0] <= bound:
+            return False
+        record(task, [Point(Status.INFEASIBLE.value, detail=f"target above {bound:g}, which "
+                            "is already out of reach", solved=False) for _ in task.indices])
+        return True
+
+    # Always in worker processes, even for one: each worker's HiGHS runs on one thread, so
+    # the answers are the same whatever the number of workers, and the calling process's
+    # own HiGHS settings are never touched.
+    workers = default_workers() if workers is None else max(1, workers)
+    workers = max(1, min(workers, len(tasks)))
+    pending = list(reversed(tasks))
+    running: dict[Future[list[Point]], Task] = {}
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_context(),
+                               initializer=_init_worker, initargs=(base, solver, time_limit))
+    try:
+        while pending or running:
+            while pending and len(running) < 2 * workers:
+                task = pending.pop()
+                if not skip(task):
+                    running[pool.submit(run_task, task)] = task
+            if not running:
+                continue
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in sorted(finished, key=lambda f: running[f].indices[0]):
+                record(running.pop(future), future.result())
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    return [p if p is not None else Point(Status.ERROR.value, detail="not solved")
+            for p in results]
+
+
+def target_tasks(group: int, overrides: Iterable[tuple[str, Any]], targets: Sequence[float],
+                 indices: Sequence[int], chunk: int = CHUNK) -> list[Task]:
+    """Tasks for the targets of one group: sorted, cut into fixed chunks."""
+    order = sorted(range(len(targets)), key=lambda k: targets[k])
+    key = tuple(overrides)
+    out = []
+    for s in range(0, len(order), chunk):
+        part = order[s:s + chunk]
+        out.append(Task(group, key, tuple(float(targets[k]) for k in part),
+                        tuple(indices[k] for k in part)))
+    return out
+
+
+__all__ = ["Bisect", "FAST_OPTIONS", "Point", "Task", "TargetEngine", "default_workers",
+           "lever_state", "point_from_plan", "run_bisect", "run_tasks", "target_tasks"]

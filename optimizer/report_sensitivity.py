@@ -1,0 +1,325 @@
+"""Reports of sensitivity runs (sweep, frontier, tornado) in the four formats.
+
+table and markdown are for people (k EUR, shares in %); json and csv for machines
+(plain numbers: EUR, shares as fractions, lever values in their units, rounded to
+1e-6 so that the bytes are stable from run to run; NaN is null in JSON, empty in CSV).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from tabulate import tabulate
+
+from .case import Case
+from .report import FORMATS
+from .result import SCHEMA_VERSION
+
+if TYPE_CHECKING:
+    from .sensitivity import Frontier
+
+
+def _num(value: Any, digits: int = 6) -> Any:
+    """A plain JSON value: whole numbers stay whole, floats rounded, NaN -> None."""
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if value is None or isinstance(value, bool | str):
+        return value
+    if isinstance(value, int | np.integer):
+        return int(value)
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return value
+    if not math.isfinite(x):
+        return None
+    rounded = round(x, digits)
+    return 0.0 if rounded == 0 else rounded
+
+
+def _csv_cell(value: Any) -> str:
+    v = _num(value)
+    if v is None:
+        return ""
+    return repr(v) if isinstance(v, float) else str(v)
+
+
+def _json(data: dict[str, Any]) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def _keur(x: Any) -> str:
+    return "-" if x is None or not math.isfinite(float(x)) else f"{float(x) / 1000:,.1f} k"
+
+
+def _pct(x: Any, digits: int = 1) -> str:
+    return "-" if x is None or not math.isfinite(float(x)) else f"{float(x):.{digits}%}"
+
+
+def lever_value(case: Case, lever_id: str, value: Any) -> str:
+    """A lever's value in its unit, short: 12%, 69.8 k, 76."""
+    if value is None or not math.isfinite(float(value)):
+        return "-"
+    lever = case.lever(lever_id)
+    v = float(value)
+    if lever.type in ("fee_increase", "success_fee"):
+        return f"{v:.1%}".replace(".0%", "%")
+    if lever.type in ("cut", "grant_cut"):
+        return _keur(v)
+    if getattr(lever, "integer", True):
+        return f"{v:,.0f}"
+    return f"{v:,.2f}"
+
+
+def _plan_text(case: Case, row: pd.Series) -> str:
+    parts = []
+    for lever in case.levers:
+        v = row.get(f"lever:{lever.id}")
+        if v is not None and math.isfinite(float(v)) and abs(float(v)) > 1e-7:
+            parts.append(f"{lever.id} {lever_value(case, lever.id, v)}")
+    return "; ".join(parts) if parts else "no lever"
+
+
+def _axis_value(path: str, value: Any) -> str:
+    if path == "target.private_share" and isinstance(value, int | float):
+        return f"{value:.2%}"
+    if isinstance(value, float):
+        return f"{value:,.6g}"
+    return str(value)
+
+
+def _people(lines: list[str], markdown: bool, heading: str) -> None:
+    if markdown:
+        lines.insert(0, f"# {heading}\n")
+    else:
+        lines.insert(0, heading)
+        lines.insert(1, "=" * len(heading))
+
+
+def _table(rows: list[list[Any]], headers: list[str], markdown: bool) -> str:
+    return tabulate(rows, headers=headers, tablefmt="github" if markdown else "simple",
+                    disable_numparse=True)
+
+
+def _check(fmt: str) -> None:
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format '{fmt}'; use one of {', '.join(FORMATS)}")
+
+
+# ------------------------------------------------------------------ sweep
+
+
+def sweep_dict(frame: pd.DataFrame, case: Case) -> dict[str, Any]:
+    axes = frame.attrs.get("axes", {})
+    rows = []
+    for _, row in frame.iterrows():
+        item: dict[str, Any] = {path: _num(row[path]) for path in axes}
+        item.update({k: _num(row[k]) for k in ("status", "risk", "private_share", "result",
+                                               "members")})
+        item["levers"] = {lever.id: _num(row[f"lever:{lever.id}"]) for lever in case.levers}
+        rows.append(item)
+    return {
+        "schema_version": SCHEMA_VERSION, "kind": "sweep", "case": case.name,
+        "solver": frame.attrs.get("solver"), "axes": {p: [_num(v) for v in vals]
+                                                      for p, vals in axes.items()},
+        "points": len(frame), "status_counts": dict(Counter(frame["status"])),
+        "solves": frame.attrs.get("solves"), "rows": rows,
+    }
+
+
+def render_sweep(frame: pd.DataFrame, case: Case, fmt: str = "table") -> str:
+    _check(fmt)
+    if fmt == "json":
+        return _json(sweep_dict(frame, case))
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(list(frame.columns))
+        for row in frame.itertuples(index=False):
+            writer.writerow([_csv_cell(v) for v in row])
+        return buf.getvalue()
+    markdown = fmt == "markdown"
+    axes = list(frame.attrs.get("axes", {}))
+    counts = Counter(frame["status"])
+    lines = [f"{len(frame):,} points: " + ", ".join(f"{n:,} {s}" for s, n in counts.items())
+             + ". EUR at risk is the least for each point (exact, as `optimize` finds it).", ""]
+    headers = axes + ["status", f"EUR at risk ({case.currency})", "private share",
+                      "result", "members", "plan"]
+    rows = []
+    for _, row in frame.iterrows():
+        ok = row["status"] == "optimal"
+        rows.append([_axis_value(p, row[p]) for p in axes] + [
+            row["status"], _keur(row["risk"]), _pct(row["private_share"]),
+            _keur(row["result"]) if ok else "-",
+            f"{row['members']:,.1f}".rstrip("0").rstrip(".") if ok else "-",
+            _plan_text(case, row) if ok else "-"])
+    lines.append(_table(rows, headers, markdown))
+    _people(lines, markdown, f"Sweep of {case.name}")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+# ------------------------------------------------------------------ frontier
+
+
+def frontier_dict(fr: Frontier) -> dict[str, Any]:
+    case = fr.case
+    points = []
+    for _, row in fr.table.iterrows():
+        points.append({
+            "target": _num(row["target"]), "status": row["status"], "risk": _num(row["risk"]),
+            "private_share": _num(row["private_share"]), "result": _num(row["result"]),
+            "members": _num(row["members"]),
+            "levers": {lv.id: _num(row[f"lever:{lv.id}"]) for lv in case.levers},
+            "lever_risk": {lv.id: _num(row[f"risk:{lv.id}"]) for lv in case.levers},
+        })
+    events = [{k: _num(e[k]) for k in ("target", "lever", "event", "before", "after", "text")}
+              for _, e in fr.events.iterrows()]
+    return {
+        "schema_version": SCHEMA_VERSION, "kind": "frontier", "case": case.name,
+        "solver": fr.solver, "today_share": _num(fr.today_share),
+        "max_share": _num(fr.max_share), "precision": fr.precision, "points": points,
+        "events": events, "summary": fr.summary(),
+    }
+
+
+def render_frontier(fr: Frontier, fmt: str = "table") -> str:
+    _check(fmt)
+    case = fr.case
+    if fmt == "json":
+        return _json(frontier_dict(fr))
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        lever_cols = [f"lever:{lv.id}" for lv in case.levers]
+        writer.writerow(["section", "target", "status", "risk", "private_share", "result",
+                         "members", "lever", "event", "before", "after"] + lever_cols)
+        for _, row in fr.table.iterrows():
+            writer.writerow(["point"] + [_csv_cell(row[k]) for k in (
+                "target", "status", "risk", "private_share", "result", "members")]
+                + ["", "", "", ""] + [_csv_cell(row[c]) for c in lever_cols])
+        for _, e in fr.events.iterrows():
+            writer.writerow(["event", _csv_cell(e["target"]), "", "", "", "", "", e["lever"],
+                             e["event"], _csv_cell(e["before"]), _csv_cell(e["after"])]
+                            + [""] * len(lever_cols))
+        return buf.getvalue()
+    markdown = fmt == "markdown"
+    lines: list[str] = []
+    for text in _summary_short(fr):
+        lines.append(f"- {text}" if markdown else text)
+    lines.append("")
+    if len(fr.events) > 1:
+        lines.append("## Where the plan changes shape\n" if markdown else
+                     "Where the plan changes shape\n----------------------------")
+        rows = [[_pct(e["target"], 2), e["label"] or "-", e["event"],
+                 lever_value(case, e["lever"], e["before"]) if e["lever"] else "-",
+                 lever_value(case, e["lever"], e["after"]) if e["lever"] else "-"]
+                for _, e in fr.events.iterrows()]
+        lines.append(_table(rows, ["target", "lever", "change", "before", "after"], markdown))
+        lines.append("")
+        lines.append(f"Targets found by bisection between grid points, to {fr.precision:g}.")
+        lines.append("")
+    if len(fr.table):
+        lines.append("## Least EUR at risk against the target\n" if markdown else
+                     "Least EUR at risk against the target\n------------------------------------")
+        rows = []
+        for _, row in fr.table.iterrows():
+            ok = row["status"] == "optimal"
+            rows.append([_pct(row["target"], 2), row["status"], _keur(row["risk"]),
+                         _plan_text(case, row) if ok else "-"])
+        lines.append(_table(rows, ["target", "status", f"EUR at risk ({case.currency})",
+                                   "plan"], markdown))
+    _people(lines, markdown, f"Frontier of {case.name}")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _summary_short(fr: Frontier) -> list[str]:
+    """The summary, with each lever's changes gathered on one line."""
+    full = fr.summary()
+    if fr.max_share is None:
+        return full
+    head = full[:2]
+    out = list(head)
+    events = fr.events[fr.events["lever"] != ""]
+    for lever in fr.case.levers:
+        mine = events[events["lever"] == lever.id]
+        if not len(mine):
+            continue
+        parts = [f"{e['event']} at {e['target']:.2%}" for _, e in mine.head(3).iterrows()]
+        more = len(mine) - 3
+        if more > 0:
+            parts.append(f"then {more} more change{'s' if more > 1 else ''} up to "
+                         f"{mine['target'].iloc[-1]:.2%}")
+        out.append(f"{lever.name}: {'; '.join(parts)}.")
+    out.append(f"Beyond {fr.max_share:.2%} no plan exists.")
+    out.extend(fr.notes)
+    return out
+
+
+# ------------------------------------------------------------------ tornado
+
+
+def tornado_dict(frame: pd.DataFrame, case: Case) -> dict[str, Any]:
+    rows = [{k: _num(row[k]) for k in frame.columns if k != "flips"}
+            for _, row in frame.iterrows()]
+    return {
+        "schema_version": SCHEMA_VERSION, "kind": "tornado", "case": case.name,
+        "solver": frame.attrs.get("solver"), "change": _num(frame.attrs.get("pct")),
+        "base": {"status": frame.attrs.get("base_status"),
+                 "risk": _num(frame.attrs.get("base_risk"))},
+        "rows": rows,
+    }
+
+
+def render_tornado(frame: pd.DataFrame, case: Case, fmt: str = "table") -> str:
+    _check(fmt)
+    if fmt == "json":
+        return _json(tornado_dict(frame, case))
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        cols = [c for c in frame.columns if c != "flips"]
+        writer.writerow(cols)
+        for _, row in frame.iterrows():
+            writer.writerow([_csv_cell(row[c]) for c in cols])
+        return buf.getvalue()
+    markdown = fmt == "markdown"
+    pct = frame.attrs.get("pct", 0.0)
+    base_risk = frame.attrs.get("base_risk")
+    lines = [f"Each input moved down and up by {pct:.0%}, one at a time; ranked by its effect "
+             "on the least EUR at risk (a move that makes the target unreachable first).",
+             (f"As given: {_keur(base_risk)} {case.currency} at risk." if base_risk is not None
+              else f"As given: no plan ({frame.attrs.get('base_status')})."), ""]
+    rows = []
+    for _, row in frame.iterrows():
+        rows.append([row["rank"], row["name"], f"{_short(row['low'])} / {_short(row['base'])} / "
+                     f"{_short(row['high'])}", _risk_cell(row["status_low"], row["risk_low"]),
+                     _risk_cell(row["status_high"], row["risk_high"]), _keur(row["swing"]),
+                     row["feasibility"] or ""])
+    lines.append(_table(rows, ["#", "input", "low / as given / high", "EUR at risk when low",
+                               "when high", "swing", "feasibility"], markdown))
+    _people(lines, markdown, f"Tornado of {case.name}")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _short(value: Any) -> str:
+    v = float(value)
+    if abs(v) >= 1000:
+        return f"{v:,.0f}"
+    return f"{v:,.4g}"
+
+
+def _risk_cell(status: str, risk: Any) -> str:
+    if status == "optimal":
+        return _keur(risk)
+    return "no plan" if status == "infeasible" else status
+
+
+__all__ = ["render_frontier", "render_sweep", "render_tornado", "frontier_dict", "sweep_dict",
+           "tornado_dict", "lever_value"]

@@ -1,0 +1,174 @@
+"""The report's uncertainty parts: a simulation's figures, and the CVaR comparison.
+
+Called by `report.py` (table, markdown, csv) and `result.summary_lines`; the JSON
+parts are the `to_dict` of `uncertainty.Simulation` and `cvar.CvarComparison`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from tabulate import tabulate
+
+if TYPE_CHECKING:
+    from .case import Case
+    from .result import Result
+    from .uncertainty import Simulation
+
+
+def _keur(amount: float | None, sign: bool = False) -> str:
+    from .report import keur
+
+    return keur(amount, sign)
+
+
+def _pct(share: float) -> str:
+    return f"{share:.1%}"
+
+
+def cvar_head(result: Result) -> str:
+    """The first line of the summary for a cvar target."""
+    from .report import pct_short
+
+    case, cmp = result.case, result.cvar
+    if cmp is None:
+        return ""
+    cur = case.currency
+    tail = f"{1 - cmp.alpha:.0%}".replace(".0%", "%")
+    return (f"To raise the private share from {result.before.private_share:.1%} to at least "
+            f"{pct_short(case.target.private_share)}, the plan with the least average loss in the "
+            f"worst {tail} of {cmp.scenarios:,} scenarios (CVaR {pct_short(cmp.alpha)}: "
+            f"{_keur(cmp.cvar_plan.cvar_loss)} {cur}) puts {_keur(result.after.risk)} {cur} at "
+            f"risk; the least-EUR-at-risk plan ({_keur(cmp.eur_at_risk_plan.risk)} {cur} at risk) "
+            f"has a CVaR of {_keur(cmp.eur_at_risk_plan.cvar_loss)} {cur}.")
+
+
+def simulation_line(sim: Simulation, case: Case) -> str:
+    cur = case.currency
+    return (f"In {sim.n:,} simulated scenarios (seed {sim.seed}) the plan reaches the target share "
+            f"with probability {_pct(sim.p_target_met)} and keeps the result at or above "
+            f"{_keur(case.target.min_result)} {cur} with probability {_pct(sim.p_result_ok)}; "
+            f"expected deficit {_keur(sim.expected_deficit)} {cur}; CVaR 95% of the loss "
+            f"{_keur(sim.cvar95_loss)} {cur}.")
+
+
+def _quantiles(q: dict[str, float], fmt: Any) -> str:
+    return " / ".join(fmt(q[k]) for k in ("p05", "p50", "p95"))
+
+
+def simulation_rows(sim: Simulation, case: Case) -> list[list[str]]:
+    cur = case.currency
+    return [
+        ["P(private share >= target)", _pct(sim.p_target_met)],
+        [f"P(result >= {_keur(case.target.min_result)} {cur})", _pct(sim.p_result_ok)],
+        ["P(both: no loss)", _pct(sim.p_no_loss)],
+        ["Private share 5 / 50 / 95 %", _quantiles(sim.share_quantiles, _pct)],
+        [f"Result 5 / 50 / 95 % ({cur})", _quantiles(sim.result_quantiles,
+                                                    lambda v: _keur(v, True))],
+        [f"Expected deficit ({cur})", _keur(sim.expected_deficit)],
+        [f"Expected loss ({cur})", _keur(sim.expected_loss)],
+        [f"VaR 95% of the loss ({cur})", _keur(sim.var95_loss)],
+        [f"CVaR 95% of the loss ({cur})", _keur(sim.cvar95_loss)],
+    ]
+
+
+def _short(case: Case, lever_id: str, value: float) -> str:
+    """A lever's decision value in a few characters, in its unit."""
+    if abs(value) <= 1e-9:
+        return "-"
+    kind = case.lever(lever_id).type
+    if kind in ("cut", "grant_cut"):
+        return f"{_keur(value)} {case.currency}"
+    if kind in ("fee_increase", "success_fee"):
+        return f"{value:.1%}".replace(".0%", "%")
+    if kind == "eu_projects":
+        return f"{value:,.0f} proposals"
+    if kind == "new_members":
+        return f"{value:,.0f} members"
+    return f"{value:,.2f}".rstrip("0").rstrip(".") + " units"
+
+
+def people_sections(result: Result, markdown: bool) -> list[str]:
+    """The table / markdown sections: the CVaR comparison, then the simulation."""
+    from .report import pct_short
+
+    case = result.case
+    cur = case.currency
+    style = "github" if markdown else "simple"
+    out: list[str] = []
+
+    def heading(text: str) -> None:
+        if markdown:
+            out.extend([f"## {text}", ""])
+        else:
+            out.extend([text, "-" * len(text)])
+
+    cmp = result.cvar
+    if cmp is not None:
+        heading(f"Two plans side by side: least EUR at risk, least CVaR {pct_short(cmp.alpha)}")
+        a, b = cmp.eur_at_risk_plan, cmp.cvar_plan
+        rows: list[list[str]] = []
+        for lever in case.levers:
+            va, vb = a.plan.get(lever.id, 0.0), b.plan.get(lever.id, 0.0)
+            if abs(va) > 1e-9 or abs(vb) > 1e-9:
+                rows.append([lever.name, _short(case, lever.id, va), _short(case, lever.id, vb)])
+        rows.append([f"EUR at risk ({cur})", _keur(a.risk), _keur(b.risk)])
+        label = f"CVaR {pct_short(cmp.alpha)} of the loss, {cmp.scenarios:,} scenarios ({cur})"
+        rows.append([label, _keur(a.cvar_loss), _keur(b.cvar_loss)])
+        sa, sb = a.simulation, b.simulation
+        if sa is not None and sb is not None:
+            for (label, xa), (_, xb) in zip(simulation_rows(sa, case), simulation_rows(sb, case)):
+                rows.append([f"{label} (simulated)", xa, xb])
+        out.append(tabulate(rows, headers=["", "Least EUR at risk", "Least CVaR"],
+                            tablefmt=style, disable_numparse=True,
+                            colalign=("left", "right", "right")))
+        out.append("")
+        out.append(f"The loss of a scenario is the EUR missing to keep the result at "
+                   f"{_keur(case.target.min_result)} {cur} or to reach the "
+                   f"{pct_short(case.target.private_share)} share, whichever is more. CVaR is "
+                   f"computed on the {cmp.scenarios:,} scenarios of the optimisation (seed "
+                   f"{cmp.seed}); the simulated rows on "
+                   f"{sa.n if sa is not None else 0:,} independent scenarios.")
+        out.append("")
+    sim = result.simulation
+    if sim is not None:
+        what = "Simulation" if result.plan is not None else "Simulation of the budget without a plan"
+        heading(f"{what}: {sim.n:,} scenarios, seed {sim.seed}")
+        out.append(tabulate(simulation_rows(sim, case), headers=["Indicator", "Value"],
+                            tablefmt=style, disable_numparse=True, colalign=("left", "right")))
+        out.append("")
+    return out
+
+
+def csv_rows(result: Result) -> list[list[str]]:
+    """Rows for the long CSV table (section, id, label, value, ...)."""
+    from .report import _c
+
+    rows: list[list[str]] = []
+
+    def sim_rows(section: str, sim: Simulation) -> None:
+        data = sim.to_dict()
+        for key in ("n", "seed", "p_target_met", "p_result_ok", "p_no_loss", "expected_deficit",
+                    "expected_loss", "var95_loss", "cvar95_loss"):
+            shown = str(data[key]) if key in ("n", "seed") else _c(data[key])
+            rows.append([section, key, key.replace("_", " "), shown, "", "", "", ""])
+        for name in ("share_quantiles", "result_quantiles"):
+            for q, v in data[name].items():
+                rows.append([section, f"{name[:-10]}_{q}", f"{name[:-10]} {q}", _c(v),
+                             "", "", "", ""])
+
+    cmp = result.cvar
+    if cmp is not None:
+        for section, item in (("cvar:eur_at_risk_plan", cmp.eur_at_risk_plan),
+                              ("cvar:cvar_plan", cmp.cvar_plan)):
+            for lever_id, value in item.plan.items():
+                rows.append([section, f"lever:{lever_id}", "lever value", _c(value),
+                             "", "", "", ""])
+            rows.append([section, "risk", "EUR at risk", "", "", "", "", _c(item.risk)])
+            rows.append([section, "cvar_loss", f"CVaR {cmp.alpha:g} of the loss",
+                         _c(item.cvar_loss), "", "", "", ""])
+            if item.simulation is not None:
+                sim_rows(section + ":simulation", item.simulation)
+    if result.simulation is not None:
+        sim_rows("simulation", result.simulation)
+    return rows
