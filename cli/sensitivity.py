@@ -11,7 +11,13 @@ import click
 from optimizer.case import Case
 from optimizer.errors import CaseError
 from optimizer.output import write_atomic
-from optimizer.plot_sensitivity import check_plot_file, plot_frontier, plot_sweep, plot_tornado
+from optimizer.plot_sensitivity import (
+    check_plot_file,
+    check_sweep_plot,
+    plot_frontier,
+    plot_sweep,
+    plot_tornado,
+)
 from optimizer.report_sensitivity import render_frontier, render_sweep, render_tornado
 from optimizer.sensitivity import frontier, parse_sweep, sweep, tornado
 
@@ -58,6 +64,8 @@ def check_options(sweeps: tuple[str, ...], want_frontier: bool, tornado_pct: str
     pct = parse_pct(tornado_pct) if tornado_pct is not None else None
     if plot_file is not None:
         check_plot_file(plot_file)
+        if axes:
+            check_sweep_plot(axes)
     return {"axes": axes, "pct": pct}
 
 

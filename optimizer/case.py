@@ -660,7 +660,13 @@ def check_references(case: Case) -> list[str]:
             problems.append(f"{where}.expenditure: cutting a staff line needs staff.fte or "
                             "staff.cost_per_fte, to know how much capacity the cut removes")
     lever_ids = {lever.id for lever in case.levers}
+    rule_names: dict[str, int] = {}
     for i, rule in enumerate(case.rules):
+        if rule.name in rule_names:
+            # Names identify rules in diagnoses ("blocking") and in --set rules.NAME.rhs.
+            problems.append(f"rules[{i}].name: duplicate rule name {rule.name!r} (already used "
+                            f"by rules[{rule_names[rule.name]}]); give each rule its own name")
+        rule_names.setdefault(rule.name, i)
         for quantity in rule.terms:
             problem = _check_quantity(quantity, revenue_ids, expenditure_ids, lever_ids)
             if problem:

@@ -361,7 +361,8 @@ def solve_cvar(case: Case, solver: str, time_limit: float | None, *, explain: bo
     model = build_model(case)
     eta, us = add_scenarios(model, sc, alpha)
     outcome = run(model.prob, solver, time_limit)
-    audit = _audit(case, solver, outcome, overrides or {})
+    audit = _audit(case, solver, outcome, overrides or {}, time_limit=time_limit,
+                   seeds={"cvar_scenarios": seed})
     warnings = plain.warnings
     if not outcome.has_plan:
         return Result(case, outcome.status, solver, None, None, plain.before, False,

@@ -8,22 +8,28 @@ the same model hundreds of times with one thing changed, so it works differently
   handed to HiGHS in-process. For a change of target only the share row
   `private - t x revenues >= 0` moves: its coefficients and bound are rewritten in
   place and the same HiGHS instance solves again.
-- Targets are solved in increasing order, which gives two exact shortcuts. The plan
-  optimal at t stays optimal for every target up to the share it reaches (the
-  feasible set only shrinks as t grows, and the plan is still in it), so those
-  targets need no solve. Once a target is out of reach, every higher one is too.
-- The previous target's plan is offered to HiGHS as a starting solution.
-- HiGHS runs with its primal heuristics that pay off on large models (RINS, RENS,
-  feasibility jump) and restarts turned off: on these small models they cost more
-  than they save. Optimality is still proven, to the same gaps as `optimize`.
-- Points are spread over the machine's cores in worker processes, each with its
-  own HiGHS running on one thread. Work is cut into chunks that depend only on the
-  points (never on the number of workers or on timing), so results are the same,
-  in the same order, whatever the number of workers.
+- Targets are cut into chunks of increasing targets, which gives exact shortcuts. The
+  plan optimal at t stays optimal for every target up to the share it reaches (the
+  feasible set only shrinks as t grows, and the plan is still in it): those targets
+  need no solve. Once a target is out of reach, every higher one is too (and the
+  highest reachable target of a chunk is found by bisection).
+- A chunk is solved from its lowest target up while those shortcuts pay, then from
+  its highest target down: the plan of the target above is feasible at the one below,
+  so its objective bounds the optimum there and HiGHS prunes everything worse from the
+  start; it is left to prove optimality. (Given as a bound, not as a MIP start: HiGHS
+  1.16 can take a start that presolve moves to another objective offset for optimal.)
+- HiGHS runs without the heuristics and restarts that pay off on large models (RINS,
+  RENS, feasibility jump, root reduced cost, symmetry detection, presolve probing,
+  strong branching): on these small models they cost more than they save.
+  Optimality is still proven, to the same gaps as `optimize`.
+- Points are spread over worker processes (one per core by default), each with its own
+  HiGHS on one thread. Chunks depend only on the points (never on the number of
+  workers or on timing), so results are the same, in the same order, whatever the
+  number of workers.
 
 HiGHS keeps one thread scheduler per process: a forked worker drops the one it
-inherited (`resetGlobalScheduler`) before its first solve, and the options that
-set threads are only ever given in workers, never in the calling process.
+inherited (`resetGlobalScheduler`) and starts its own on one thread before its first
+solve. The calling process's HiGHS is never touched: even one worker is a process.
 
 `--solver cbc` keeps working: each point is then built and solved by a CBC
 process, as `optimize` does (the slow path), with the same shortcuts. Cases
@@ -44,8 +50,8 @@ from typing import Any
 
 import numpy as np
 
-from .case import Case, load_case
-from .errors import CaseError
+from .case import Case
+from .errors import CaseError, SolverError
 from .levers import EPS
 from .model import build_model
 from .optimize import read_plan
@@ -68,8 +74,8 @@ FAST_OPTIONS: dict[str, Any] = {
 # a chunk). Fixed, so that results never depend on the number of workers.
 CHUNK = 24
 
-# Threads given to each HiGHS instance: None (HiGHS's default) in the calling process,
-# 1 in a worker process.
+# Threads given to each HiGHS instance: 1 in a worker process; None (HiGHS's default, that
+# is whatever the process's scheduler has) when an engine is used directly.
 _THREADS: int | None = None
 
 
@@ -160,7 +166,19 @@ class TargetEngine:
 
     def solve(self, t: float, start: Sequence[float] | None = None
               ) -> tuple[Point, np.ndarray | None]:
-        """The optimal plan at target t (and the solver's column values, for a warm start)."""
+        """The optimal plan at target t, and the solver's column values.
+
+        start: the column values of a plan known to be feasible at t (the plan of a higher
+        target); its objective bounds the search. A solver failure is a point with status
+        "error" (the run goes on), not an exception.
+        """
+        try:
+            return self._solve(t, start)
+        except SolverError as exc:
+            return Point(Status.ERROR.value, detail=str(exc)), None
+
+    def _solve(self, t: float, start: Sequence[float] | None
+               ) -> tuple[Point, np.ndarray | None]:
         if self.cvar:
             return self._solve_general(t), None
         if self.solver == "cbc":
@@ -179,6 +197,10 @@ class TargetEngine:
             cutoff = known + max(1e-6 * abs(known), 1e-6)
         inst.setOptionValue("objective_bound", cutoff)
         outcome = run_highs(inst, self.matrix)
+        if start is not None and outcome.status is Status.INFEASIBLE:
+            # A plan exists (the start): never report "out of reach" because of the bound.
+            inst.setOptionValue("objective_bound", math.inf)
+            outcome = run_highs(inst, self.matrix)
         if not outcome.has_plan:
             return self._point(outcome.status, None, t, outcome.detail), None
         values = np.array(inst.getSolution().col_value, dtype=float)
@@ -268,6 +290,7 @@ class TargetEngine:
 
 
 def _meets(case: Case, plan: Mapping[str, float], t: float) -> bool:
+    """Whether the plan reaches target t (exactly, by arithmetic: no tolerance)."""
     ev = evaluate(case, plan)
     return ev.private - t * ev.total_revenues >= 0
 
@@ -379,8 +402,18 @@ def _init_worker(base: Case, solver: str, time_limit: float | None) -> None:
     # every HiGHS of this worker (ours, and optimize.solve's for CVaR cases) uses it.
     if hasattr(highspy.Highs, "resetGlobalScheduler"):
         highspy.Highs.resetGlobalScheduler(False)
+    start_one_thread_highs()
+
+
+def start_one_thread_highs() -> None:
+    """Start this process's HiGHS scheduler on one thread, with a trivial model, so that
+    every later HiGHS of the process runs single-threaded (the scheduler is process-wide)."""
+    global _THREADS
+    import highspy
+
     from .solve import _quiet_stdout
 
+    _THREADS = 1
     with _quiet_stdout():
         inst = highspy.Highs()
         inst.setOptionValue("output_flag", False)
@@ -480,5 +513,16 @@ def target_tasks(group: int, overrides: Iterable[tuple[str, Any]], targets: Sequ
     return out
 
 
-__all__ = ["Bisect", "FAST_OPTIONS", "Point", "Task", "TargetEngine", "default_workers",
-           "lever_state", "point_from_plan", "run_bisect", "run_tasks", "target_tasks"]
+__all__ = [
+    "FAST_OPTIONS",
+    "Bisect",
+    "Point",
+    "TargetEngine",
+    "Task",
+    "default_workers",
+    "lever_state",
+    "point_from_plan",
+    "run_bisect",
+    "run_tasks",
+    "target_tasks",
+]

@@ -260,6 +260,17 @@ class GrantCut(LeverBase):
 class OptionLever(LeverBase):
     """A lever that picks exactly one value from a grid; each option's effects are exact."""
 
+    # The field holding the top of the grid (0, step, 2 step, ... up to it).
+    grid_top: ClassVar[str] = ""
+
+    @model_validator(mode="after")
+    def _grid(self) -> OptionLever:
+        top, step = getattr(self, self.grid_top), self.step  # type: ignore[attr-defined]
+        if top / step > MAX_OPTIONS:
+            raise ValueError(f"{self.grid_top} / step gives more than {MAX_OPTIONS} options; "
+                             "use a larger step")
+        return self
+
     def options(self, case: Case) -> list[float]:
         raise NotImplementedError
 
@@ -331,14 +342,7 @@ class FeeIncrease(OptionLever):
     elasticity: Annotated[float, Field(ge=0, le=1e3, allow_inf_nan=False)] = 0.5
     default_downside: ClassVar[float] = 0.3
     line_fields: ClassVar[dict[str, str]] = {"revenue": "private"}
-
-    @model_validator(mode="after")
-    def _grid(self) -> FeeIncrease:
-        if self.max_increase / self.step > MAX_OPTIONS:
-            raise ValueError(
-                f"max_increase / step gives more than {MAX_OPTIONS} options; use a larger step"
-            )
-        return self
+    grid_top: ClassVar[str] = "max_increase"
 
     def options(self, case: Case) -> list[float]:
         return [p for p in option_grid(self.step, self.max_increase) if self.elasticity * p <= 1 + 1e-12]
@@ -530,12 +534,7 @@ class SuccessFee(OptionLever):
     volume_elasticity: Annotated[float, Field(ge=0, le=1e3, allow_inf_nan=False)] = 0.0
     default_downside: ClassVar[float] = 0.5
     line_fields: ClassVar[dict[str, str]] = {"revenue": "private"}
-
-    @model_validator(mode="after")
-    def _grid(self) -> SuccessFee:
-        if self.max_rate / self.step > MAX_OPTIONS:
-            raise ValueError(f"max_rate / step gives more than {MAX_OPTIONS} options; use a larger step")
-        return self
+    grid_top: ClassVar[str] = "max_rate"
 
     def options(self, case: Case) -> list[float]:
         return option_grid(self.step, self.max_rate)

@@ -99,6 +99,11 @@ TIE_BREAK_SLACK_REL = 1e-7
 TIE_BREAK_SLACK_ABS = 1e-6
 
 
+def _meaningful_change(moved: float) -> float:
+    """How many fewer euros a tie-break plan must move to replace the first plan."""
+    return max(1.0, 1e-6 * moved)
+
+
 def least_change(model: Model, solver: str, time_limit: float | None, plan: dict[str, float],
                  evaluation: Evaluation) -> tuple[dict[str, float], Evaluation]:
     """Among the plans of minimum risk, the one that moves the fewest euros (README, Tie-break).
@@ -121,7 +126,9 @@ def least_change(model: Model, solver: str, time_limit: float | None, plan: dict
     second = read_plan(model)
     ev = evaluate(case, second)
     if (violations(case, ev, second) or ev.risk > risk + slack + tolerance(case)
-            or change_of(ev) > change_of(evaluation) + tolerance(case)):
+            or change_of(ev) > change_of(evaluation) - _meaningful_change(change_of(evaluation))):
+        # Keep the first plan unless the second moves meaningfully fewer euros: the risk
+        # slack must not buy a 29,999.996 EUR cut in place of a round 30,000.
         return plan, evaluation
     return second, ev
 
@@ -132,6 +139,12 @@ def read_plan(model: Model) -> dict[str, float]:
     for lever in model.case.levers:
         terms = model.terms.get(lever.id)
         value = 0.0 if terms is None else float(terms.read())
+        # A lever whose 0/1 "used" indicator is off is not used, whatever crumb of a value
+        # the solver's integrality tolerance let through (v <= upper x z with z = 1e-6 still
+        # allows v > 0): otherwise max_levers would count it.
+        if terms is not None and isinstance(terms.used, pulp.LpVariable) \
+                and (terms.used.value() or 0.0) < 0.5:
+            value = 0.0
         plan[lever.id] = 0.0 if abs(value) < 1e-9 else value
     return plan
 
@@ -313,11 +326,16 @@ def case_warnings(case: Case) -> list[str]:
 
 
 def _audit(case: Case, solver: str, outcome: SolverOutcome, overrides: Mapping[str, Any],
-           *, time_limit: float | None = None) -> Mapping[str, Any]:
-    """What a funder needs to reproduce the figure years later (read-only, all the way down)."""
+           *, time_limit: float | None = None, seeds: Mapping[str, int] | None = None
+           ) -> Mapping[str, Any]:
+    """What a funder needs to reproduce the figure years later (read-only, all the way down).
+
+    seeds: the random seeds that shaped the figures (CVaR scenarios, simulations), by use.
+    """
     digest, origin = provenance(case)
     version = outcome.solver_version or (cbc_version() if solver == "cbc" else highs_version())
     return frozen({
+        "seeds": dict(seeds or {}),
         "case_sha256": digest,
         "case_source": origin,
         "overrides": dict(overrides),

@@ -33,6 +33,18 @@ def check_plot_file(path: str) -> None:
     _pyplot()
 
 
+def check_sweep_plot(axes: dict[str, list[Any]]) -> None:
+    """A sweep that can be drawn: numbers on the first axis, at most 12 lines."""
+    paths = list(axes)
+    if any(isinstance(v, bool) or not isinstance(v, int | float) for v in axes[paths[0]]):
+        raise CaseError(f"--plot: the values of {paths[0]} are not all numbers; nothing to draw "
+                        "(put a numeric path first)")
+    lines = math.prod(len(axes[p]) for p in paths[1:])
+    if lines > 12:
+        raise CaseError(f"--plot: {lines} lines would be unreadable; sweep at most 12 "
+                        f"combinations of {', '.join(paths[1:])}")
+
+
 def _pyplot() -> Any:
     try:
         import matplotlib
@@ -177,4 +189,5 @@ def plot_sweep(frame: pd.DataFrame, case: Case, path: str | os.PathLike[str],
     _save(fig, path, protect)
 
 
-__all__ = ["check_plot_file", "plot_frontier", "plot_sweep", "plot_tornado", "INSTALL_HINT"]
+__all__ = ["INSTALL_HINT", "check_plot_file", "check_sweep_plot", "plot_frontier", "plot_sweep",
+           "plot_tornado"]

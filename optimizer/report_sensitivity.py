@@ -240,12 +240,10 @@ def render_frontier(fr: Frontier, fmt: str = "table") -> str:
 
 
 def _summary_short(fr: Frontier) -> list[str]:
-    """The summary, with each lever's changes gathered on one line."""
-    full = fr.summary()
+    """The headline, then each lever's changes on one line."""
+    out = fr.headline()
     if fr.max_share is None:
-        return full
-    head = full[:2]
-    out = list(head)
+        return out
     events = fr.events[fr.events["lever"] != ""]
     for lever in fr.case.levers:
         mine = events[events["lever"] == lever.id]
@@ -292,14 +290,15 @@ def render_tornado(frame: pd.DataFrame, case: Case, fmt: str = "table") -> str:
     markdown = fmt == "markdown"
     pct = frame.attrs.get("pct", 0.0)
     base_risk = frame.attrs.get("base_risk")
-    lines = [f"Each input moved down and up by {pct:.0%}, one at a time; ranked by its effect "
-             "on the least EUR at risk (a move that makes the target unreachable first).",
+    lines = [(f"Each input moved down and up by {pct:.0%}, one at a time; ranked by its effect "
+              "on the least EUR at risk (a move that makes the target unreachable first)."),
              (f"As given: {_keur(base_risk)} {case.currency} at risk." if base_risk is not None
               else f"As given: no plan ({frame.attrs.get('base_status')})."), ""]
     rows = []
     for _, row in frame.iterrows():
-        rows.append([row["rank"], row["name"], f"{_short(row['low'])} / {_short(row['base'])} / "
-                     f"{_short(row['high'])}", _risk_cell(row["status_low"], row["risk_low"]),
+        values = f"{_short(row['low'])} / {_short(row['base'])} / {_short(row['high'])}"
+        rows.append([row["rank"], row["name"], values,
+                     _risk_cell(row["status_low"], row["risk_low"]),
                      _risk_cell(row["status_high"], row["risk_high"]), _keur(row["swing"]),
                      row["feasibility"] or ""])
     lines.append(_table(rows, ["#", "input", "low / as given / high", "EUR at risk when low",
@@ -321,5 +320,12 @@ def _risk_cell(status: str, risk: Any) -> str:
     return "no plan" if status == "infeasible" else status
 
 
-__all__ = ["render_frontier", "render_sweep", "render_tornado", "frontier_dict", "sweep_dict",
-           "tornado_dict", "lever_value"]
+__all__ = [
+    "frontier_dict",
+    "lever_value",
+    "render_frontier",
+    "render_sweep",
+    "render_tornado",
+    "sweep_dict",
+    "tornado_dict",
+]

@@ -257,7 +257,9 @@ class Result:
         cvar = self.cvar
         if cvar is not None:
             cvar = cvar.with_simulations(self.case, simulation.n, simulation.seed)
-        return dataclasses.replace(self, simulation=simulation, cvar=cvar)
+        audit = dict(self.audit)
+        audit["seeds"] = {**dict(audit.get("seeds") or {}), "simulation": simulation.seed}
+        return dataclasses.replace(self, simulation=simulation, cvar=cvar, audit=frozen(audit))
 
     def _lever_rows(self) -> list[dict[str, Any]]:
         after = self.after

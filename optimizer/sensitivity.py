@@ -90,7 +90,7 @@ def parse_sweep(spec: str, option: str = "--sweep") -> tuple[str, list[Any]]:
             raise CaseError(f"{option} {path}={text}: STEP must be positive, got {step:g}")
         if stop < start:
             raise CaseError(f"{option} {path}={text}: STOP ({stop:g}) is below START ({start:g})")
-        count = int(math.floor((stop - start) / step + 1e-9)) + 1
+        count = math.floor((stop - start) / step + 1e-9) + 1
         if count > MAX_POINTS:
             raise CaseError(f"{option} {path}={text}: {count:,} points; at most {MAX_POINTS:,} "
                             "(use a larger STEP)")
@@ -218,7 +218,6 @@ def sweep(case: Case | Mapping[str, Any] | str | os.PathLike[str],
         _check_axis(case, path, values)
 
     paths = list(lists)
-    others = [p for p in paths if p != TARGET]
     points = list(itertools.product(*lists.values()))
     groups: dict[tuple[tuple[str, Any], ...], list[int]] = {}
     for index, values in enumerate(points):
@@ -241,8 +240,7 @@ def sweep(case: Case | Mapping[str, Any] | str | os.PathLike[str],
     frame = pd.DataFrame(rows, columns=paths + ["status", "risk", "private_share", "result",
                                                 "members"] + lever_columns(case))
     frame.attrs.update({"kind": "sweep", "case": case.name, "solver": solver, "axes": lists,
-                        "solves": sum(p.solved for p in answers), "others": others,
-                        "details": [p.detail for p in answers]})
+                        "solves": sum(p.solved for p in answers)})
     return frame
 
 
@@ -269,23 +267,31 @@ class Frontier:
     solves: int = 0
     notes: tuple[str, ...] = field(default_factory=tuple)
 
-    def summary(self) -> list[str]:
-        """The frontier in words, for a board."""
-        out = []
+    def headline(self) -> list[str]:
+        """Where the frontier starts and ends, in words."""
         if self.max_share is None:
-            return ["No plan meets the case's other constraints (result, capacity, members, "
-                    "rules), whatever the target."]
-        out.append(f"Today's private share is {self.today_share:.1%}; the levers can take it "
-                   f"up to {self.max_share:.2%}.")
+            return [("No plan meets the case's other constraints (result, capacity, members, "
+                     "rules), whatever the target.")]
+        out = [(f"Today's private share is {self.today_share:.1%}; the levers can take it up "
+                f"to {self.max_share:.2%}.")]
         ok = self.table[self.table["status"] == Status.OPTIMAL.value]
         if len(ok):
             first, last = ok.iloc[0], ok.iloc[-1]
+            already = [lv.name for lv in self.case.levers
+                       if abs(float(first[f"lever:{lv.id}"])) > 1e-7]
+            if already:
+                out.append(f"At {first['target']:.1%} the least risky plan already uses: "
+                           f"{', '.join(already)}.")
             out.append(f"The least EUR at risk rises from {first['risk'] / 1000:,.1f} k at "
                        f"{first['target']:.1%} to {last['risk'] / 1000:,.1f} k at "
                        f"{last['target']:.2%}.")
-        out.extend(self.events["text"].tolist())
-        out.extend(self.notes)
         return out
+
+    def summary(self) -> list[str]:
+        """The frontier in words, for a board: every change, in order of target."""
+        if self.max_share is None:
+            return self.headline()
+        return self.headline() + self.events["text"].tolist() + list(self.notes)
 
     def to_dict(self) -> dict[str, Any]:
         from .report_sensitivity import frontier_dict
@@ -503,7 +509,7 @@ def _limits(info: Any) -> tuple[float, float]:
 
 def _moved(item: Input, factor: float) -> float | int:
     value = min(item.high_limit, max(item.low_limit, item.value * factor))
-    return int(round(value)) if item.whole else round(value, 12)
+    return round(value) if item.whole else round(value, 12)
 
 
 def tornado(case: Case | Mapping[str, Any] | str | os.PathLike[str], pct: float = 0.2, *,
@@ -575,5 +581,16 @@ def tornado(case: Case | Mapping[str, Any] | str | os.PathLike[str], pct: float 
     return frame
 
 
-__all__ = ["Frontier", "Input", "check_path", "frontier", "lever_state", "parse_sweep", "sweep",
-           "tornado", "tornado_inputs", "TARGET", "MAX_POINTS"]
+__all__ = [
+    "MAX_POINTS",
+    "TARGET",
+    "Frontier",
+    "Input",
+    "check_path",
+    "frontier",
+    "lever_state",
+    "parse_sweep",
+    "sweep",
+    "tornado",
+    "tornado_inputs",
+]
