@@ -535,7 +535,7 @@ def _format_errors(exc: ValidationError, raw: Any) -> list[str]:
                 problems.append(f"{path}: must be {expected or err['msg'].lower()}, "
                                 f"got {_shown(got) if _is_number(got) or not expected else _kind(got)}")
         elif kind == "value_error":
-            problems.append(f"{path}: {str(ctx.get('error', err['msg']))}")
+            problems.append(f"{path}: {ctx.get('error', err['msg'])!s}")
         elif kind == "too_short" and isinstance(got, list):
             need = ctx.get("min_length", 1)
             problems.append(f"{path}: must hold at least {need} item{'s' if need != 1 else ''}, "
@@ -780,5 +780,17 @@ def case_schema() -> dict[str, Any]:
     return schema
 
 
-__all__ = ["Case", "Revenue", "Expenditure", "Staff", "Target", "Rule", "load_case",
-           "apply_overrides", "parse_value", "case_schema", "ID_PATTERN", "Fraction"]
+__all__ = [
+    "ID_PATTERN",
+    "Case",
+    "Expenditure",
+    "Fraction",
+    "Revenue",
+    "Rule",
+    "Staff",
+    "Target",
+    "apply_overrides",
+    "case_schema",
+    "load_case",
+    "parse_value",
+]

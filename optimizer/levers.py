@@ -115,7 +115,7 @@ def _sum(items: Any) -> Any:
 
 def option_grid(step: float, top: float) -> list[float]:
     """0, step, 2 step, ... up to top (inclusive, with a tolerance for binary fractions)."""
-    count = int(math.floor(top / step + 1e-9))
+    count = math.floor(top / step + 1e-9)
     return [round(k * step, 12) for k in range(count + 1)]
 
 

@@ -117,9 +117,9 @@ def check_model_size(case: Case) -> list[str]:
         elif lever.type == "new_members":
             count += fee_options.get(lever.revenue, 0)  # type: ignore[attr-defined]
         if count > MAX_OPTION_VARIABLES:
-            return [f"levers[{i}]: the levers up to this one need {count:,} option variables, "
+            return [(f"levers[{i}]: the levers up to this one need {count:,} option variables, "
                     f"more than the {MAX_OPTION_VARIABLES:,} a model may have; use larger "
-                    "steps (step) or fewer option levers"]
+                    "steps (step) or fewer option levers")]
     return []
 
 

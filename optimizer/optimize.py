@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import math
 import platform
+from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 import pulp
 
@@ -231,12 +232,12 @@ def diagnose(case: Case, solver: str = "cbc", time_limit: float | None = None) -
     best, best_plan = max_private_share(case, solver, time_limit)
     candidates: list[tuple[str, str, Case, frozenset[str]]] = []
     t = case.target
-    candidates.append(("result", f"the result could fall below {t.min_result:,.0f} "
-                       f"{case.currency} (the balanced-budget requirement)", case,
+    candidates.append(("result", (f"the result could fall below {t.min_result:,.0f} "
+                       f"{case.currency} (the balanced-budget requirement)"), case,
                        frozenset({"result"})))
     if any(lever.enabled and _uses_capacity(lever, case) for lever in case.levers):
-        candidates.append(("capacity", f"staff capacity were not limited to {case.spare_fte:g} "
-                           "spare FTE", case, frozenset({"capacity"})))
+        candidates.append(("capacity", (f"staff capacity were not limited to {case.spare_fte:g} "
+                           "spare FTE"), case, frozenset({"capacity"})))
     if t.min_members is not None:
         candidates.append(("min_members", f"membership could drop below {t.min_members}", case,
                            frozenset({"min_members"})))
@@ -348,5 +349,12 @@ def _audit(case: Case, solver: str, outcome: SolverOutcome, overrides: Mapping[s
     })
 
 
-__all__ = ["solve", "diagnose", "max_private_share", "marginal_risk", "binding", "read_plan",
-           "EPS"]
+__all__ = [
+    "EPS",
+    "binding",
+    "diagnose",
+    "marginal_risk",
+    "max_private_share",
+    "read_plan",
+    "solve",
+]
