@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import Any
+from typing import Any, TypedDict
 
 import click
 
@@ -103,6 +103,15 @@ class ProgressBar:
             click.echo("\r" + " " * 79 + "\r", nl=False, err=True)
 
 
+class _Settings(TypedDict):
+    """The keyword arguments shared by sweep, frontier and tornado."""
+
+    solver: str
+    time_limit: float | None
+    workers: int | None
+    progress: ProgressBar
+
+
 def run(case: Case, options: dict[str, Any], *, want_frontier: bool, points: int | None,
         solver: str, time_limit: float | None, workers: int | None, quiet: bool,
         plot_file: str | None, fmt: str, output: str | None, protect: tuple[str, ...]) -> int:
@@ -110,8 +119,8 @@ def run(case: Case, options: dict[str, Any], *, want_frontier: bool, points: int
     axes, pct = options["axes"], options["pct"]
     label = "sweep" if axes else "frontier" if want_frontier else "tornado"
     bar = ProgressBar(label, quiet)
-    settings = {"solver": solver, "time_limit": time_limit, "workers": workers,
-                "progress": bar}
+    settings: _Settings = {"solver": solver, "time_limit": time_limit, "workers": workers,
+                           "progress": bar}
     try:
         if axes:
             frame = sweep(case, axes, **settings)

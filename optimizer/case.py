@@ -40,7 +40,6 @@ from .levers import (
     Id,
     Label,
     Lever,
-    LeverBase,
     Notes,
     Number,
     _plain_text,
@@ -144,7 +143,7 @@ class Case(_Strict):
     def expenditure(self, line: str) -> Expenditure:
         return self._expenditure_by_id[line]
 
-    def lever(self, lever_id: str) -> LeverBase:
+    def lever(self, lever_id: str) -> Lever:
         for lever in self.levers:
             if lever.id == lever_id:
                 return lever
@@ -209,7 +208,7 @@ def parse_json_text(text: str | bytes, source: str = "case") -> Any:
         raise CaseError(f"{source}: {exc}") from None
 
 
-class _Duplicates(dict):  # type: ignore[type-arg]
+class _Duplicates(dict[str, Any]):
     """A JSON object in which some key appears more than once (json keeps the last)."""
 
     twice: list[str]
@@ -634,28 +633,28 @@ def check_references(case: Case) -> list[str]:
                                 f"{'public' if revenue_ids[line].public else 'private'} line; "
                                 f"a {lever.type} lever needs {want} revenue line")
         if lever.type == "fee_increase":
-            line = lever.revenue  # type: ignore[attr-defined]
+            line = lever.revenue
             if line in fee_lines:
                 problems.append(f"{where}: a second fee_increase on '{line}' "
                                 f"(levers[{fee_lines[line]}] already raises it); keep one")
             fee_lines.setdefault(line, i)
-        if lever.type == "new_members" and lever.fee is None and case.members == 0:  # type: ignore[attr-defined]
+        if lever.type == "new_members" and lever.fee is None and case.members == 0:
             problems.append(f"{where}.fee: required when members is 0 (the default fee is "
                             "fee line / members)")
         if lever.type == "custom":
-            for attr, pool in (("revenues", revenue_ids), ("expenditures", expenditure_ids)):
+            for attr, ids in (("revenues", revenue_ids), ("expenditures", expenditure_ids)):
                 for line in getattr(lever, attr):
-                    if line not in pool:
+                    if line not in ids:
                         problems.append(f"{where}.{attr}.{line}: no such {attr[:-1]} line"
-                                        f"{near(line, sorted(pool))}")
-            setup = lever.setup  # type: ignore[attr-defined]
+                                        f"{near(line, sorted(ids))}")
+            setup = lever.setup
             for line in (setup.expenditures if setup else {}):
                 if line not in expenditure_ids:
                     problems.append(f"{where}.setup.expenditures.{line}: no such expenditure line"
                                     f"{near(line, sorted(expenditure_ids))}")
         if (lever.type == "cut" and lever.enabled
                 and getattr(lever, "expenditure", None) in expenditure_ids
-                and case.expenditure(lever.expenditure).staff  # type: ignore[attr-defined]
+                and case.expenditure(lever.expenditure).staff
                 and not math.isfinite(case.cost_per_fte)):
             problems.append(f"{where}.expenditure: cutting a staff line needs staff.fte or "
                             "staff.cost_per_fte, to know how much capacity the cut removes")

@@ -160,7 +160,7 @@ def wins_each(lever: LeverBase) -> bool:
     """An eu_projects lever whose proposals are won or lost one by one (the default)."""
     if lever.type != "eu_projects":
         return False
-    u = lever.uncertainty  # type: ignore[attr-defined]
+    u = lever.uncertainty
     return u is None or u.wins in (None, "each")
 
 
@@ -173,7 +173,7 @@ def lever_factor(lever: LeverBase) -> Triangular:
     """
     if lever.type == "grant_cut":
         return CERTAIN
-    u = lever.uncertainty  # type: ignore[attr-defined]
+    u = lever.uncertainty
     if u is not None and (u.low is not None or u.mode is not None or u.high is not None):
         low = u.low if u.low is not None else (
             1.0 if _carried_elsewhere(lever) else 1.0 - lever.risk_share)
@@ -184,7 +184,7 @@ def lever_factor(lever: LeverBase) -> Triangular:
 
 
 def _carried_elsewhere(lever: LeverBase) -> bool:
-    u = lever.uncertainty  # type: ignore[attr-defined]
+    u = lever.uncertainty
     return wins_each(lever) or (lever.type == "fee_increase" and u is not None
                                 and u.elasticity is not None)
 
@@ -236,14 +236,14 @@ def check_uncertainty(case: Case) -> list[str]:
     """Cross-field checks of the uncertainty fields, each problem with its JSON path."""
     problems: list[str] = []
     for i, lever in enumerate(case.levers):
-        u = lever.uncertainty  # type: ignore[attr-defined]
+        u = lever.uncertainty
         if u is None:
             continue
         where = f"levers[{i}].uncertainty"
         if lever.type == "grant_cut":
             problems.append(f"{where}: a grant cut is certain (you ask for less); to model a "
                             "funder that may cut more, put a shock on the line "
-                            f"(\"shocks\": [{{\"revenue\": \"{lever.revenue}\", \"low\": 0.9}}])")  # type: ignore[attr-defined]
+                            f"(\"shocks\": [{{\"revenue\": \"{lever.revenue}\", \"low\": 0.9}}])")
             continue
         if u.elasticity is not None and lever.type != "fee_increase":
             problems.append(f"{where}.elasticity: only a fee_increase lever has an elasticity")

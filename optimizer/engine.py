@@ -164,7 +164,7 @@ class TargetEngine:
             inst.changeCoeff(self._row, j, float(self._p[j] - t * self._tau[j]))
         inst.changeRowBounds(self._row, t * self._t0 - self._p0, math.inf)
 
-    def solve(self, t: float, start: Sequence[float] | None = None
+    def solve(self, t: float, start: np.ndarray | Sequence[float] | None = None
               ) -> tuple[Point, np.ndarray | None]:
         """The optimal plan at target t, and the solver's column values.
 
@@ -177,7 +177,7 @@ class TargetEngine:
         except SolverError as exc:
             return Point(Status.ERROR.value, detail=str(exc)), None
 
-    def _solve(self, t: float, start: Sequence[float] | None
+    def _solve(self, t: float, start: np.ndarray | Sequence[float] | None
                ) -> tuple[Point, np.ndarray | None]:
         if self.cvar:
             return self._solve_general(t), None
@@ -241,8 +241,9 @@ class TargetEngine:
         values: list[np.ndarray | None] = [None] * n
 
         def solve_at(i: int, start: np.ndarray | None = None) -> Point:
-            out[i], values[i] = self.solve(targets[i], start)
-            return out[i]  # type: ignore[return-value]
+            point, values[i] = self.solve(targets[i], start)
+            out[i] = point
+            return point
 
         def out_of_reach_from(i: int, bound: float) -> None:
             for j in range(i, n):
@@ -423,8 +424,8 @@ def start_one_thread_highs() -> None:
 
 
 def default_workers() -> int:
-    try:
-        count = len(os.sched_getaffinity(0))  # type: ignore[attr-defined]
+    try:  # sched_getaffinity: Linux only (typeshed lacks it elsewhere, hence the ignore)
+        count = len(os.sched_getaffinity(0))  # type: ignore[attr-defined, unused-ignore]
     except AttributeError:
         count = os.cpu_count() or 1
     return max(1, count)

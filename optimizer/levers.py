@@ -10,6 +10,7 @@ Adding a lever type touches this file only (plus its entry in `LEVER_TYPES`).
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Protocol
 
@@ -60,8 +61,8 @@ class Effects:
     the line mappings read-only)."""
 
     value: float
-    revenue: dict[str, float] = field(default_factory=dict)
-    expenditure: dict[str, float] = field(default_factory=dict)
+    revenue: Mapping[str, float] = field(default_factory=dict)
+    expenditure: Mapping[str, float] = field(default_factory=dict)
     members: float = 0.0
     fte_use: float = 0.0
     gain: float = 0.0
@@ -129,6 +130,8 @@ class LeverBase(BaseModel):
     # How the planned gain may turn out, for simulations and CVaR (README, "Uncertainty").
     uncertainty: LeverUncertainty | None = None
     notes: Notes = None
+    # The tag of the discriminated union `Lever`: each lever type narrows it to its Literal.
+    type: str
 
     default_downside: ClassVar[float] = 0.0
     # Which of the lever's fields name budget lines, and of which side.
@@ -295,7 +298,7 @@ class OptionLever(LeverBase):
             return False
         line = self.revenue  # type: ignore[attr-defined]
         if any(lever.type == "new_members" and lever.enabled
-               and lever.revenue == line for lever in case.levers):  # type: ignore[attr-defined]
+               and lever.revenue == line for lever in case.levers):
             return False
         touched = {"private", "revenues", "result", "members", "risk", f"lever:{self.id}",
                    f"revenue:{line}"}
@@ -394,7 +397,7 @@ class NewMembers(LeverBase):
         case = ctx.case
         floor = case.target.min_members
         fee = next((lever for lever in case.levers if lever.type == "fee_increase"
-                    and lever.enabled and lever.revenue == self.revenue), None)  # type: ignore[attr-defined]
+                    and lever.enabled and lever.revenue == self.revenue), None)
         if floor is None or fee is None:
             return None
         others = 0.0  # the most members the other levers can bring
@@ -402,14 +405,14 @@ class NewMembers(LeverBase):
             if lever is self or not lever.enabled:
                 continue
             if lever.type == "new_members":
-                others += lever.max_new  # type: ignore[attr-defined]
+                others += lever.max_new
             elif lever.type == "custom":
-                low, up = lever._bounds()  # type: ignore[attr-defined]
-                others += max(0.0, lever.members * low, lever.members * up)  # type: ignore[attr-defined]
+                low, up = lever._bounds()
+                others += max(0.0, lever.members * low, lever.members * up)
         m0 = case.members
         out = []
         for p in opts:
-            need = floor - m0 + fee.elasticity * p * m0 - others  # type: ignore[attr-defined]
+            need = floor - m0 + fee.elasticity * p * m0 - others
             # Rounded up (n is whole), with room for round-off in the members row.
             out.append(float(min(self.max_new, max(0, math.ceil(need - 1e-6)))))
         return out

@@ -118,8 +118,8 @@ def build_model(
             continue
         b.for_lever(i, f"lever:{lever.id}")
         if lever.type == "fee_increase":
-            opts, ys, lever_terms = lever.build_options(b)  # type: ignore[attr-defined]
-            b.set_fee_choice(lever.revenue, opts, ys)  # type: ignore[attr-defined]
+            opts, ys, lever_terms = lever.build_options(b)
+            b.set_fee_choice(lever.revenue, opts, ys)
         else:
             lever_terms = lever.build(b)
         terms[lever.id] = lever_terms

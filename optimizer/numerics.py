@@ -54,7 +54,7 @@ class _Extreme:
     def fee_increase_on(self, revenue: str) -> float:
         for lever in self.case.levers:
             if lever.enabled and lever.type == "fee_increase" and \
-                    lever.revenue == revenue:  # type: ignore[attr-defined]
+                    lever.revenue == revenue:
                 return lever.upper_bound(self.case)
         return 0.0
 
@@ -107,7 +107,7 @@ def check_model_size(case: Case) -> list[str]:
     fee_options: dict[str, int] = {}
     for lever in case.levers:
         if lever.enabled and lever.type == "fee_increase":
-            fee_options[lever.revenue] = len(lever.options(case))  # type: ignore[attr-defined]
+            fee_options[lever.revenue] = len(lever.options(case))
     count = 0
     for i, lever in enumerate(case.levers):
         if not lever.enabled:
@@ -115,7 +115,7 @@ def check_model_size(case: Case) -> list[str]:
         if isinstance(lever, OptionLever):
             count += len(lever.options(case))
         elif lever.type == "new_members":
-            count += fee_options.get(lever.revenue, 0)  # type: ignore[attr-defined]
+            count += fee_options.get(lever.revenue, 0)
         if count > MAX_OPTION_VARIABLES:
             return [(f"levers[{i}]: the levers up to this one need {count:,} option variables, "
                     f"more than the {MAX_OPTION_VARIABLES:,} a model may have; use larger "
@@ -164,9 +164,9 @@ def scaling_warnings(model: Model) -> list[str]:
                      _column_lever(high[1], case), high[0])
     out: list[str] = []
     if worst is not None:
-        ratio, meaning, low_lever, low, high_lever, high = worst
+        ratio, meaning, low_lever, smallest, high_lever, largest = worst
         out.append(f"badly scaled: in {_row_words(meaning)} the coefficients range from "
-                   f"{low:.1e} ({low_lever}) to {high:.1e} ({high_lever}), a ratio of "
+                   f"{smallest:.1e} ({low_lever}) to {largest:.1e} ({high_lever}), a ratio of "
                    f"{ratio:.0e}; solvers work to about 1e-9, so the answer may be wrong. "
                    "Express amounts in k EUR, or drop effects too small to matter "
                    "(every plan is still rechecked by arithmetic)")

@@ -34,7 +34,7 @@ class _PlanContext:
 
     def fee_increase_on(self, revenue: str) -> float:
         for lever in self.case.levers:
-            if lever.type == "fee_increase" and lever.enabled and lever.revenue == revenue:  # type: ignore[attr-defined]
+            if lever.type == "fee_increase" and lever.enabled and lever.revenue == revenue:
                 return float(self.plan.get(lever.id, 0.0))
         return 0.0
 

@@ -45,7 +45,7 @@ from .engine import (
     target_tasks,
 )
 from .errors import CaseError
-from .levers import LEVER_TYPES, LeverBase
+from .levers import LEVER_TYPES, CustomSetup, LeverBase
 from .optimize import max_private_share
 from .result import evaluate
 from .solve import SOLVERS, Status
@@ -214,8 +214,8 @@ def sweep(case: Case | Mapping[str, Any] | str | os.PathLike[str],
     total = math.prod(len(v) for v in lists.values())
     if total > MAX_POINTS:
         raise CaseError(f"--sweep: {total:,} points in the grid; at most {MAX_POINTS:,}")
-    for path, values in lists.items():
-        _check_axis(case, path, values)
+    for path, axis_values in lists.items():
+        _check_axis(case, path, axis_values)
 
     paths = list(lists)
     points = list(itertools.product(*lists.values()))
@@ -474,7 +474,7 @@ def tornado_inputs(case: Case) -> list[Input]:
                             out.append(Input(f"levers.{lever.id}.{name}.{line}",
                                              f"{lever.name}: {name} {line}", float(coef),
                                              low_limit=-math.inf))
-                elif name == "setup" and value is not None:
+                elif name == "setup" and isinstance(value, CustomSetup):
                     if value.risk:
                         out.append(Input(f"levers.{lever.id}.setup.risk",
                                          f"{lever.name}: setup risk", value.risk))
