@@ -502,7 +502,10 @@ def _format_errors(exc: ValidationError, raw: Any) -> list[str]:
         elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
             low, high = _limits(loc, raw)
             if low is not None and high is not None:
-                problems.append(f"{path}: must be between {low} and {high}, got {_shown(got)}")
+                hint = ""
+                if high == 1 and isinstance(got, int | float) and 2 <= got <= 100:
+                    hint = f" (fractions are decimals: write {got / 100:g} for {got:g} %)"
+                problems.append(f"{path}: must be between {low} and {high}, got {_shown(got)}{hint}")
             else:
                 problems.append(f"{path}: {err['msg'].lower()}, got {_shown(got)}")
         elif kind == "float_type" and isinstance(got, int) and not isinstance(got, bool):

@@ -523,7 +523,8 @@ class Service(LeverBase):
     def describe(self, eff: Effects, case: Case) -> str:
         what = self.label or f"service '{self.id}'"
         units = f"{eff.value:,.0f}" if self.integer else f"{eff.value:,.2f}"
-        return f"Sell {units} units of {what} at {self.price:,.0f} EUR: +{_k(eff.gain)} EUR"
+        noun = "unit" if eff.value == 1 else "units"
+        return f"Sell {units} {noun} of {what} at {self.price:,.0f} EUR: +{_k(eff.gain)} EUR"
 
 
 class SuccessFee(OptionLever):
@@ -700,7 +701,9 @@ class Custom(LeverBase):
 
     def describe(self, eff: Effects, case: Case) -> str:
         amount = f"{eff.value:,.0f}" if self.integer else f"{eff.value:,.2f}"
-        return f"{self.label or self.id}: {amount} units (net budget effect {eff.gain / 1000:+,.1f} k EUR)"
+        noun = "unit" if eff.value == 1 else "units"
+        return (f"{self.label or self.id}: {amount} {noun} "
+                f"(net budget effect {eff.gain / 1000:+,.1f} k EUR)")
 
 
 LEVER_TYPES: dict[str, type[LeverBase]] = {

@@ -17,7 +17,7 @@ import pulp
 from ._version import __version__
 from .case import Case, load_case, provenance
 from .errors import CaseError, SolverError
-from .levers import EPS, LeverBase
+from .levers import EPS, FeeIncrease, LeverBase
 from .model import TIE_BREAK, Model, build_model
 from .numerics import change_of, objective_gap, scaling_warnings
 from .result import Diagnosis, Evaluation, Marginal, Result, evaluate, frozen, tolerance, violations
@@ -242,7 +242,7 @@ def diagnose(case: Case, solver: str = "cbc", time_limit: float | None = None) -
         candidates.append(("min_members", f"membership could drop below {t.min_members}", case,
                            frozenset({"min_members"})))
     if t.max_levers is not None:
-        candidates.append(("max_levers", f"more than {t.max_levers} lever(s) could be combined",
+        candidates.append(("max_levers", f"more than {_levers(t.max_levers)} could be combined",
                            case, frozenset({"max_levers"})))
     for rule in case.rules:
         candidates.append((rule.name, f"the rule '{rule.name}' were lifted", case,
@@ -294,7 +294,7 @@ def binding(case: Case, ev: Evaluation, plan: Mapping[str, float]) -> list[str]:
         out.append(f"minimum membership ({t.min_members})")
     used = sum(1 for e in ev.effects.values() if e.used)
     if t.max_levers is not None and used >= t.max_levers:
-        out.append(f"at most {t.max_levers} lever(s)")
+        out.append(f"at most {_levers(t.max_levers)}")
     for rule in case.rules:
         lhs = sum(c * ev.quantity(q) for q, c in rule.terms.items())
         if rule.sense == "==" or abs(lhs - rule.rhs) <= tol * 10 * max(
@@ -312,6 +312,10 @@ def binding(case: Case, ev: Evaluation, plan: Mapping[str, float]) -> list[str]:
     return out
 
 
+def _levers(count: int) -> str:
+    return f"{count} lever" if count == 1 else f"{count} levers"
+
+
 def case_warnings(case: Case) -> list[str]:
     """Things the user probably did not mean; the plan is still exact for the case as written."""
     out: list[str] = []
@@ -320,6 +324,10 @@ def case_warnings(case: Case) -> list[str]:
             out.append(f"levers[{i}] ({lever.id}): its bound is 0, so it cannot move "
                        "(set max_fraction, max_increase, max_new, max_units, max_rate or "
                        "max_proposals)")
+        if isinstance(lever, FeeIncrease) and (lever.max_increase > 1 or lever.step >= 1):
+            out.append(f"levers[{i}] ({lever.id}): max_increase {lever.max_increase:g} and step "
+                       f"{lever.step:g} mean +{lever.max_increase:.0%} in steps of "
+                       f"{lever.step:.0%}; fractions are decimals (0.05 for 5 %)")
     budget = max([r.amount for r in case.revenues] + [e.amount for e in case.expenditures])
     if budget > 1e10:
         out.append("amounts above 10 billion: check the unit (annual EUR, not cents)")

@@ -9,24 +9,29 @@ from __future__ import annotations
 import csv
 import io
 import json
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
 from tabulate import tabulate
 
 from .case import printable
 from .report_uncertainty import csv_rows, people_sections
-from .result import Result, evaluate
+from .result import Result, evaluate, thawed
 
 Format = Literal["table", "markdown", "json", "csv"]
 FORMATS: tuple[str, ...] = ("table", "markdown", "json", "csv")
 
 
 def keur(amount: float | None, sign: bool = False) -> str:
+    """Thousands with one decimal, halves rounded up (270,450 -> 270.5 k, as by hand)."""
     if amount is None:
         return "-"
-    value = amount / 1000
-    if abs(value) < 0.05:
-        value = 0.0
+    # Round the euros first (binary fractions), then the hundreds, half away from zero:
+    # a column of figures then adds up as a reader adds it.
+    euros = Decimal(repr(round(amount, 6)))
+    value = (euros / 1000).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    if value == 0:
+        value = Decimal("0.0")
     return f"{value:+,.1f} k" if sign else f"{value:,.1f} k"
 
 
@@ -171,7 +176,8 @@ def audit_lines(result: Result) -> list[str]:
     overrides = audit.get("overrides") or {}
     options = audit.get("solver_options") or {}
     limit = options.get("time_limit")
-    sets = ", ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in overrides.items())
+    sets = ", ".join(f"{k}={json.dumps(thawed(v), ensure_ascii=False)}"
+                     for k, v in overrides.items())
     line = (f"Audit: case SHA-256 {audit.get('case_sha256', '')} "
             f"({printable(str(audit.get('case_source', '')))}); "
             f"overrides: {printable(sets) if sets else 'none'}; "
@@ -189,7 +195,8 @@ def _csv(result: Result) -> str:
     after = result.after
     for lever in result.case.levers:
         eff = after.effects[lever.id]
-        writer.writerow(["lever", lever.id, lever.name, _c(eff.value), "", "", _c(eff.gain),
+        effect = sum(eff.revenue.values()) - sum(eff.expenditure.values())  # on the result
+        writer.writerow(["lever", lever.id, lever.name, _c(eff.value), "", "", _c(effect),
                          _c(eff.risk)])
     for r in result.case.revenues:
         writer.writerow(["revenue", r.id, r.name, "", _c(r.amount), _c(after.revenues[r.id]),

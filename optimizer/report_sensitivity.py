@@ -21,6 +21,7 @@ from tabulate import tabulate
 from .case import Case
 from .report import FORMATS
 from .result import SCHEMA_VERSION
+from .sensitivity import members_column
 
 if TYPE_CHECKING:
     from .sensitivity import Frontier
@@ -121,8 +122,8 @@ def sweep_dict(frame: pd.DataFrame, case: Case) -> dict[str, Any]:
     rows = []
     for _, row in frame.iterrows():
         item: dict[str, Any] = {path: _num(row[path]) for path in axes}
-        item.update({k: _num(row[k]) for k in ("status", "risk", "private_share", "result",
-                                               "members")})
+        item.update({k: _num(row[k]) for k in ("status", "risk", "private_share", "result")})
+        item[members_column(frame)] = _num(row[members_column(frame)])
         item["levers"] = {lever.id: _num(row[f"lever:{lever.id}"]) for lever in case.levers}
         rows.append(item)
     return {
@@ -151,14 +152,14 @@ def render_sweep(frame: pd.DataFrame, case: Case, fmt: str = "table") -> str:
     lines = [f"{len(frame):,} points: " + ", ".join(f"{n:,} {s}" for s, n in counts.items())
              + ". EUR at risk is the least for each point (exact, as `optimize` finds it).", ""]
     headers = axes + ["status", f"EUR at risk ({case.currency})", "private share",
-                      "result", "members", "plan"]
+                      "result", "members after", "plan"]
     rows = []
     for _, row in frame.iterrows():
         ok = row["status"] == "optimal"
         rows.append([_axis_value(p, row[p]) for p in axes] + [
             row["status"], _keur(row["risk"]), _pct(row["private_share"]),
             _keur(row["result"]) if ok else "-",
-            f"{row['members']:,.1f}".rstrip("0").rstrip(".") if ok else "-",
+            f"{row[members_column(frame)]:,.1f}".rstrip("0").rstrip(".") if ok else "-",
             _plan_text(case, row) if ok else "-"])
     lines.append(_table(rows, headers, markdown))
     _people(lines, markdown, f"Sweep of {case.name}")

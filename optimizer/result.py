@@ -335,7 +335,7 @@ class Result:
             out["simulation"] = self.simulation.to_dict()
         out["summary"] = summary_lines(self)
         out["warnings"] = list(self.warnings)
-        out["audit"] = _plain(self.audit)
+        out["audit"] = thawed(self.audit)
         return out
 
     def to_json(self) -> str:
@@ -347,12 +347,12 @@ class Result:
         return render(self, fmt)
 
 
-def _plain(value: Any) -> Any:
+def thawed(value: Any) -> Any:
     """Read-only mappings and tuples (as a result holds them) as JSON-ready dicts and lists."""
     if isinstance(value, Mapping):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: thawed(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
+        return [thawed(v) for v in value]
     return value
 
 
@@ -423,4 +423,7 @@ def summary_lines(result: Result) -> list[str]:
     else:
         lines.append(f"The solver gave no usable plan (status: {result.status.value}; "
                      f"{result.solver_detail}).")
+        if result.status is Status.TIME_LIMIT:
+            lines.append("It stopped at its time limit before finding a plan: raise --time-limit "
+                         "(or drop it), or try the other solver (--solver).")
     return lines

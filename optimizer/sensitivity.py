@@ -173,6 +173,16 @@ def lever_columns(case: Case) -> list[str]:
     return [f"lever:{lever.id}" for lever in case.levers]
 
 
+# A sweep of `members` keeps the swept value under its path and calls the members after
+# the plan `members_after`.
+MEMBERS, MEMBERS_AFTER = "members", "members_after"
+
+
+def members_column(frame: pd.DataFrame) -> str:
+    """The column of the members after the plan in a sweep frame."""
+    return MEMBERS_AFTER if MEMBERS_AFTER in frame.columns else MEMBERS
+
+
 def _row(case: Case, point: Point) -> dict[str, Any]:
     row: dict[str, Any] = {"status": point.status, "risk": point.risk,
                            "private_share": point.private_share, "result": point.result,
@@ -234,11 +244,14 @@ def sweep(case: Case | Mapping[str, Any] | str | os.PathLike[str],
                         workers=workers, progress=progress)
     rows = []
     for values, point in zip(points, answers):
-        row = dict(zip(paths, values))
-        row.update(_row(case, point))
+        row = _row(case, point)
+        if MEMBERS in paths:  # the swept members (before) and the members after the plan
+            row[MEMBERS_AFTER] = row.pop(MEMBERS)
+        row.update(zip(paths, values))
         rows.append(row)
-    frame = pd.DataFrame(rows, columns=paths + ["status", "risk", "private_share", "result",
-                                                "members"] + lever_columns(case))
+    figures = ["status", "risk", "private_share", "result",
+               MEMBERS_AFTER if MEMBERS in paths else MEMBERS]
+    frame = pd.DataFrame(rows, columns=paths + figures + lever_columns(case))
     frame.attrs.update({"kind": "sweep", "case": case.name, "solver": solver, "axes": lists,
                         "solves": sum(p.solved for p in answers)})
     return frame

@@ -400,7 +400,8 @@ def plot(path: str, result: Result, protect: tuple[str, ...] = ()) -> None:
     elif result.simulation is not None:
         series.append(("plan", result.simulation))
     if not series:
-        raise CaseError("--plot: nothing to draw; add --simulate N (or a cvar target)")
+        raise CaseError("--plot: nothing to draw; add --simulate N, --frontier, --tornado PCT "
+                        "or --sweep PATH=... (or use a case with a cvar target)")
     try:
         import matplotlib
 

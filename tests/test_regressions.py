@@ -53,3 +53,40 @@ def test_seeds_are_in_the_audit_trail():
     simulated = result.with_simulation(optimizer.simulate(result, 1000, seed=42))
     assert simulated.to_dict()["audit"]["seeds"] == {"simulation": 42}
     assert result.to_dict()["audit"]["seeds"] == {}
+
+
+def test_sweeping_members_keeps_swept_and_after_columns_apart():
+    """--sweep members=...: the swept members and the members after the plan are two columns
+    (they once collided, and the table and json reports crashed)."""
+    from click.testing import CliRunner
+
+    from cli.main import main
+
+    from .conftest import CASES
+
+    aura = str(CASES / "aura-average-2020.json")
+    for fmt in ("table", "markdown", "json", "csv"):
+        out = CliRunner().invoke(main, [aura, "--sweep", "members=250,270", "--quiet",
+                                        "--format", fmt])
+        assert out.exit_code == 0, out.output
+        assert "internal error" not in out.output
+    frame = optimizer.sweep(optimizer.load_case(aura), {"members": [250, 300]}, workers=1)
+    assert list(frame["members"]) == [250, 300]
+    assert "members_after" in frame.columns
+    # The plan keeps members as they are (no fee increase in it), so after = swept.
+    assert list(frame["members_after"]) == [250.0, 300.0]
+
+
+def test_structured_override_in_the_audit_line():
+    """--set with an object value prints in the people's report's audit line (it once
+    crashed on a read-only mapping)."""
+    from click.testing import CliRunner
+
+    from cli.main import main
+
+    from .conftest import CASES
+
+    out = CliRunner().invoke(main, [str(CASES / "aura-average-2020.json"), "--set",
+                                    'levers.training.uncertainty={"low": 0.5}'])
+    assert out.exit_code == 0, out.output
+    assert 'levers.training.uncertainty={"low": 0.5}' in out.output

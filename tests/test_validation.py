@@ -123,9 +123,9 @@ def test_unknown_lever_type():
     (lambda c: c["levers"][0].__setitem__("downside", -0.1),
      "levers[0].downside: must be between 0 and 1, got -0.1"),
     (lambda c: c["levers"][2].__setitem__("min_fraction", 2),
-     "levers[2].min_fraction: must be between 0 and 1, got 2"),
+     "levers[2].min_fraction: must be between 0 and 1, got 2 (fractions are decimals: write 0.02 for 2 %)"),
     (lambda c: c["levers"][9].__setitem__("success_rate", 16),
-     "levers[9].success_rate: must be between 0 and 1, got 16"),
+     "levers[9].success_rate: must be between 0 and 1, got 16 (fractions are decimals: write 0.16 for 16 %)"),
     (lambda c: c["levers"][8].__setitem__("max_rate", 1.2),
      "levers[8].max_rate: must be between 0 and 1, got 1.2"),
 ])
