@@ -41,7 +41,7 @@ from .case import Case
 from .distributions import DEFAULT_SCENARIOS, DEFAULT_SEED, DEFAULT_SIMULATION, wins_each
 from .errors import CaseError, SolverError
 from .model import Model, build_model
-from .result import Result, _num, evaluate, tolerance, violations
+from .result import Result, _num, tolerance
 from .solve import Status, run
 from .uncertainty import OPTIMISE, Scenarios, Simulation, cvar, loss, outcomes, simulate_plan
 
@@ -345,7 +345,7 @@ def _fee_rows(rows: _Rows, case: Case, sc: Scenarios, lever: Any, terms: Any, f:
 def solve_cvar(case: Case, solver: str, time_limit: float | None, *, explain: bool = True,
                overrides: Mapping[str, Any] | None = None) -> Result:
     """The plan of least CVaR of the loss, compared with the plan of least EUR at risk."""
-    from .optimize import _audit, binding, read_plan, solve
+    from .optimize import _audit, binding, checked_plan, solve
 
     alpha, n, seed = settings(case)
     # The version 1 plan: the comparison's first column, and the whole answer (with its
@@ -367,12 +367,7 @@ def solve_cvar(case: Case, solver: str, time_limit: float | None, *, explain: bo
     if not outcome.has_plan:
         return Result(case, outcome.status, solver, None, None, plain.before, False,
                       outcome.detail, warnings=warnings, audit=audit)
-    plan = read_plan(model)
-    ev = evaluate(case, plan)
-    broken = violations(case, ev, plan)
-    if broken:
-        raise SolverError(f"the {solver} CVaR plan fails our own recheck: {'; '.join(broken)}. "
-                          "Try the other solver (--solver) and report the case.")
+    plan, ev = checked_plan(model, solver, "CVaR plan")
     mine = cvar(loss(case, outcomes(case, plan, sc)), alpha)
     theirs = float(eta.varValue or 0.0) + sum(float(u.varValue or 0.0) for u in us) / (
         (1 - alpha) * n)

@@ -73,12 +73,7 @@ def solve(
         return Result(case, outcome.status, solver, None, None, before, False, outcome.detail,
                       warnings=tuple(warnings), audit=audit)
 
-    plan = read_plan(model)
-    evaluation = evaluate(case, plan)
-    broken = violations(case, evaluation, plan)
-    if broken:
-        raise SolverError(f"the {solver} plan fails our own recheck: {'; '.join(broken)}. "
-                          "Try the other solver (--solver) and report the case.")
+    plan, evaluation = checked_plan(model, solver)
     gap = objective_gap(outcome.objective, evaluation, TIE_BREAK, tolerance(case))
     if gap:
         raise SolverError(f"the {solver} plan fails our own recheck: {gap} (the model is "
@@ -132,6 +127,21 @@ def least_change(model: Model, solver: str, time_limit: float | None, plan: dict
         # slack must not buy a 29,999.996 EUR cut in place of a round 30,000.
         return plan, evaluation
     return second, ev
+
+
+def checked_plan(model: Model, solver: str, what: str = "plan"
+                 ) -> tuple[dict[str, float], Evaluation]:
+    """The solved plan and its figures, rechecked by arithmetic against every constraint.
+
+    A plan that breaks one beyond round-off is a solver failure (exit 4), never an answer.
+    """
+    plan = read_plan(model)
+    evaluation = evaluate(model.case, plan)
+    broken = violations(model.case, evaluation, plan)
+    if broken:
+        raise SolverError(f"the {solver} {what} fails our own recheck: {'; '.join(broken)}. "
+                          "Try the other solver (--solver) and report the case.")
+    return plan, evaluation
 
 
 def read_plan(model: Model) -> dict[str, float]:
