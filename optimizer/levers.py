@@ -18,6 +18,7 @@ import pulp
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from .distributions import LeverUncertainty
+from .fmt import keur
 
 if TYPE_CHECKING:
     from .case import Case
@@ -168,7 +169,7 @@ class LeverBase(BaseModel):
 
 
 def _k(amount: float) -> str:
-    return f"{amount / 1000:,.1f} k"
+    return keur(amount)
 
 
 class Cut(LeverBase):
@@ -366,7 +367,7 @@ class FeeIncrease(OptionLever):
 
     def describe(self, eff: Effects, case: Case) -> str:
         lost = -eff.members
-        return (f"Raise membership fees by {eff.value:.0%}: {eff.gain / 1000:+,.1f} k EUR "
+        return (f"Raise membership fees by {eff.value:.0%}: {keur(eff.gain, sign=True)} EUR "
                 f"after losing about {lost:,.0f} members")
 
 
@@ -556,7 +557,7 @@ class SuccessFee(OptionLever):
 
     def describe(self, eff: Effects, case: Case) -> str:
         return (f"Charge a {eff.value:.1%} success fee on funded member projects: "
-                f"{eff.gain / 1000:+,.1f} k EUR")
+                f"{keur(eff.gain, sign=True)} EUR")
 
 
 class EuProjects(LeverBase):
@@ -703,7 +704,7 @@ class Custom(LeverBase):
         amount = f"{eff.value:,.0f}" if self.integer else f"{eff.value:,.2f}"
         noun = "unit" if eff.value == 1 else "units"
         return (f"{self.label or self.id}: {amount} {noun} "
-                f"(net budget effect {eff.gain / 1000:+,.1f} k EUR)")
+                f"(net budget effect {keur(eff.gain, sign=True)} EUR)")
 
 
 LEVER_TYPES: dict[str, type[LeverBase]] = {

@@ -9,40 +9,17 @@ from __future__ import annotations
 import csv
 import io
 import json
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
 from tabulate import tabulate
 
 from .case import printable
+from .fmt import keur, pct, pct_short
 from .report_uncertainty import csv_rows, people_sections
 from .result import Result, evaluate, thawed
 
 Format = Literal["table", "markdown", "json", "csv"]
 FORMATS: tuple[str, ...] = ("table", "markdown", "json", "csv")
-
-
-def keur(amount: float | None, sign: bool = False) -> str:
-    """Thousands with one decimal, halves rounded up (270,450 -> 270.5 k, as by hand)."""
-    if amount is None:
-        return "-"
-    # Round the euros first (binary fractions), then the hundreds, half away from zero:
-    # a column of figures then adds up as a reader adds it.
-    euros = Decimal(repr(round(amount, 6)))
-    value = (euros / 1000).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    if value == 0:
-        value = Decimal("0.0")
-    return f"{value:+,.1f} k" if sign else f"{value:,.1f} k"
-
-
-def pct(share: float | None) -> str:
-    return "-" if share is None else f"{share:.1%}"
-
-
-def pct_short(share: float) -> str:
-    """60 % as '60%', 54.2 % as '54.2%'."""
-    text = f"{share:.1%}"
-    return text.replace(".0%", "%")
 
 
 def render(result: Result, fmt: str = "table") -> str:

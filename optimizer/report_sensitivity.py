@@ -19,6 +19,7 @@ import pandas as pd
 from tabulate import tabulate
 
 from .case import Case
+from .fmt import keur
 from .report import FORMATS
 from .result import SCHEMA_VERSION
 from .sensitivity import members_column
@@ -57,7 +58,7 @@ def _json(data: dict[str, Any]) -> str:
 
 
 def _keur(x: Any) -> str:
-    return "-" if x is None or not math.isfinite(float(x)) else f"{float(x) / 1000:,.1f} k"
+    return "-" if x is None or not math.isfinite(float(x)) else keur(float(x))
 
 
 def _pct(x: Any, digits: int = 1) -> str:

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 
 def _keur(amount: float | None, sign: bool = False) -> str:
-    from .report import keur
+    from .fmt import keur
 
     return keur(amount, sign)
 
@@ -28,7 +28,7 @@ def _pct(share: float) -> str:
 
 def cvar_head(result: Result) -> str:
     """The first line of the summary for a cvar target."""
-    from .report import pct_short
+    from .fmt import pct_short
 
     case, cmp = result.case, result.cvar
     if cmp is None:
@@ -90,7 +90,7 @@ def _short(case: Case, lever_id: str, value: float) -> str:
 
 def people_sections(result: Result, markdown: bool) -> list[str]:
     """The table / markdown sections: the CVaR comparison, then the simulation."""
-    from .report import pct_short
+    from .fmt import pct_short
 
     case = result.case
     cur = case.currency

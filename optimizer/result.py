@@ -375,7 +375,7 @@ def _num(value: float | None, digits: int = 6) -> float | None:
 
 def summary_lines(result: Result) -> list[str]:
     """The plan in words, for a board."""
-    from .report import pct_short
+    from .fmt import keur, pct_short
     case = result.case
     t = case.target.private_share
     before = result.before
@@ -383,7 +383,7 @@ def summary_lines(result: Result) -> list[str]:
     if result.status is Status.OPTIMAL or (result.evaluation is not None):
         after = result.after
         head = (f"To raise the private share from {before.private_share:.1%} to at least {pct_short(t)}, "
-                f"the least risky plan puts {after.risk / 1000:,.1f} k {case.currency} at risk.")
+                f"the least risky plan puts {keur(after.risk)} {case.currency} at risk.")
         if result.cvar is not None:
             from .report_uncertainty import cvar_head
             head = cvar_head(result)
@@ -394,13 +394,13 @@ def summary_lines(result: Result) -> list[str]:
         if not used:
             lines.append("No lever is needed: the budget already meets the target.")
         for row in used:
-            lines.append(f"{row['action']} (at risk: {row['risk'] / 1000:,.1f} k {case.currency})")
+            lines.append(f"{row['action']} (at risk: {keur(row['risk'])} {case.currency})")
         lines.append(f"Private share after the plan: {after.private_share:.1%}; result "
-                     f"{after.result / 1000:+,.1f} k {case.currency}; members "
+                     f"{keur(after.result, sign=True)} {case.currency}; members "
                      f"{after.members:,.0f}.")
         if result.marginal_risk is not None:
             lines.append(f"One more point of target ({pct_short(result.marginal.target)}) would add "  # type: ignore[union-attr]
-                         f"{result.marginal_risk / 1000:,.1f} k {case.currency} at risk.")
+                         f"{keur(result.marginal_risk)} {case.currency} at risk.")
         elif result.marginal is not None:
             lines.append(f"No plan reaches {pct_short(result.marginal.target)}: this target is at the "
                          "edge of what the levers allow.")

@@ -45,6 +45,7 @@ from .engine import (
     target_tasks,
 )
 from .errors import CaseError
+from .fmt import keur
 from .levers import LEVER_TYPES, CustomSetup, LeverBase
 from .optimize import max_private_share
 from .result import evaluate
@@ -295,8 +296,8 @@ class Frontier:
             if already:
                 out.append(f"At {first['target']:.1%} the least risky plan already uses: "
                            f"{', '.join(already)}.")
-            out.append(f"The least EUR at risk rises from {first['risk'] / 1000:,.1f} k at "
-                       f"{first['target']:.1%} to {last['risk'] / 1000:,.1f} k at "
+            out.append(f"The least EUR at risk rises from {keur(first['risk'])} at "
+                       f"{first['target']:.1%} to {keur(last['risk'])} at "
                        f"{last['target']:.2%}.")
         return out
 
