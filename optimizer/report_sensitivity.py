@@ -136,17 +136,22 @@ def sweep_dict(frame: pd.DataFrame, case: Case) -> dict[str, Any]:
     }
 
 
+def _frame_csv(frame: pd.DataFrame, columns: list[str]) -> str:
+    """The columns of a frame as CSV, one row per line, numbers as plain values."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(columns)
+    for _, row in frame.iterrows():
+        writer.writerow([_csv_cell(row[c]) for c in columns])
+    return buf.getvalue()
+
+
 def render_sweep(frame: pd.DataFrame, case: Case, fmt: str = "table") -> str:
     _check(fmt)
     if fmt == "json":
         return _json(sweep_dict(frame, case))
     if fmt == "csv":
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow(list(frame.columns))
-        for row in frame.itertuples(index=False):
-            writer.writerow([_csv_cell(v) for v in row])
-        return buf.getvalue()
+        return _frame_csv(frame, list(frame.columns))
     markdown = fmt == "markdown"
     axes = list(frame.attrs.get("axes", {}))
     counts = Counter(frame["status"])
@@ -282,13 +287,7 @@ def render_tornado(frame: pd.DataFrame, case: Case, fmt: str = "table") -> str:
     if fmt == "json":
         return _json(tornado_dict(frame, case))
     if fmt == "csv":
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
-        cols = [c for c in frame.columns if c != "flips"]
-        writer.writerow(cols)
-        for _, row in frame.iterrows():
-            writer.writerow([_csv_cell(row[c]) for c in cols])
-        return buf.getvalue()
+        return _frame_csv(frame, [c for c in frame.columns if c != "flips"])
     markdown = fmt == "markdown"
     pct = frame.attrs.get("pct", 0.0)
     base_risk = frame.attrs.get("base_risk")
