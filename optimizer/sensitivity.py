@@ -503,8 +503,15 @@ def tornado_inputs(case: Case) -> list[Input]:
             low, high = _limits(info)
             out.append(Input(f"levers.{lever.id}.{name}", f"{lever.name}: "
                              f"{name.replace('_', ' ')}", float(value),
-                             whole=isinstance(value, int), low_limit=low, high_limit=high))
+                             whole=isinstance(value, int) or _counts_units(lever, name),
+                             low_limit=low, high_limit=high))
     return out
+
+
+def _counts_units(lever: LeverBase, name: str) -> bool:
+    """Bounds of a lever sold or done in whole units (an integer service or custom lever)."""
+    return bool(getattr(lever, "integer", False)) and name in ("max_units", "min_units",
+                                                               "min", "max")
 
 
 def _limits(info: Any) -> tuple[float, float]:
