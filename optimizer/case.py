@@ -19,8 +19,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
+from pydantic import AfterValidator, BaseModel, Field, PrivateAttr, ValidationError
 
+from .base import StrictModel
 from .distributions import (
     DEFAULT_ALPHA,
     MAX_SCENARIOS,
@@ -51,11 +52,7 @@ QUANTITIES = ("private", "public", "revenues", "expenditures", "result", "member
 QUANTITY_KINDS = ("revenue", "expenditure", "lever")
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
-
-
-class Revenue(_Strict):
+class Revenue(StrictModel):
     id: Id
     label: Label | None = None
     amount: Amount
@@ -67,7 +64,7 @@ class Revenue(_Strict):
         return self.label or self.id
 
 
-class Expenditure(_Strict):
+class Expenditure(StrictModel):
     id: Id
     label: Label | None = None
     amount: Amount
@@ -79,14 +76,14 @@ class Expenditure(_Strict):
         return self.label or self.id
 
 
-class Staff(_Strict):
+class Staff(StrictModel):
     fte: Annotated[float, Field(gt=0, le=1e6, allow_inf_nan=False)] | None = None
     spare_fte: Annotated[float, Field(ge=0, le=1e6, allow_inf_nan=False)] = 0.0
     cost_per_fte: Annotated[float, Field(gt=0, le=1e9, allow_inf_nan=False)] | None = None
     notes: Notes = None
 
 
-class Target(_Strict):
+class Target(StrictModel):
     private_share: Annotated[float, Field(gt=0, lt=1, allow_inf_nan=False)]
     min_result: Number = 0.0
     min_members: Count | None = None
@@ -103,7 +100,7 @@ class Target(_Strict):
         return DEFAULT_ALPHA if self.alpha is None else self.alpha
 
 
-class Rule(_Strict):
+class Rule(StrictModel):
     name: Annotated[Label, Field(min_length=1)]
     terms: dict[str, Number]
     sense: Literal["<=", ">=", "=="]
@@ -111,7 +108,7 @@ class Rule(_Strict):
     notes: Notes = None
 
 
-class Case(_Strict):
+class Case(StrictModel):
     schema_version: Literal[1] = 1
     name: Annotated[str, Field(min_length=1, max_length=500), AfterValidator(_plain_text)]
     currency: Annotated[Label, Field(max_length=20)] = "EUR"

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from .base import StrictModel
 
 if TYPE_CHECKING:
     from .case import Case
@@ -37,11 +39,7 @@ DEFAULT_SIMULATION = 100_000
 MAX_SIMULATION = 1_000_000
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
-
-
-class ElasticityRange(_Strict):
+class ElasticityRange(StrictModel):
     """A triangular range for a fee_increase lever's elasticity (mode: the lever's own)."""
 
     low: ElasticityValue
@@ -49,7 +47,7 @@ class ElasticityRange(_Strict):
     high: ElasticityValue
 
 
-class LeverUncertainty(_Strict):
+class LeverUncertainty(StrictModel):
     """How a lever's planned gain may turn out (see the README, "Uncertainty")."""
 
     low: FactorValue | None = None
@@ -61,7 +59,7 @@ class LeverUncertainty(_Strict):
     notes: Notes = None
 
 
-class Shock(_Strict):
+class Shock(StrictModel):
     """A triangular factor on the amount of one baseline line (before the plan)."""
 
     revenue: Annotated[str, Field(pattern=r"^[a-z0-9_-]{1,40}$")] | None = None
@@ -81,7 +79,7 @@ class Shock(_Strict):
         return self.revenue if self.revenue is not None else self.expenditure  # type: ignore[return-value]
 
 
-class CaseUncertainty(_Strict):
+class CaseUncertainty(StrictModel):
     common_factor: Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)] = 0.0
     notes: Notes = None
 

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Protocol
 
 import pulp
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
+from .base import StrictModel
 from .distributions import LeverUncertainty
 from .fmt import keur
 
@@ -121,8 +122,7 @@ def option_grid(step: float, top: float) -> list[float]:
     return [round(k * step, 12) for k in range(count + 1)]
 
 
-class LeverBase(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+class LeverBase(StrictModel):
 
     id: Id
     label: Label | None = None
@@ -613,8 +613,7 @@ class EuProjects(LeverBase):
                 f"{self.success_rate:.0%}): +{_k(eff.gain)} EUR")
 
 
-class CustomSetup(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+class CustomSetup(StrictModel):
     expenditures: dict[Id, Number] = Field(default_factory=dict)
     risk: Amount = 0.0
 
