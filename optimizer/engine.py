@@ -33,7 +33,9 @@ solve. The calling process's HiGHS is never touched: even one worker is a proces
 
 `--solver cbc` keeps working: each point is then built and solved by a CBC
 process, as `optimize` does (the slow path), with the same shortcuts. Cases
-whose objective is the CVaR go through `optimize.solve` point by point.
+whose objective is the CVaR go through `optimize.solve` point by point, without the
+plan-reuse shortcut: their loss depends on the target, so a plan optimal at t is not
+optimal at a higher target it happens to reach.
 """
 
 from __future__ import annotations
@@ -132,6 +134,10 @@ class TargetEngine:
         self.solver = solver
         self.time_limit = time_limit
         self.cvar = getattr(case.target, "risk_measure", None) == "cvar"
+        # "The plan optimal at t stays optimal up to the share it reaches" holds only when
+        # the objective does not depend on t. EUR at risk does not; the CVaR's loss (each
+        # scenario's shortfall from t x revenues) does. Reach stays monotone for both.
+        self.reuse_plans = not self.cvar
         self._inst: Any = None
         if solver == "highs" and not self.cvar:
             self.model = build_model(case, tight=True)
@@ -258,7 +264,7 @@ class TargetEngine:
                 out_of_reach_from(i + 1, targets[i])
                 return out  # type: ignore[return-value]
             j = i + 1
-            if point.ok and point.plan is not None:
+            if point.ok and point.plan is not None and self.reuse_plans:
                 while j < n and _meets(self.case, point.plan, targets[j]):
                     out[j] = point_from_plan(self.case, point.plan, point.status, targets[j],
                                              "the plan of a lower target reaches this one",

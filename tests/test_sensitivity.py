@@ -554,3 +554,22 @@ def test_library_examples_of_the_readme():
     ev = evaluate(case, {k: frame[f"lever:{k}"][1] for k in [lv.id for lv in case.levers]})
     assert ev.risk == pytest.approx(frame["risk"][1], rel=1e-9)
     assert math.isnan(frame["risk"][2])
+
+
+@pytest.mark.parametrize("objective", [{}, {"target.risk_measure": "cvar", "target.scenarios": 300}],
+                         ids=["eur_at_risk", "cvar"])
+def test_every_sweep_point_equals_a_single_optimize_on_each_objective(objective):
+    """Issue 14, item 1: a CVaR sweep reused the plan of 0.58 at 0.6 (the shortcut "a plan
+    stays optimal up to the share it reaches" holds for EUR at risk only, since the CVaR's
+    loss depends on the target). Every point, on each objective, is the plan of a single
+    `optimize` of that point."""
+    case = optimizer.load_case(AURA).with_values(objective)
+    targets = [0.58, 0.6]  # the plan of 0.58 reaches 0.6: the shortcut's trap
+    frame = sweep(case, {TARGET: targets}, workers=1)
+    for _, row in frame.iterrows():
+        single = _single(case, **{TARGET: row[TARGET]})
+        assert row["status"] == single.status.value
+        assert row["risk"] == pytest.approx(single.risk, rel=1e-6, abs=0.01), row[TARGET]
+        for lever, value in single.plan.items():
+            assert row[f"lever:{lever}"] == pytest.approx(value, rel=1e-6, abs=1e-6), (
+                row[TARGET], lever)
