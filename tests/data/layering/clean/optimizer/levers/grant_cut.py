@@ -1,0 +1,5 @@
+from .base import LeverBase
+
+
+class GrantCut(LeverBase):
+    kind = "grant_cut"

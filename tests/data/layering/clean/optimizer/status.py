@@ -1,0 +1,5 @@
+import enum
+
+
+class Status(enum.Enum):
+    OPTIMAL = "optimal"

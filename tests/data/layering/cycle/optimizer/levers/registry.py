@@ -1,0 +1,3 @@
+from . import LeverBase  # expect: cycle
+
+LEVER_TYPES = {"base": LeverBase}

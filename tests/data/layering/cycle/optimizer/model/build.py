@@ -1,0 +1,5 @@
+from .terms import Terms  # expect: cycle
+
+
+class Model:
+    terms: Terms

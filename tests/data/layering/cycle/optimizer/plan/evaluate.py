@@ -1,0 +1,5 @@
+from .scenarios import draws  # expect: cycle
+
+
+def effects():
+    return draws()

@@ -1,0 +1,4 @@
+def draws():
+    from .evaluate import effects  # expect: cycle
+
+    return effects

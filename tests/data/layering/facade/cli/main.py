@@ -1,0 +1,4 @@
+import optimizer
+from optimizer import Result
+
+RESULT = Result, optimizer

@@ -1,0 +1,4 @@
+def __getattr__(name):
+    from .results.result import Result
+
+    return Result

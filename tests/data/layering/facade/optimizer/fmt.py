@@ -1,0 +1,3 @@
+from . import errors  # expect: facade
+
+ERROR = errors.OptimizerError

@@ -1,0 +1,4 @@
+def result_type():
+    import optimizer  # expect: facade
+
+    return optimizer.Result

@@ -1,0 +1,3 @@
+from optimizer import Result  # expect: facade
+
+RESULT = Result

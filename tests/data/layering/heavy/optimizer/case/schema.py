@@ -1,0 +1,3 @@
+from ..fmt import keur
+
+WORDS = keur

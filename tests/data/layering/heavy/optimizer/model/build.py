@@ -1,0 +1,3 @@
+import pandas  # expect: heavy
+
+FRAME = pandas.DataFrame

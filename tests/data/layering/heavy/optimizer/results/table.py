@@ -1,0 +1,3 @@
+import pandas as pd
+
+TABLE = pd.DataFrame

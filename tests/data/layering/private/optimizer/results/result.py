@@ -1,0 +1,10 @@
+__all__ = ["num"]
+_CACHE = {}
+
+
+def _num(value):
+    return float(value)
+
+
+def num(value):
+    return _num(value)

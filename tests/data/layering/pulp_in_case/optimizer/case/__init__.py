@@ -1,0 +1,3 @@
+from .schema import SENSE
+
+__all__ = ["SENSE"]

@@ -1,0 +1,3 @@
+from .base import words
+
+__all__ = ["words"]

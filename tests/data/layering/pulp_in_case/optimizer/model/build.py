@@ -1,0 +1,5 @@
+import pulp  # expect: solver-free
+
+
+class Model:
+    prob: pulp.LpProblem

@@ -1,0 +1,7 @@
+import pulp
+
+
+def build():
+    prob = pulp.LpProblem("plan", pulp.LpMinimize)
+    prob += pulp.lpSum([])
+    return prob

@@ -1,0 +1,3 @@
+import pulp.apis  # expect: solver
+
+SOLVERS = pulp.apis  # expect: solver

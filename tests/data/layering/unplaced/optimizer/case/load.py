@@ -1,0 +1,3 @@
+from .missing import thing  # expect: unresolved
+
+THING = thing

@@ -1,0 +1,2 @@
+# expect: unplaced
+SHADOWED = "Python imports plan/__init__.py instead"

@@ -1,0 +1,3 @@
+from .levers import base  # expect: layers
+
+ERRORS = [base]

@@ -1,0 +1,3 @@
+import optimizer.case.schema  # expect: layers
+
+SCHEMA = optimizer.case.schema

@@ -1,0 +1,2 @@
+def words(result):
+    return str(result)

@@ -1,0 +1,3 @@
+from ..model import build  # expect: layers
+
+BUILD = build
