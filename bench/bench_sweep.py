@@ -33,9 +33,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import optimizer
-from optimizer import engine
-from optimizer.model import build_model
-from optimizer.solve import new_highs, run, run_highs, to_matrix
+from optimizer.analyses.sensitivity import engine
+from optimizer.model.milp import build_model
+from optimizer.solvers import run
+from optimizer.solvers.highs import new_highs, run_highs, to_matrix
 
 SWEEP = "target.private_share=0.50:0.70:0.0002"
 
@@ -138,7 +139,7 @@ def main() -> None:
     fast_engine = engine.TargetEngine(case)
     fast = []
     for t in feasible:
-        fast_engine._inst = None  # a fresh HiGHS each time: no help from the previous solve
+        fast_engine.reset()  # a fresh HiGHS each time: no help from the previous solve
         start = time.process_time()
         fast_engine.solve(t)
         fast.append(time.process_time() - start)
@@ -151,7 +152,7 @@ def main() -> None:
     plain_own = statistics.median([straightforward_solve(case, own) for _ in range(5)])
     fast_own = []
     for _ in range(5):
-        fast_engine._inst = None
+        fast_engine.reset()
         start = time.process_time()
         fast_engine.solve(own)
         fast_own.append(time.process_time() - start)

@@ -52,7 +52,7 @@ def in_process_simulation(rounds: int) -> tuple[float, float]:
     and the uncertain case's (shocks, a common factor, an elasticity range)."""
     sys.path.insert(0, str(ROOT))
     import optimizer
-    from optimizer.uncertainty import simulate_plan
+    from optimizer.results.simulation import simulate_plan
 
     out = []
     for path in (AVERAGE, UNCERTAIN):

@@ -16,16 +16,17 @@ import click
 from click.core import ParameterSource
 
 from cli import restore_interrupts
-from cli import sensitivity as sensitivity_options
 from cli import uncertainty as uncertainty_options
 from optimizer import __version__
-from optimizer.case import case_schema, load_case_with, parse_value
-from optimizer.distributions import MAX_SIMULATION
+from optimizer.analyses.solve import solve
+from optimizer.case.export import case_schema
+from optimizer.case.load import load_case_with
+from optimizer.case.paths import parse_value
 from optimizer.errors import CaseError, OptimizerError
-from optimizer.optimize import solve
-from optimizer.output import write_atomic
+from optimizer.plan.scenarios import MAX_SIMULATION
 from optimizer.report import FORMATS, render
-from optimizer.solve import SOLVERS
+from optimizer.report.output import write_atomic
+from optimizer.solvers.names import SOLVERS
 
 EXIT_INTERRUPTED = 130
 
@@ -137,7 +138,10 @@ def main(case_file: str | None, fmt: str, output: str | None, solver: str,
             raise CaseError("CASE: give a case file (or - for standard input); "
                             "see optimize --help")
         overrides = parse_assignments(sets, "--set")
-        if sensitivity_options.wanted(sweeps, want_frontier, tornado_pct):
+        if sweeps or want_frontier or tornado_pct is not None:
+            # Imported here: a single solve never needs the sensitivity engine.
+            from cli import sensitivity as sensitivity_options
+
             # Sweeps, frontier, tornado (README, "Sensitivity runs"): HiGHS in-process
             # unless --solver is given; exit 0 once the run is done.
             options = sensitivity_options.check_options(

@@ -8,22 +8,20 @@ from typing import Any, TypedDict
 
 import click
 
-from optimizer.case import Case
+from optimizer.analyses.sensitivity.frontier import frontier
+from optimizer.analyses.sensitivity.sweep import parse_sweep, sweep
+from optimizer.analyses.sensitivity.tornado import tornado
+from optimizer.case.schema import Case
 from optimizer.errors import CaseError
-from optimizer.output import write_atomic
-from optimizer.plot_sensitivity import (
+from optimizer.report.output import write_atomic
+from optimizer.report.plots import (
     check_plot_file,
     check_sweep_plot,
     plot_frontier,
     plot_sweep,
     plot_tornado,
 )
-from optimizer.report_sensitivity import render_frontier, render_sweep, render_tornado
-from optimizer.sensitivity import frontier, parse_sweep, sweep, tornado
-
-
-def wanted(sweeps: tuple[str, ...], want_frontier: bool, tornado_pct: str | None) -> bool:
-    return bool(sweeps) or want_frontier or tornado_pct is not None
+from optimizer.report.sensitivity import render_frontier, render_sweep, render_tornado
 
 
 def parse_pct(text: str) -> float:

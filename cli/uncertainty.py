@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from optimizer.distributions import DEFAULT_SEED
+from optimizer.analyses.simulate import simulate
+from optimizer.case.schema import DEFAULT_SEED
 from optimizer.errors import CaseError
-from optimizer.result import Result
-from optimizer.uncertainty import plot, simulate
+from optimizer.report.plots import matplotlib_installed, plot_simulation
+from optimizer.results.result import Result
 
 PLOT_SUFFIXES = ("png", "svg", "pdf")
 
@@ -18,11 +19,8 @@ def check_options(simulate_n: int | None, seed: int | None, plot_file: str | Non
         suffix = plot_file.rsplit(".", 1)[-1].lower() if "." in plot_file else ""
         if suffix not in PLOT_SUFFIXES:
             raise CaseError(f"--plot {plot_file}: use a .png, .svg or .pdf file name")
-        try:
-            import matplotlib  # noqa: F401
-        except ImportError:
-            raise CaseError("--plot needs matplotlib: pip install 'cluster-optimizer[plot]'") \
-                from None
+        if not matplotlib_installed():
+            raise CaseError("--plot needs matplotlib: pip install 'cluster-optimizer[plot]'")
 
 
 def apply(result: Result, simulate_n: int | None, seed: int | None, plot_file: str | None,
@@ -32,5 +30,5 @@ def apply(result: Result, simulate_n: int | None, seed: int | None, plot_file: s
         result = result.with_simulation(
             simulate(result, simulate_n, DEFAULT_SEED if seed is None else seed))
     if plot_file is not None:
-        plot(plot_file, result, protect)
+        plot_simulation(plot_file, result, protect)
     return result

@@ -6,18 +6,84 @@ at the least EUR at risk.
     >>> result = optimizer.solve(case)                               # doctest: +SKIP
     >>> result.status, round(result.risk)                            # doctest: +SKIP
 
-The pipeline: case (validated input) -> model (the MILP, PuLP) -> solve (the one
-place that calls a solver) -> result (figures by arithmetic) -> report.
+The pipeline: case (validated input) -> model (the MILP, PuLP) -> solvers (the one
+place that runs a solver) -> results (figures by arithmetic) -> report. This module is
+the public facade; it imports each name on first use (PEP 562), so that
+`import optimizer.case` loads neither PuLP nor pandas.
 """
 
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from ._version import __version__
-from .case import Case, apply_overrides, case_schema, load_case
-from .errors import CaseError, OptimizerError, SolverError
-from .optimize import diagnose, max_private_share, solve
-from .result import Evaluation, Result, evaluate
-from .sensitivity import Frontier, frontier, sweep, tornado
-from .solve import SOLVERS, Status
-from .uncertainty import Simulation, simulate
+
+# Public name -> the module that defines it.
+_EXPORTS: dict[str, str] = {
+    "SOLVERS": "optimizer.solvers.names",
+    "Case": "optimizer.case.schema",
+    "CaseError": "optimizer.errors",
+    "Evaluation": "optimizer.plan.evaluate",
+    "Frontier": "optimizer.results.frontier",
+    "OptimizerError": "optimizer.errors",
+    "Result": "optimizer.results.result",
+    "Simulation": "optimizer.results.simulation",
+    "SolverError": "optimizer.errors",
+    "SolverName": "optimizer.solvers.names",
+    "Status": "optimizer.status",
+    "apply_overrides": "optimizer.case.schema",
+    "case_schema": "optimizer.case.export",
+    "diagnose": "optimizer.analyses.diagnose",
+    "evaluate": "optimizer.plan.evaluate",
+    "frontier": "optimizer.analyses.sensitivity.frontier",
+    "load_case": "optimizer.case.load",
+    "max_private_share": "optimizer.analyses.diagnose",
+    "register_lever": "optimizer.levers.registry",
+    "simulate": "optimizer.analyses.simulate",
+    "solve": "optimizer.analyses.solve",
+    "sweep": "optimizer.analyses.sensitivity.sweep",
+    "tornado": "optimizer.analyses.sensitivity.tornado",
+}
+# Names whose answers have a `.report()`: the report layer registers its renderers when
+# imported, so it comes along with them.
+_ANSWERS = frozenset({"Frontier", "Result", "diagnose", "frontier", "simulate", "solve",
+                      "sweep", "tornado"})
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'optimizer' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    if name in _ANSWERS:
+        import_module("optimizer.report")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))
+
+
+if TYPE_CHECKING:  # what type checkers and editors see (the same names, imported eagerly)
+    from .analyses.diagnose import diagnose, max_private_share
+    from .analyses.sensitivity.frontier import frontier
+    from .analyses.sensitivity.sweep import sweep
+    from .analyses.sensitivity.tornado import tornado
+    from .analyses.simulate import simulate
+    from .analyses.solve import solve
+    from .case.export import case_schema
+    from .case.load import load_case
+    from .case.schema import Case, apply_overrides
+    from .errors import CaseError, OptimizerError, SolverError
+    from .levers.registry import register_lever
+    from .plan.evaluate import Evaluation, evaluate
+    from .results.frontier import Frontier
+    from .results.result import Result
+    from .results.simulation import Simulation
+    from .solvers.names import SOLVERS, SolverName
+    from .status import Status
 
 __all__ = [
     "SOLVERS",
@@ -29,6 +95,7 @@ __all__ = [
     "Result",
     "Simulation",
     "SolverError",
+    "SolverName",
     "Status",
     "__version__",
     "apply_overrides",
@@ -38,6 +105,7 @@ __all__ = [
     "frontier",
     "load_case",
     "max_private_share",
+    "register_lever",
     "simulate",
     "solve",
     "sweep",

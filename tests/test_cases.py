@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import optimizer
-from optimizer.result import evaluate, violations
+from optimizer.plan.evaluate import evaluate, violations
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = sorted((ROOT / "cases").glob("*.json"))

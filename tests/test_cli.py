@@ -28,10 +28,10 @@ import click
 import pytest
 from click.testing import CliRunner
 
-import optimizer.optimize
+import optimizer.analyses.solve
 from cli.main import main
 from optimizer.errors import SolverError
-from optimizer.solve import SolverOutcome, Status
+from optimizer.status import SolverOutcome, Status
 
 from .test_arithmetic import recompute
 
@@ -98,7 +98,7 @@ def test_exit_4_solver_error(monkeypatch):
     """The solver reports an error (no plan): exit 4, and the report says so."""
     def broken(prob, solver="cbc", time_limit=None):
         return SolverOutcome(Status.ERROR, False, solver=solver, detail="Not Solved / crashed")
-    monkeypatch.setattr(optimizer.optimize, "run", broken)
+    monkeypatch.setattr(optimizer.analyses.solve, "run", broken)
     result = run(AURA)
     assert result.exit_code == 4
     assert "The solver gave no usable plan (status: error; Not Solved / crashed)." in result.stdout
@@ -108,7 +108,7 @@ def test_exit_4_solver_missing(monkeypatch):
     """A missing or crashing solver raises SolverError: exit 4, one line on standard error."""
     def missing(prob, solver="cbc", time_limit=None):
         raise SolverError("CBC is not available: PuLP's bundled cbc binary is missing.")
-    monkeypatch.setattr(optimizer.optimize, "run", missing)
+    monkeypatch.setattr(optimizer.analyses.solve, "run", missing)
     result = run(AURA)
     assert result.exit_code == 4
     assert result.stderr == "error: CBC is not available: PuLP's bundled cbc binary is missing.\n"
@@ -118,14 +118,14 @@ def test_exit_4_solver_missing(monkeypatch):
 def test_exit_4_time_limit_with_a_plan(monkeypatch):
     """The time limit stops the solver with a plan not proven optimal: exit 4; the report
     prints the plan and says it is not proven optimal."""
-    real = optimizer.optimize.run
+    real = optimizer.analyses.solve.run
 
     def stopped(prob, solver="cbc", time_limit=None):
         outcome = real(prob, solver, time_limit)
         return SolverOutcome(Status.TIME_LIMIT, outcome.has_plan, outcome.values,
                              outcome.objective, outcome.solver, outcome.solver_version,
                              "Stopped on time", outcome.seconds)
-    monkeypatch.setattr(optimizer.optimize, "run", stopped)
+    monkeypatch.setattr(optimizer.analyses.solve, "run", stopped)
     result = run(AURA, "--time-limit", "5", "--format", "json")
     assert result.exit_code == 4
     out = json.loads(result.stdout)

@@ -7,7 +7,7 @@ import json
 import pytest
 
 import optimizer
-from optimizer.result import evaluate, violations
+from optimizer.plan.evaluate import evaluate, violations
 
 from .conftest import contract_vectors
 

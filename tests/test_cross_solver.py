@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 import optimizer
-from optimizer.result import evaluate, violations
+from optimizer.plan.evaluate import evaluate, violations
 
 from .random_cases import LEVER_TYPES, random_case, random_cases
 from .test_arithmetic import constraint_problems, recompute

@@ -38,8 +38,8 @@ import optimizer
 from cli.main import main
 from optimizer.case import Case, parse_json_text, validate
 from optimizer.errors import CaseError, SolverError
-from optimizer.result import evaluate, violations
-from optimizer.solve import Status
+from optimizer.plan.evaluate import evaluate, violations
+from optimizer.status import Status
 
 from .fuzz_inputs import broken_case_bytes, extreme_case_bytes, problem_names_path
 

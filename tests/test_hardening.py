@@ -10,6 +10,7 @@ import copy
 import dataclasses
 import glob
 import hashlib
+import importlib
 import json
 import os
 import re
@@ -26,13 +27,13 @@ import pytest
 from click.testing import CliRunner
 
 import optimizer
-import optimizer.optimize
+import optimizer.analyses.solve
 from cli.main import main
 from optimizer.case import MAX_CASE_BYTES
 from optimizer.errors import CaseError
-from optimizer.model import build_model
-from optimizer.result import evaluate, violations
-from optimizer.solve import SolverOutcome, Status
+from optimizer.model.milp import build_model
+from optimizer.plan.evaluate import evaluate, violations
+from optimizer.status import SolverOutcome, Status
 
 from .hard_cases import knapsack_case, market_split_case
 
@@ -363,13 +364,13 @@ def test_the_answer_scales_with_the_unit_of_money(factor, solver):
 
 
 def _wrap_run(monkeypatch, change):
-    real = optimizer.optimize.run
+    real = optimizer.analyses.solve.run
     calls = []
 
     def wrapped(prob, solver="cbc", time_limit=None):
         calls.append(solver)
         return change(prob, real(prob, solver, time_limit), len(calls))
-    monkeypatch.setattr(optimizer.optimize, "run", wrapped)
+    monkeypatch.setattr(optimizer.analyses.solve, "run", wrapped)
 
 
 @pytest.mark.parametrize("solver", SOLVERS)
@@ -438,7 +439,7 @@ def test_cbc_missing_is_exit_4_with_a_clear_message(monkeypatch, cbc_tmp, tmp_pa
 
 def test_highs_missing_is_exit_4_with_a_clear_message(monkeypatch):
     """highspy not importable: exit 4 and how to install it."""
-    solve_module = sys.modules["optimizer.solve"]
+    solve_module = importlib.import_module("optimizer.solvers.highs")
     monkeypatch.setattr(solve_module, "_HIGHS", None)
     monkeypatch.setitem(sys.modules, "highspy", None)
     result = run(AURA, "--solver", "highs")

@@ -22,7 +22,7 @@ import copy
 import pytest
 
 import optimizer
-from optimizer.result import evaluate, violations
+from optimizer.plan.evaluate import evaluate, violations
 
 SOLVERS = ("cbc", "highs")
 

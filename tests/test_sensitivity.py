@@ -21,11 +21,14 @@ from click.testing import CliRunner
 
 import optimizer
 from cli.main import main
-from optimizer.engine import TargetEngine, lever_state
-from optimizer.model import build_model
-from optimizer.result import evaluate
-from optimizer.sensitivity import TARGET, frontier, parse_sweep, sweep, tornado, tornado_inputs
-from optimizer.solve import run
+from optimizer.analyses.sensitivity.engine import TargetEngine, lever_state
+from optimizer.model.milp import build_model
+from optimizer.plan.evaluate import evaluate
+from optimizer.analyses.sensitivity.common import TARGET
+from optimizer.analyses.sensitivity.frontier import frontier
+from optimizer.analyses.sensitivity.sweep import parse_sweep, sweep
+from optimizer.analyses.sensitivity.tornado import tornado, tornado_inputs
+from optimizer.solvers import run
 
 from .conftest import CASES, ROOT
 from .random_cases import random_case

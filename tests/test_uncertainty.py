@@ -15,20 +15,15 @@ from click.testing import CliRunner
 
 import optimizer
 from cli.main import main
-from optimizer.cvar import add_scenarios, eur_at_risk_case, settings
-from optimizer.model import build_model
-from optimizer.result import evaluate, violations
-from optimizer.solve import Status, run
-from optimizer.uncertainty import (
-    OPTIMISE,
-    Scenarios,
-    cvar,
-    loss,
-    outcomes,
-    simulate,
-    simulate_plan,
-    value_at_risk,
-)
+from optimizer.analyses.cvar import eur_at_risk_case, settings
+from optimizer.model.cvar import add_scenarios
+from optimizer.model.milp import build_model
+from optimizer.plan.evaluate import evaluate, violations
+from optimizer.solvers import run
+from optimizer.status import Status
+from optimizer.analyses.simulate import simulate
+from optimizer.plan.scenarios import OPTIMISE, Scenarios, cvar, loss, outcomes, value_at_risk
+from optimizer.results.simulation import simulate_plan
 
 from .conftest import CASES
 from .random_cases import random_case

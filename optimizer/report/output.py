@@ -6,7 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from .errors import CaseError
+from ..errors import CaseError
 
 
 def write_atomic(path: str | os.PathLike[str], data: str | bytes,

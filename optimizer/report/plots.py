@@ -1,4 +1,4 @@
-"""Plots of sensitivity runs: the frontier, the tornado, a sweep (matplotlib, optional).
+"""Plots: the frontier, the tornado, a sweep, a simulation (matplotlib, optional).
 
 matplotlib is the optional extra `plot` (`pip install .[plot]`). Each plot is drawn
 in memory and written with `write_atomic`: the file is complete or untouched.
@@ -12,14 +12,15 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
-from .case import Case
-from .errors import CaseError
+from ..case.schema import Case
+from ..errors import CaseError
 from .output import write_atomic
 
 if TYPE_CHECKING:
-    from .sensitivity import Frontier
+    import pandas as pd
+
+    from ..results.frontier import Frontier
+    from ..results.result import Result
 
 PLOT_SUFFIXES = ("png", "svg", "pdf")
 INSTALL_HINT = "--plot needs matplotlib: pip install '.[plot]' (or pip install matplotlib)"
@@ -43,6 +44,15 @@ def check_sweep_plot(axes: dict[str, list[Any]]) -> None:
     if lines > 12:
         raise CaseError(f"--plot: {lines} lines would be unreadable; sweep at most 12 "
                         f"combinations of {', '.join(paths[1:])}")
+
+
+def matplotlib_installed() -> bool:
+    """Whether the optional `plot` extra (matplotlib) can be imported."""
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def _pyplot() -> Any:
@@ -115,6 +125,8 @@ def plot_tornado(frame: pd.DataFrame, case: Case, path: str | os.PathLike[str],
                  protect: tuple[str, ...] = (), top: int = 20) -> None:
     """Each input's low and high move as a bar around the EUR at risk as given; a move
     that leaves no plan is a hatched bar to the edge."""
+    import pandas as pd
+
     plt = _pyplot()
     rows = frame.head(top).iloc[::-1]
     base = frame.attrs.get("base_risk")
@@ -162,6 +174,8 @@ def plot_tornado(frame: pd.DataFrame, case: Case, path: str | os.PathLike[str],
 def plot_sweep(frame: pd.DataFrame, case: Case, path: str | os.PathLike[str],
                protect: tuple[str, ...] = ()) -> None:
     """EUR at risk against the swept value (one line per value of a second axis)."""
+    import pandas as pd
+
     plt = _pyplot()
     axes = list(frame.attrs.get("axes", {}))
     fig, ax = plt.subplots(figsize=(9, 5.5))
@@ -189,5 +203,76 @@ def plot_sweep(frame: pd.DataFrame, case: Case, path: str | os.PathLike[str],
     _save(fig, path, protect)
 
 
-__all__ = ["INSTALL_HINT", "check_plot_file", "check_sweep_plot", "plot_frontier", "plot_sweep",
-           "plot_tornado"]
+def plot_simulation(path: str, result: Result, protect: tuple[str, ...] = ()) -> None:
+    """Histograms of the private share and of the result in the simulated scenarios.
+
+    For a CVaR result, both plans of the comparison are drawn over each other.
+    The format follows the file's extension (png, svg, pdf).
+    """
+    import numpy as np
+
+    series: list[tuple[str, Any]] = []
+    if result.cvar is not None:
+        for name, item in result.cvar.plans():
+            if item.simulation is not None:
+                series.append((name, item.simulation))
+    elif result.simulation is not None:
+        series.append(("plan", result.simulation))
+    if not series:
+        raise CaseError("--plot: nothing to draw; add --simulate N, --frontier, --tornado PCT "
+                        "or --sweep PATH=... (or use a case with a cvar target)")
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise CaseError("--plot needs matplotlib: pip install 'cluster-optimizer[plot]'") from None
+    suffix = str(path).rsplit(".", 1)[-1].lower() if "." in str(path) else ""
+    if suffix not in ("png", "svg", "pdf"):
+        raise CaseError(f"--plot {path}: use a .png, .svg or .pdf file name")
+    case = result.case
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.2))
+    # The same bins for every plan, so that the bars compare.
+    share_bins = np.histogram_bin_edges(np.concatenate([s.share * 100 for _, s in series]), 60)
+    result_bins = np.histogram_bin_edges(np.concatenate([s.result / 1000 for _, s in series]), 60)
+    for name, sim in series:
+        ax1.hist(sim.share * 100, bins=share_bins, alpha=0.55, label=name)
+        ax2.hist(sim.result / 1000, bins=result_bins, alpha=0.55, label=name)
+    ax1.axvline(case.target.private_share * 100, color="black", linestyle="--",
+                label=f"target {case.target.private_share:.0%}")
+    ax2.axvline(case.target.min_result / 1000, color="black", linestyle="--",
+                label="min_result")
+    ax1.set_xlabel("private share after the plan (%)")
+    ax2.set_xlabel(f"result after the plan (k {case.currency})")
+    for ax in (ax1, ax2):
+        ax.set_ylabel("scenarios")
+        ax.legend(fontsize=8)
+    n = series[0][1].n
+    fig.suptitle(f"{case.name}: {n:,} simulated scenarios (seed {series[0][1].seed})")
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format=suffix, dpi=110, metadata=_plot_metadata(suffix))
+    plt.close(fig)
+    write_atomic(path, buf.getvalue(), protect=protect)
+
+
+def _plot_metadata(suffix: str) -> dict[str, Any]:
+    # No creation date in the file: the same run writes the same bytes.
+    if suffix == "svg":
+        return {"Date": None}
+    if suffix == "pdf":
+        return {"CreationDate": None}
+    return {}
+
+
+__all__ = [
+    "INSTALL_HINT",
+    "check_plot_file",
+    "check_sweep_plot",
+    "matplotlib_installed",
+    "plot_frontier",
+    "plot_simulation",
+    "plot_sweep",
+    "plot_tornado",
+]

@@ -9,17 +9,17 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import Any, Literal
+from typing import Any
 
 from tabulate import tabulate
 
-from .case import printable
-from .fmt import keur, pct, pct_short
-from .report_uncertainty import csv_rows, people_sections
-from .result import Result, evaluate, thawed
-
-Format = Literal["table", "markdown", "json", "csv"]
-FORMATS: tuple[str, ...] = ("table", "markdown", "json", "csv")
+from ..case.messages import printable
+from ..fmt import keur, pct, pct_short
+from ..plan.evaluate import evaluate
+from ..results.base import thawed
+from ..results.result import Result
+from .formats import FORMATS, csv_number
+from .uncertainty import csv_rows, people_sections
 
 
 def render(result: Result, fmt: str = "table") -> str:
@@ -173,28 +173,24 @@ def _csv(result: Result) -> str:
     for lever in result.case.levers:
         eff = after.effects[lever.id]
         effect = sum(eff.revenue.values()) - sum(eff.expenditure.values())  # on the result
-        writer.writerow(["lever", lever.id, lever.name, _c(eff.value), "", "", _c(effect),
-                         _c(eff.risk)])
+        writer.writerow(["lever", lever.id, lever.name, csv_number(eff.value), "", "", csv_number(effect),
+                         csv_number(eff.risk)])
     for r in result.case.revenues:
-        writer.writerow(["revenue", r.id, r.name, "", _c(r.amount), _c(after.revenues[r.id]),
-                         _c(after.revenues[r.id] - r.amount), ""])
+        writer.writerow(["revenue", r.id, r.name, "", csv_number(r.amount), csv_number(after.revenues[r.id]),
+                         csv_number(after.revenues[r.id] - r.amount), ""])
     for e in result.case.expenditures:
-        writer.writerow(["expenditure", e.id, e.name, "", _c(e.amount),
-                         _c(after.expenditures[e.id]), _c(after.expenditures[e.id] - e.amount), ""])
+        writer.writerow(["expenditure", e.id, e.name, "", csv_number(e.amount),
+                         csv_number(after.expenditures[e.id]), csv_number(after.expenditures[e.id] - e.amount), ""])
     ind = result.indicators
     for key in ("private_share", "result", "members"):
-        writer.writerow(["indicator", key, key.replace("_", " "), "", _c(ind[key]["before"]),
-                         _c(ind[key]["after"]), _c(ind[key]["after"] - ind[key]["before"]), ""])
+        writer.writerow(["indicator", key, key.replace("_", " "), "", csv_number(ind[key]["before"]),
+                         csv_number(ind[key]["after"]), csv_number(ind[key]["after"] - ind[key]["before"]), ""])
     writer.writerow(["indicator", "capacity_used", "capacity used", "", "",
-                     _c(ind["capacity_used"]), "", ""])
-    writer.writerow(["total", "risk", "EUR at risk", "", "", "", "", _c(result.risk)])
+                     csv_number(ind["capacity_used"]), "", ""])
+    writer.writerow(["total", "risk", "EUR at risk", "", "", "", "", csv_number(result.risk)])
     writer.writerows(csv_rows(result))
     writer.writerow(["status", result.status.value, "", "", "", "", "", ""])
     return buf.getvalue()
 
 
-def _c(value: float | None) -> str:
-    if value is None:
-        return ""
-    rounded = round(float(value), 6)
-    return repr(0.0 if rounded == 0 else rounded)
+__all__ = ["audit_lines", "render"]

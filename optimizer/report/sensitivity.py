@@ -14,40 +14,23 @@ import math
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
 from tabulate import tabulate
 
-from .case import Case
-from .fmt import keur
-from .report import FORMATS
-from .result import SCHEMA_VERSION
-from .sensitivity import members_column
+from ..case.schema import Case
+from ..fmt import keur
+from ..results.base import SCHEMA_VERSION, plain
+from ..results.frontier import frontier_dict
+from ..results.sweep import members_column
+from .formats import FORMATS
 
 if TYPE_CHECKING:
-    from .sensitivity import Frontier
+    import pandas as pd
 
-
-def _num(value: Any, digits: int = 6) -> Any:
-    """A plain JSON value: whole numbers stay whole, floats rounded, NaN -> None."""
-    if isinstance(value, np.bool_):
-        return bool(value)
-    if value is None or isinstance(value, bool | str):
-        return value
-    if isinstance(value, int | np.integer):
-        return int(value)
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        return value
-    if not math.isfinite(x):
-        return None
-    rounded = round(x, digits)
-    return 0.0 if rounded == 0 else rounded
+    from ..results.frontier import Frontier
 
 
 def _csv_cell(value: Any) -> str:
-    v = _num(value)
+    v = plain(value)
     if v is None:
         return ""
     return repr(v) if isinstance(v, float) else str(v)
@@ -69,15 +52,7 @@ def lever_value(case: Case, lever_id: str, value: Any) -> str:
     """A lever's value in its unit, short: 12%, 69.8 k, 76."""
     if value is None or not math.isfinite(float(value)):
         return "-"
-    lever = case.lever(lever_id)
-    v = float(value)
-    if lever.type in ("fee_increase", "success_fee"):
-        return f"{v:.1%}".replace(".0%", "%")
-    if lever.type in ("cut", "grant_cut"):
-        return _keur(v)
-    if getattr(lever, "integer", True):
-        return f"{v:,.0f}"
-    return f"{v:,.2f}"
+    return str(case.lever(lever_id).value_cell(float(value)))
 
 
 def _plan_text(case: Case, row: pd.Series) -> str:
@@ -122,14 +97,14 @@ def sweep_dict(frame: pd.DataFrame, case: Case) -> dict[str, Any]:
     axes = frame.attrs.get("axes", {})
     rows = []
     for _, row in frame.iterrows():
-        item: dict[str, Any] = {path: _num(row[path]) for path in axes}
-        item.update({k: _num(row[k]) for k in ("status", "risk", "private_share", "result")})
-        item[members_column(frame)] = _num(row[members_column(frame)])
-        item["levers"] = {lever.id: _num(row[f"lever:{lever.id}"]) for lever in case.levers}
+        item: dict[str, Any] = {path: plain(row[path]) for path in axes}
+        item.update({k: plain(row[k]) for k in ("status", "risk", "private_share", "result")})
+        item[members_column(frame)] = plain(row[members_column(frame)])
+        item["levers"] = {lever.id: plain(row[f"lever:{lever.id}"]) for lever in case.levers}
         rows.append(item)
     return {
         "schema_version": SCHEMA_VERSION, "kind": "sweep", "case": case.name,
-        "solver": frame.attrs.get("solver"), "axes": {p: [_num(v) for v in vals]
+        "solver": frame.attrs.get("solver"), "axes": {p: [plain(v) for v in vals]
                                                       for p, vals in axes.items()},
         "points": len(frame), "status_counts": dict(Counter(frame["status"])),
         "solves": frame.attrs.get("solves"), "rows": rows,
@@ -173,27 +148,6 @@ def render_sweep(frame: pd.DataFrame, case: Case, fmt: str = "table") -> str:
 
 
 # ------------------------------------------------------------------ frontier
-
-
-def frontier_dict(fr: Frontier) -> dict[str, Any]:
-    case = fr.case
-    points = []
-    for _, row in fr.table.iterrows():
-        points.append({
-            "target": _num(row["target"]), "status": row["status"], "risk": _num(row["risk"]),
-            "private_share": _num(row["private_share"]), "result": _num(row["result"]),
-            "members": _num(row["members"]),
-            "levers": {lv.id: _num(row[f"lever:{lv.id}"]) for lv in case.levers},
-            "lever_risk": {lv.id: _num(row[f"risk:{lv.id}"]) for lv in case.levers},
-        })
-    events = [{k: _num(e[k]) for k in ("target", "lever", "event", "before", "after", "text")}
-              for _, e in fr.events.iterrows()]
-    return {
-        "schema_version": SCHEMA_VERSION, "kind": "frontier", "case": case.name,
-        "solver": fr.solver, "today_share": _num(fr.today_share),
-        "max_share": _num(fr.max_share), "precision": fr.precision, "points": points,
-        "events": events, "summary": fr.summary(),
-    }
 
 
 def render_frontier(fr: Frontier, fmt: str = "table") -> str:
@@ -271,13 +225,13 @@ def _summary_short(fr: Frontier) -> list[str]:
 
 
 def tornado_dict(frame: pd.DataFrame, case: Case) -> dict[str, Any]:
-    rows = [{k: _num(row[k]) for k in frame.columns if k != "flips"}
+    rows = [{k: plain(row[k]) for k in frame.columns if k != "flips"}
             for _, row in frame.iterrows()]
     return {
         "schema_version": SCHEMA_VERSION, "kind": "tornado", "case": case.name,
-        "solver": frame.attrs.get("solver"), "change": _num(frame.attrs.get("pct")),
+        "solver": frame.attrs.get("solver"), "change": plain(frame.attrs.get("pct")),
         "base": {"status": frame.attrs.get("base_status"),
-                 "risk": _num(frame.attrs.get("base_risk"))},
+                 "risk": plain(frame.attrs.get("base_risk"))},
         "rows": rows,
     }
 
@@ -322,7 +276,6 @@ def _risk_cell(status: str, risk: Any) -> str:
 
 
 __all__ = [
-    "frontier_dict",
     "lever_value",
     "render_frontier",
     "render_sweep",

@@ -1,7 +1,7 @@
 """The report's uncertainty parts: a simulation's figures, and the CVaR comparison.
 
-Called by `report.py` (table, markdown, csv) and `result.summary_lines`; the JSON
-parts are the `to_dict` of `uncertainty.Simulation` and `cvar.CvarComparison`.
+Called by `report.result` (table, markdown, csv); the summary lines are the result's
+(`results.summary`), the JSON parts the `to_dict` of `Simulation` and `CvarComparison`.
 """
 
 from __future__ import annotations
@@ -10,46 +10,21 @@ from typing import TYPE_CHECKING, Any
 
 from tabulate import tabulate
 
+from ..fmt import keur, pct_short
+from .formats import csv_number
+
 if TYPE_CHECKING:
-    from .case import Case
-    from .result import Result
-    from .uncertainty import Simulation
+    from ..case.schema import Case
+    from ..results.result import Result
+    from ..results.simulation import Simulation
 
 
 def _keur(amount: float | None, sign: bool = False) -> str:
-    from .fmt import keur
-
     return keur(amount, sign)
 
 
 def _pct(share: float) -> str:
     return f"{share:.1%}"
-
-
-def cvar_head(result: Result) -> str:
-    """The first line of the summary for a cvar target."""
-    from .fmt import pct_short
-
-    case, cmp = result.case, result.cvar
-    if cmp is None:
-        return ""
-    cur = case.currency
-    tail = f"{1 - cmp.alpha:.0%}".replace(".0%", "%")
-    return (f"To raise the private share from {result.before.private_share:.1%} to at least "
-            f"{pct_short(case.target.private_share)}, the plan with the least average loss in the "
-            f"worst {tail} of {cmp.scenarios:,} scenarios (CVaR {pct_short(cmp.alpha)}: "
-            f"{_keur(cmp.cvar_plan.cvar_loss)} {cur}) puts {_keur(result.after.risk)} {cur} at "
-            f"risk; the least-EUR-at-risk plan ({_keur(cmp.eur_at_risk_plan.risk)} {cur} at risk) "
-            f"has a CVaR of {_keur(cmp.eur_at_risk_plan.cvar_loss)} {cur}.")
-
-
-def simulation_line(sim: Simulation, case: Case) -> str:
-    cur = case.currency
-    return (f"In {sim.n:,} simulated scenarios (seed {sim.seed}) the plan reaches the target share "
-            f"with probability {_pct(sim.p_target_met)} and keeps the result at or above "
-            f"{_keur(case.target.min_result)} {cur} with probability {_pct(sim.p_result_ok)}; "
-            f"expected deficit {_keur(sim.expected_deficit)} {cur}; CVaR 95% of the loss "
-            f"{_keur(sim.cvar95_loss)} {cur}.")
 
 
 def _quantiles(q: dict[str, float], fmt: Any) -> str:
@@ -76,22 +51,11 @@ def _short(case: Case, lever_id: str, value: float) -> str:
     """A lever's decision value in a few characters, in its unit."""
     if abs(value) <= 1e-9:
         return "-"
-    kind = case.lever(lever_id).type
-    if kind in ("cut", "grant_cut"):
-        return f"{_keur(value)} {case.currency}"
-    if kind in ("fee_increase", "success_fee"):
-        return f"{value:.1%}".replace(".0%", "%")
-    if kind == "eu_projects":
-        return f"{value:,.0f} proposals"
-    if kind == "new_members":
-        return f"{value:,.0f} members"
-    return f"{value:,.2f}".rstrip("0").rstrip(".") + " units"
+    return str(case.lever(lever_id).value_compared(value, case.currency))
 
 
 def people_sections(result: Result, markdown: bool) -> list[str]:
     """The table / markdown sections: the CVaR comparison, then the simulation."""
-    from .fmt import pct_short
-
     case = result.case
     cur = case.currency
     style = "github" if markdown else "simple"
@@ -142,19 +106,17 @@ def people_sections(result: Result, markdown: bool) -> list[str]:
 
 def csv_rows(result: Result) -> list[list[str]]:
     """Rows for the long CSV table (section, id, label, value, ...)."""
-    from .report import _c
-
     rows: list[list[str]] = []
 
     def sim_rows(section: str, sim: Simulation) -> None:
         data = sim.to_dict()
         for key in ("n", "seed", "p_target_met", "p_result_ok", "p_no_loss", "expected_deficit",
                     "expected_loss", "var95_loss", "cvar95_loss"):
-            shown = str(data[key]) if key in ("n", "seed") else _c(data[key])
+            shown = str(data[key]) if key in ("n", "seed") else csv_number(data[key])
             rows.append([section, key, key.replace("_", " "), shown, "", "", "", ""])
         for name in ("share_quantiles", "result_quantiles"):
             for q, v in data[name].items():
-                rows.append([section, f"{name[:-10]}_{q}", f"{name[:-10]} {q}", _c(v),
+                rows.append([section, f"{name[:-10]}_{q}", f"{name[:-10]} {q}", csv_number(v),
                              "", "", "", ""])
 
     cmp = result.cvar
@@ -162,11 +124,11 @@ def csv_rows(result: Result) -> list[list[str]]:
         for section, item in (("cvar:eur_at_risk_plan", cmp.eur_at_risk_plan),
                               ("cvar:cvar_plan", cmp.cvar_plan)):
             for lever_id, value in item.plan.items():
-                rows.append([section, f"lever:{lever_id}", "lever value", _c(value),
+                rows.append([section, f"lever:{lever_id}", "lever value", csv_number(value),
                              "", "", "", ""])
-            rows.append([section, "risk", "EUR at risk", "", "", "", "", _c(item.risk)])
+            rows.append([section, "risk", "EUR at risk", "", "", "", "", csv_number(item.risk)])
             rows.append([section, "cvar_loss", f"CVaR {cmp.alpha:g} of the loss",
-                         _c(item.cvar_loss), "", "", "", ""])
+                         csv_number(item.cvar_loss), "", "", "", ""])
             if item.simulation is not None:
                 sim_rows(section + ":simulation", item.simulation)
     if result.simulation is not None:

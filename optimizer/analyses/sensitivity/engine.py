@@ -33,9 +33,12 @@ solve. The calling process's HiGHS is never touched: even one worker is a proces
 
 `--solver cbc` keeps working: each point is then built and solved by a CBC
 process, as `optimize` does (the slow path), with the same shortcuts. Cases
-whose objective is the CVaR go through `optimize.solve` point by point, without the
-plan-reuse shortcut: their loss depends on the target, so a plan optimal at t is not
-optimal at a higher target it happens to reach.
+whose objective is the CVaR go through `analyses.solve.solve` point by point, without
+the plan-reuse shortcut: their loss depends on the target, so a plan optimal at t is
+not optimal at a higher target it happens to reach.
+
+The engine drives no solver library itself: the share row's algebra is the model's
+(`Model.share_row`), and the re-solved HiGHS instance is `solvers.highs.HighsSession`.
 """
 
 from __future__ import annotations
@@ -47,18 +50,21 @@ import signal
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from .case import Case
-from .errors import CaseError, SolverError
-from .levers import EPS
-from .model import build_model
-from .optimize import read_plan
-from .result import evaluate, violations
-from .solve import SOLVERS, MatrixModel, Status, new_highs, run, run_highs, to_matrix
+from ...case.schema import Case
+from ...errors import CaseError, SolverError
+from ...levers.base import EPS
+from ...model.milp import build_model
+from ...plan.evaluate import evaluate, violations
+from ...results.point import Point
+from ...solvers import SolverName, run
+from ...solvers.highs import HighsSession, MatrixModel, single_thread_worker, to_matrix
+from ...solvers.highs import start_one_thread_highs as start_highs_on_one_thread
+from ...status import Status
 
 # HiGHS options for the many small MILPs of a sensitivity run (see the module doc).
 FAST_OPTIONS: dict[str, Any] = {
@@ -81,26 +87,6 @@ CHUNK = 24
 _THREADS: int | None = None
 
 
-@dataclass
-class Point:
-    """The answer at one point: status, plan and the figures of the plan."""
-
-    status: str
-    plan: dict[str, float] | None = None
-    risk: float = math.nan
-    private_share: float = math.nan
-    result: float = math.nan
-    members: float = math.nan
-    lever_risk: dict[str, float] = field(default_factory=dict)
-    detail: str = ""
-    solved: bool = True  # a solver ran for this point (False: an exact shortcut answered)
-    found: Any = None  # a bisection's answer: (target, point below, point at or above)
-
-    @property
-    def ok(self) -> bool:
-        return self.status == Status.OPTIMAL.value
-
-
 def point_from_plan(case: Case, plan: Mapping[str, float], status: str, share: float,
                     detail: str = "", solved: bool = True) -> Point:
     """A point's figures by arithmetic from the plan, rechecked against every constraint."""
@@ -113,13 +99,6 @@ def point_from_plan(case: Case, plan: Mapping[str, float], status: str, share: f
                  {k: e.risk for k, e in ev.effects.items()}, detail, solved)
 
 
-def _configure(inst: Any) -> None:
-    for key, value in FAST_OPTIONS.items():
-        inst.setOptionValue(key, value)  # an older HiGHS refuses unknown options, harmlessly
-    if _THREADS is not None:
-        inst.setOptionValue("threads", _THREADS)
-
-
 class TargetEngine:
     """One case's model, built once and re-solved at many targets.
 
@@ -128,47 +107,36 @@ class TargetEngine:
     """
 
     def __init__(self, case: Case, solver: str = "highs", time_limit: float | None = None):
-        if solver not in SOLVERS:
-            raise CaseError(f"solver: unknown solver '{solver}'; use one of {', '.join(SOLVERS)}")
         self.case = case
-        self.solver = solver
+        self.solver = SolverName.parse(solver).value
         self.time_limit = time_limit
         self.cvar = getattr(case.target, "risk_measure", None) == "cvar"
         # "The plan optimal at t stays optimal up to the share it reaches" holds only when
         # the objective does not depend on t. EUR at risk does not; the CVaR's loss (each
         # scenario's shortfall from t x revenues) does. Reach stays monotone for both.
         self.reuse_plans = not self.cvar
-        self._inst: Any = None
-        if solver == "highs" and not self.cvar:
+        self.session: HighsSession | None = None
+        if self.solver == "highs" and not self.cvar:
             self.model = build_model(case, tight=True)
             self.matrix: MatrixModel = to_matrix(self.model.prob)
-            self._vars = self.model.prob.variables()
-            col = {name: j for j, name in enumerate(self.matrix.names)}
-            n = len(self.matrix.names)
-            self._p = np.zeros(n)
-            self._tau = np.zeros(n)
-            private, revenues = self.model.quantity["private"], self.model.quantity["revenues"]
-            for var, c in private.items():
-                self._p[col[var.name]] += c
-            for var, c in revenues.items():
-                self._tau[col[var.name]] += c
-            self._p0, self._t0 = float(private.constant), float(revenues.constant)
-            share_rows = [name for name, meaning in self.model.rows.items() if meaning == "share"]
-            self._row = self.matrix.row_names.index(share_rows[0])
-            self._cols = [int(j) for j in np.flatnonzero((self._p != 0) | (self._tau != 0))]
+            self._columns = self.model.prob.variables()
+            self.share = self.model.share_row(self.matrix.names)
+            self._row = self.matrix.row_names.index(self.share.name)
+            self._cols = self.share.columns
 
     # -- one target
-    def _highs(self) -> Any:
-        if self._inst is None:
-            self._inst = new_highs(self.matrix, self.time_limit)
-            _configure(self._inst)
-        return self._inst
+    def reset(self) -> None:
+        """Drop the HiGHS instance: the next solve starts from a fresh one."""
+        self.session = None
+
+    def _highs(self) -> HighsSession:
+        if self.session is None:
+            self.session = HighsSession(self.matrix, self.time_limit, FAST_OPTIONS, _THREADS)
+        return self.session
 
     def _set_target(self, t: float) -> None:
-        inst = self._highs()
-        for j in self._cols:
-            inst.changeCoeff(self._row, j, float(self._p[j] - t * self._tau[j]))
-        inst.changeRowBounds(self._row, t * self._t0 - self._p0, math.inf)
+        self._highs().set_row(self._row, self._cols, self.share.coefficients(t),
+                              self.share.lower(t))
 
     def solve(self, t: float, start: np.ndarray | Sequence[float] | None = None
               ) -> tuple[Point, np.ndarray | None]:
@@ -190,10 +158,10 @@ class TargetEngine:
         if self.solver == "cbc":
             model = build_model(self.case, share=t)
             outcome = run(model.prob, "cbc", self.time_limit)
-            plan = read_plan(model) if outcome.has_plan else None
+            plan = model.read_plan() if outcome.has_plan else None
             return self._point(outcome.status, plan, t, outcome.detail), None
         self._set_target(t)
-        inst = self._inst
+        session = self._highs()
         # A plan known to be feasible at t (the plan of a higher target) bounds the optimum:
         # HiGHS prunes everything worse from the start. (Not as a MIP start: HiGHS 1.16 can
         # take a start that presolve maps to another objective offset for optimal.)
@@ -201,18 +169,15 @@ class TargetEngine:
         if start is not None:
             known = float(np.dot(self.matrix.cost * self.matrix.sense, start))
             cutoff = known + max(1e-6 * abs(known), 1e-6)
-        inst.setOptionValue("objective_bound", cutoff)
-        outcome = run_highs(inst, self.matrix)
+        outcome = session.solve(cutoff)
         if start is not None and outcome.status is Status.INFEASIBLE:
             # A plan exists (the start): never report "out of reach" because of the bound.
-            inst.setOptionValue("objective_bound", math.inf)
-            outcome = run_highs(inst, self.matrix)
+            outcome = session.solve(math.inf)
         if not outcome.has_plan:
             return self._point(outcome.status, None, t, outcome.detail), None
-        values = np.array(inst.getSolution().col_value, dtype=float)
-        for var, x in zip(self._vars, values):
-            var.varValue = float(x)
-        return self._point(outcome.status, read_plan(self.model), t, outcome.detail), values
+        values = session.values()
+        self.model.load_values(self._columns, values)
+        return self._point(outcome.status, self.model.read_plan(), t, outcome.detail), values
 
     def _point(self, status: Status, plan: dict[str, float] | None, t: float,
                detail: str) -> Point:
@@ -221,7 +186,7 @@ class TargetEngine:
         return point_from_plan(self.case, plan, status.value, t, detail)
 
     def _solve_general(self, t: float) -> Point:
-        from .optimize import solve
+        from ..solve import solve
 
         case = self.case
         if t != case.target.private_share:
@@ -388,7 +353,7 @@ def run_task(task: Task) -> list[Point]:
     if isinstance(engine, Exception):
         text = "; ".join(engine.problems) if isinstance(engine, CaseError) else str(engine)
         return [Point("invalid", detail=text, solved=False) for _ in task.indices]
-    engine._inst = None  # a fresh HiGHS per task: answers never depend on what ran before
+    engine.reset()  # a fresh HiGHS per task: answers never depend on what ran before
     if task.bisect is not None:
         return [Point("bisect", found=run_bisect(engine, task.bisect), solved=True)]
     targets = task.targets or (engine.case.target.private_share,)
@@ -400,33 +365,18 @@ def _init_worker(base: Case, solver: str, time_limit: float | None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     _BASE, _SETTINGS, _THREADS = base, (solver, time_limit), 1
     _ENGINES.clear()
-    try:
-        import highspy
-    except ImportError:
-        return
     # A forked worker inherits the parent's HiGHS scheduler but not its threads: drop it,
     # and start this process's scheduler on one thread with a trivial model, so that
-    # every HiGHS of this worker (ours, and optimize.solve's for CVaR cases) uses it.
-    if hasattr(highspy.Highs, "resetGlobalScheduler"):
-        highspy.Highs.resetGlobalScheduler(False)
-    start_one_thread_highs()
+    # every HiGHS of this worker (ours, and solve's for CVaR cases) uses it.
+    single_thread_worker()
 
 
 def start_one_thread_highs() -> None:
-    """Start this process's HiGHS scheduler on one thread, with a trivial model, so that
-    every later HiGHS of the process runs single-threaded (the scheduler is process-wide)."""
+    """Start this process's HiGHS scheduler on one thread, so that every later HiGHS of
+    the process (the engines' included) runs single-threaded."""
     global _THREADS
-    import highspy
-
-    from .solve import _quiet_stdout
-
     _THREADS = 1
-    with _quiet_stdout():
-        inst = highspy.Highs()
-        inst.setOptionValue("output_flag", False)
-        inst.setOptionValue("threads", 1)
-        inst.addVar(0.0, 1.0)
-        inst.run()
+    start_highs_on_one_thread()
 
 
 def default_workers() -> int:
@@ -531,5 +481,6 @@ __all__ = [
     "point_from_plan",
     "run_bisect",
     "run_tasks",
+    "start_one_thread_highs",
     "target_tasks",
 ]

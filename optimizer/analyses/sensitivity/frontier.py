@@ -1,0 +1,138 @@
+"""The frontier: the least EUR at risk from today's share to the highest reachable one,
+and the exact targets where the plan changes shape (found by bisection)."""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from ...case.load import load_case
+from ...case.schema import Case
+from ...errors import CaseError
+from ...levers.base import LeverBase
+from ...plan.evaluate import evaluate
+from ...results.frontier import Frontier
+from ...results.sweep import lever_columns
+from ..diagnose import max_private_share
+from .common import MAX_POINTS, Progress, check_settings, point_row
+from .engine import Bisect, Task, lever_state, run_tasks, target_tasks
+
+_VERBS = {
+    ("off", "on"): "enters", ("off", "max"): "enters at its maximum",
+    ("on", "off"): "leaves", ("max", "off"): "leaves",
+    ("on", "max"): "reaches its maximum", ("max", "on"): "drops below its maximum",
+}
+
+
+def frontier(case: Case | Mapping[str, Any] | str | os.PathLike[str], *, points: int = 101,
+             precision: float = 1e-4, solver: str = "highs", time_limit: float | None = None,
+             workers: int | None = None, progress: Progress | None = None) -> Frontier:
+    """The least EUR at risk for every target from today's share to the highest reachable.
+
+    points: grid targets, evenly spaced. Between two grid targets where a lever changes
+    state (enters or leaves the plan, reaches or leaves its maximum), the exact target of
+    the change is found by bisection to `precision`. A lever that changes state and
+    changes back between two grid targets is not seen: use more points.
+    """
+    case = load_case(case)
+    workers = check_settings(solver, workers)
+    if not isinstance(points, int) or isinstance(points, bool) or not 2 <= points <= MAX_POINTS:
+        raise CaseError(f"--points: must be a whole number from 2 to {MAX_POINTS:,}, got {points}")
+    if not 0 < precision < 1:
+        raise CaseError(f"precision: must be between 0 and 1, got {precision}")
+    today = evaluate(case, {}).private_share
+    # The highest share: Dinkelbach on the exact model (CBC when asked for, else HiGHS).
+    top, _ = max_private_share(case, solver, time_limit)
+    columns = ["target", "status", "risk", "private_share", "result", "members"]
+    columns += lever_columns(case) + [f"risk:{lever.id}" for lever in case.levers]
+    event_columns = ["target", "lever", "label", "event", "before", "after", "text"]
+    import pandas as pd
+
+    if top is None:
+        return Frontier(case, today, None, pd.DataFrame(columns=columns),
+                        pd.DataFrame(columns=event_columns), solver, precision)
+    low = min(today, top)
+    grid = sorted({round(low + (top - low) * k / (points - 1), 12) for k in range(points)})
+    grid[-1] = top
+    tasks = target_tasks(0, (), grid, list(range(len(grid))))
+    stage = _Stage(progress)
+    answers = run_tasks(case, tasks, len(grid), solver=solver, time_limit=time_limit,
+                        workers=workers, progress=stage.first)
+    rows = []
+    for t, point in zip(grid, answers):
+        row = {"target": t, **point_row(case, point)}
+        for lever in case.levers:
+            row[f"risk:{lever.id}"] = point.lever_risk.get(lever.id, math.nan) if point.ok \
+                else math.nan
+        rows.append(row)
+    table = pd.DataFrame(rows, columns=columns)
+
+    # Where does the plan change shape? Bisect each change between two grid targets.
+    jobs: list[tuple[int, Bisect]] = []
+    for i in range(len(grid) - 1):
+        a, b = answers[i], answers[i + 1]
+        if not (a.ok and b.ok and a.plan is not None and b.plan is not None):
+            continue
+        for lever in case.levers:
+            if not lever.enabled:
+                continue
+            sa = lever_state(lever, case, a.plan.get(lever.id, 0.0))
+            sb = lever_state(lever, case, b.plan.get(lever.id, 0.0))
+            if sa != sb:
+                jobs.append((i, Bisect(lever.id, grid[i], grid[i + 1], sa, precision)))
+    found = [p.found for p in run_tasks(
+        case, [Task(k, (), None, (k,), bisect=job) for k, (_, job) in enumerate(jobs)], len(jobs),
+        solver=solver, time_limit=time_limit, workers=workers, progress=stage.second)]
+    events = []
+    for (i, job), (t, before, after) in zip(jobs, found):
+        lever = case.lever(job.lever)
+        prev = answers[i] if before is None else before
+        nxt = answers[i + 1] if after is None else after
+        v0 = prev.plan.get(lever.id, 0.0) if prev.plan is not None else math.nan
+        v1 = nxt.plan.get(lever.id, 0.0) if nxt.plan is not None else math.nan
+        s1 = lever_state(lever, case, v1) if nxt.plan is not None else "off"
+        verb = _VERBS.get((job.state_low, s1), "changes")
+        events.append({"target": t, "lever": lever.id, "label": lever.name, "event": verb,
+                       "before": v0, "after": v1,
+                       "text": f"{lever.name} {verb} at {t:.2%} ({_value(lever, v0)} -> "
+                               f"{_value(lever, v1)})."})
+    events.sort(key=lambda e: (e["target"], e["lever"]))
+    events.append({"target": top, "lever": "", "label": "", "event": "no plan beyond",
+                   "before": math.nan, "after": math.nan,
+                   "text": f"Beyond {top:.2%} no plan exists."})
+    notes = []
+    if today > top + 1e-9:
+        notes.append(f"Today's share ({today:.1%}) is above what a plan that meets the other "
+                     f"constraints can keep ({top:.2%}).")
+    solves = sum(p.solved for p in answers) + sum(
+        math.ceil(math.log2(max(2.0, (j.high - j.low) / precision))) for _, j in jobs)
+    return Frontier(case, today, top, table, pd.DataFrame(events, columns=event_columns),
+                    solver, precision, solves, tuple(notes))
+
+
+class _Stage:
+    """One progress count over the grid, then the bisections."""
+
+    def __init__(self, progress: Progress | None):
+        self.progress = progress
+        self.grid = 0
+
+    def first(self, done: int, total: int) -> None:
+        self.grid = total
+        if self.progress:
+            self.progress(done, total)
+
+    def second(self, done: int, total: int) -> None:
+        if self.progress:
+            self.progress(self.grid + done, self.grid + total)
+
+
+def _value(lever: LeverBase, value: float) -> str:
+    if not math.isfinite(value):
+        return "-"
+    return lever.value_event(value)
+
+
+__all__ = ["frontier"]

@@ -1,0 +1,185 @@
+"""Sweeps: the optimum at every point of one or more axes of `--set` paths (a grid)."""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import itertools
+import math
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from ...case.load import load_case
+from ...case.paths import parse_value
+from ...case.schema import Case, Expenditure, Revenue, Rule, Staff, Target, resolve_case_path
+from ...errors import CaseError
+from ...levers.registry import LEVER_TYPES
+from ...results.sweep import MEMBERS, MEMBERS_AFTER, lever_columns
+from .common import MAX_POINTS, TARGET, Progress, check_settings, point_row
+from .engine import Task, run_tasks, target_tasks
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+def parse_sweep(spec: str, option: str = "--sweep") -> tuple[str, list[Any]]:
+    """'PATH=START:STOP:STEP' or 'PATH=V1,V2,V3' -> (path, values).
+
+    START:STOP:STEP includes STOP when a whole number of steps reaches it (to 1e-9
+    of a step). Whole-number START, STOP and STEP give whole numbers.
+    """
+    path, sep, text = spec.partition("=")
+    path, text = path.strip(), text.strip()
+    if not sep or not path or not text:
+        raise CaseError(f"{option} {spec!r}: write PATH=START:STOP:STEP or PATH=V1,V2,..., e.g. "
+                        f"{option} target.private_share=0.55:0.65:0.01")
+    if ":" in text:
+        parts = text.split(":")
+        if len(parts) != 3:
+            raise CaseError(f"{option} {path}={text}: a range is START:STOP:STEP "
+                            "(three numbers), e.g. 0.55:0.65:0.01")
+        nums = []
+        for name, part in zip(("START", "STOP", "STEP"), parts):
+            value = parse_value(part)
+            if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(
+                    value):
+                raise CaseError(f"{option} {path}={text}: {name} must be a number, got {part!r}")
+            nums.append(value)
+        start, stop, step = nums
+        if step <= 0:
+            raise CaseError(f"{option} {path}={text}: STEP must be positive, got {step:g}")
+        if stop < start:
+            raise CaseError(f"{option} {path}={text}: STOP ({stop:g}) is below START ({start:g})")
+        count = math.floor((stop - start) / step + 1e-9) + 1
+        if count > MAX_POINTS:
+            raise CaseError(f"{option} {path}={text}: {count:,} points; at most {MAX_POINTS:,} "
+                            "(use a larger STEP)")
+        if all(isinstance(v, int) for v in nums):
+            return path, [int(start + k * step) for k in range(count)]
+        return path, [round(start + k * step, 12) for k in range(count)]
+    values = [parse_value(part) for part in text.split(",")]
+    if any(isinstance(v, str) and not v for v in values):
+        raise CaseError(f"{option} {path}={text}: an empty value in the list")
+    return path, values
+
+
+def check_path(case: Case, path: str, option: str = "--sweep") -> None:
+    """Raise CaseError (naming the nearest valid paths) unless path names a field of the case."""
+    raw = case.model_dump(mode="json", exclude_unset=True)
+    try:
+        container, key, _ = resolve_case_path(copy.deepcopy(raw), path)
+    except CaseError as exc:
+        raise CaseError([p.replace("--set ", f"{option} ", 1) for p in exc.problems]) from None
+    if isinstance(container, list) or key in container:
+        return
+    parts = path.split(".")
+    model = _model_of(raw, parts[:-1])
+    if model is None:  # a free-form dict (a custom lever's lines): validation decides
+        return
+    names = [n for n in model.model_fields if n not in ("type", "id", "notes")]
+    if key in names:
+        return
+    prefix = ".".join(parts[:-1])
+    close = difflib.get_close_matches(key, names, n=3, cutoff=0.5)
+    hint = (f"; did you mean {' or '.join(f'{prefix}.{c}' if prefix else c for c in close)}?"
+            if close else f"; valid: {', '.join(names)}")
+    raise CaseError(f"{option} {path}: no field '{key}' in {prefix or 'case'}{hint}")
+
+
+def _model_of(raw: dict[str, Any], parts: list[str]) -> Any:
+    if not parts:
+        return Case
+    head = parts[0]
+    if len(parts) == 1:
+        return {"target": Target, "staff": Staff}.get(head)
+    if len(parts) == 2 and head in ("levers", "revenues", "expenditures", "rules"):
+        if head == "levers":
+            items = raw.get("levers", [])
+            for item in items:
+                if parts[1] == item.get("id") or (parts[1].isdigit()
+                                                  and items.index(item) == int(parts[1])):
+                    return LEVER_TYPES.get(item.get("type"))
+            return None
+        return {"revenues": Revenue, "expenditures": Expenditure, "rules": Rule}[head]
+    return None
+
+
+def _check_axis(case: Case, path: str, values: Sequence[Any]) -> None:
+    """Each value of one axis, applied alone, gives a valid case (else CaseError, exit 2)."""
+    if not values:
+        raise CaseError(f"--sweep {path}: no values")
+    check_path(case, path)
+    if path == TARGET:
+        for v in values:
+            if isinstance(v, bool) or not isinstance(v, int | float) or not 0 < v < 1:
+                raise CaseError(f"--sweep {path}={_show(v)}: target.private_share must be "
+                                f"between 0 and 1 (exclusive), got {_show(v)}")
+        return
+    for v in values:
+        try:
+            case.with_values({path: v})
+        except CaseError as exc:
+            raise CaseError([f"--sweep {path}={_show(v)}: {p}" for p in exc.problems]) from None
+
+
+def _show(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def sweep(case: Case | Mapping[str, Any] | str | os.PathLike[str],
+          axes: Mapping[str, Iterable[Any]], *, solver: str = "highs",
+          time_limit: float | None = None, workers: int | None = None,
+          progress: Progress | None = None) -> pd.DataFrame:
+    """The optimum at every point of a sweep: one row per point.
+
+    axes: {dotted path: values}, as `--set` paths (`target.private_share`,
+    `levers.training.price`, `revenues.region.amount`); two or more axes make a grid
+    (the first axis varies slowest). Columns: each path, then status, risk (EUR at
+    risk), private_share, result, members, and `lever:ID` (each lever's value). An
+    unreachable point is a row with status "infeasible" (NaN figures), not an error.
+    """
+    case = load_case(case)
+    workers = check_settings(solver, workers)
+    lists = {path: list(values) for path, values in axes.items()}
+    if not lists:
+        raise CaseError("sweep: give at least one path to sweep")
+    total = math.prod(len(v) for v in lists.values())
+    if total > MAX_POINTS:
+        raise CaseError(f"--sweep: {total:,} points in the grid; at most {MAX_POINTS:,}")
+    for path, axis_values in lists.items():
+        _check_axis(case, path, axis_values)
+
+    paths = list(lists)
+    points = list(itertools.product(*lists.values()))
+    groups: dict[tuple[tuple[str, Any], ...], list[int]] = {}
+    for index, values in enumerate(points):
+        key = tuple((p, v) for p, v in zip(paths, values) if p != TARGET)
+        groups.setdefault(key, []).append(index)
+    tasks: list[Task] = []
+    for g, (key, indices) in enumerate(groups.items()):
+        if TARGET in lists:
+            k = paths.index(TARGET)
+            tasks += target_tasks(g, key, [points[i][k] for i in indices], indices)
+        else:
+            tasks.append(Task(g, key, None, tuple(indices)))
+    answers = run_tasks(case, tasks, total, solver=solver, time_limit=time_limit,
+                        workers=workers, progress=progress)
+    rows = []
+    for values, point in zip(points, answers):
+        row = point_row(case, point)
+        if MEMBERS in paths:  # the swept members (before) and the members after the plan
+            row[MEMBERS_AFTER] = row.pop(MEMBERS)
+        row.update(zip(paths, values))
+        rows.append(row)
+    figures = ["status", "risk", "private_share", "result",
+               MEMBERS_AFTER if MEMBERS in paths else MEMBERS]
+    import pandas as pd
+
+    frame = pd.DataFrame(rows, columns=paths + figures + lever_columns(case))
+    frame.attrs.update({"kind": "sweep", "case": case.name, "solver": solver, "axes": lists,
+                        "solves": sum(p.solved for p in answers)})
+    return frame
+
+
+__all__ = ["check_path", "parse_sweep", "sweep"]

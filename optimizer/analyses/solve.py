@@ -1,0 +1,98 @@
+"""`solve(case)`: build, solve, recheck, explain. The library's main entry point.
+
+Dispatches on the objective: EUR at risk (MODEL.md version 1) here, the CVaR of the
+loss in `analyses.cvar`. When the target is out of reach the diagnosis explains why
+(`analyses.diagnose`); the marginal risk of one more point comes from `plans`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
+
+from ..case.load import load_case
+from ..case.schema import Case
+from ..errors import CaseError, SolverError
+from ..model.milp import TIE_BREAK, build_model
+from ..model.scaling import scaling_warnings
+from ..plan.evaluate import evaluate, objective_gap, tolerance, violations
+from ..results.result import Result
+from ..solvers import SolverName, run
+from ..status import Status
+from .cvar import eur_at_risk_case, solve_cvar
+from .diagnose import diagnose
+from .plans import audit_trail, binding, case_warnings, checked_plan, least_change, marginal_risk
+
+
+def solve(
+    case: Case | Mapping[str, Any] | str,
+    solver: str = "cbc",
+    time_limit: float | None = None,
+    *,
+    explain: bool = True,
+    overrides: Mapping[str, Any] | None = None,
+) -> Result:
+    """Find the plan that reaches the case's target private share at the least EUR at risk.
+
+    explain: also compute the marginal risk of one more point of target (one more
+    solve) and, when the target is out of reach, the diagnosis (several solves).
+    Never modifies `case`. Infeasibility is a status of the result, not an exception.
+    """
+    case = load_case(case)
+    solver = SolverName.parse(solver).value
+    if time_limit is not None and not (isinstance(time_limit, int | float)
+                                       and not isinstance(time_limit, bool)
+                                       and time_limit > 0 and math.isfinite(time_limit)):
+        raise CaseError(f"time_limit: must be a positive number of seconds, got {time_limit!r}")
+    if case.target.risk_measure == "cvar":
+        # The tail-risk objective (README, "Uncertainty"). The version 1 plan first: the
+        # comparison's first column, and the whole answer (with its diagnosis) when the
+        # target is out of reach, since the constraints are the same.
+        plain = solve(eur_at_risk_case(case), solver, time_limit, explain=False,
+                      overrides=overrides)
+        if plain.plan is None:
+            if plain.status is Status.INFEASIBLE and explain:
+                plain = solve(eur_at_risk_case(case), solver, time_limit, overrides=overrides)
+            return dataclasses.replace(plain, case=case)
+        return solve_cvar(case, solver, time_limit, plain, overrides=overrides)
+    warnings = case_warnings(case)
+    model = build_model(case)
+    warnings += scaling_warnings(model)
+    outcome = run(model.prob, solver, time_limit)
+    audit = audit_trail(case, solver, outcome, overrides or {}, time_limit=time_limit)
+    before = evaluate(case, {})
+
+    if outcome.status is Status.INFEASIBLE:
+        diagnosis = diagnose(case, solver, time_limit) if explain else None
+        if diagnosis is not None and diagnosis.best_plan is not None and not violations(
+                case, evaluate(case, diagnosis.best_plan), diagnosis.best_plan):
+            # The diagnosis found a plan that meets every constraint, target included.
+            raise SolverError(f"{solver} said the case is infeasible, but its diagnosis found "
+                              "a plan that passes our own recheck (the model is probably badly "
+                              "scaled, see the warnings). Try the other solver (--solver).")
+        return Result(case, Status.INFEASIBLE, solver, None, None, before, False,
+                      outcome.detail, diagnosis=diagnosis, warnings=tuple(warnings), audit=audit)
+    if not outcome.has_plan:
+        return Result(case, outcome.status, solver, None, None, before, False, outcome.detail,
+                      warnings=tuple(warnings), audit=audit)
+
+    plan, evaluation = checked_plan(model, solver)
+    gap = objective_gap(outcome.objective, evaluation, TIE_BREAK, tolerance(case))
+    if gap:
+        raise SolverError(f"the {solver} plan fails our own recheck: {gap} (the model is "
+                          "probably badly scaled). Try the other solver (--solver).")
+    proven = outcome.status is Status.OPTIMAL
+    if proven:
+        plan, evaluation = least_change(model, solver, time_limit, plan, evaluation)
+    marginal = None
+    if explain and proven:
+        marginal = marginal_risk(case, solver, time_limit)
+    return Result(case, outcome.status, solver, MappingProxyType(plan), evaluation, before, proven,
+                  outcome.detail, marginal=marginal, binding=tuple(binding(case, evaluation, plan)),
+                  warnings=tuple(warnings), audit=audit)
+
+
+__all__ = ["solve"]

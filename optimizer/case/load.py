@@ -1,0 +1,164 @@
+"""Reading a case: bytes -> JSON -> `Case` (files, standard input, dicts).
+
+The JSON reader refuses what JSON would silently accept (a key twice, NaN, a
+hundred-digit number) and what would not fit in memory; validation itself is
+`schema.validate`. The audit trail keeps the SHA-256 of the bytes as read.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from ..errors import CaseError
+from .messages import at_most, kind_of, path_part
+from .paths import reject_constant
+from .schema import Case, apply_overrides, from_mapping, sha256, validate
+
+MAX_CASE_BYTES = 20 * 1024 * 1024
+
+
+def parse_json_text(text: str | bytes, source: str = "case") -> Any:
+    if len(text) > MAX_CASE_BYTES:
+        raise CaseError(f"{source}: the file is larger than {MAX_CASE_BYTES // 2**20} MB; "
+                        "a case file is a few kB")
+    duplicates: list[_Duplicates] = []
+    try:
+        raw = json.loads(text, parse_constant=reject_constant, parse_int=_parse_int,
+                         object_pairs_hook=lambda pairs: _object(pairs, duplicates))
+        if duplicates:
+            raise CaseError(at_most(_duplicate_keys(raw)))
+        return raw
+    except RecursionError:
+        raise CaseError(f"{source}: the JSON is nested too deeply") from None
+    except UnicodeDecodeError as exc:
+        raise CaseError(f"{source}: not UTF-8 text ({exc.reason})") from None
+    except json.JSONDecodeError as exc:
+        raise CaseError(f"{source}: not valid JSON: {exc.msg} at line {exc.lineno}, "
+                        f"column {exc.colno}") from None
+    except ValueError as exc:
+        raise CaseError(f"{source}: {exc}") from None
+
+
+class _Duplicates(dict[str, Any]):
+    """A JSON object in which some key appears more than once (json keeps the last)."""
+
+    twice: list[str]
+
+
+def _object(pairs: list[tuple[str, Any]], duplicates: list[_Duplicates]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) == len(pairs):
+        return obj
+    flagged = _Duplicates(obj)
+    seen: set[str] = set()
+    flagged.twice = [k for k, _ in pairs if k in seen or seen.add(k)]  # type: ignore[func-returns-value]
+    duplicates.append(flagged)
+    return flagged
+
+
+def _duplicate_keys(raw: Any) -> list[str]:
+    """'PATH: the key appears twice' for every duplicated key (a hand-edited file that says
+    two things must not silently mean the second)."""
+    problems: list[str] = []
+    stack: list[tuple[Any, str]] = [(raw, "")]
+    while stack:  # iterative: the JSON may be nested as deeply as the parser allows
+        node, path = stack.pop()
+        if isinstance(node, _Duplicates):
+            for key in dict.fromkeys(node.twice):
+                problems.append(f"{path}{path_part(key, first=not path)}: this key appears more "
+                                "than once in the same object; keep one")
+        if isinstance(node, dict):
+            stack.extend((v, f"{path}{path_part(k, first=not path)}") for k, v in node.items())
+        elif isinstance(node, list):
+            stack.extend((v, f"{path}[{i}]") for i, v in enumerate(node))
+    return sorted(problems)
+
+
+def _parse_int(text: str) -> int:
+    if len(text.lstrip("-")) > 100:
+        raise ValueError(f"a whole number of {len(text.lstrip('-'))} digits; numbers in a case "
+                         "are at most 1e12")
+    return int(text)
+
+
+def read_case_source(source: str | os.PathLike[str]) -> tuple[bytes, str]:
+    """The bytes of a case file (or '-' for standard input) and a display name."""
+    import sys
+
+    if str(source) == "-":
+        data = sys.stdin.buffer.read(MAX_CASE_BYTES + 1)
+        return data, "<stdin>"
+    path = Path(source)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise CaseError(f"{source}: cannot read the case file ({exc.strerror})") from None
+    if path.is_dir():
+        raise CaseError(f"{source}: is a folder, not a case file")
+    if size > MAX_CASE_BYTES:
+        raise CaseError(f"{source}: the file is larger than {MAX_CASE_BYTES // 2**20} MB; "
+                        "a case file is a few kB")
+    try:
+        # Never more than the limit: the path may be a device or a pipe (/dev/zero) that
+        # st_size does not measure, or a file that grows while it is read.
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_CASE_BYTES + 1)
+    except OSError as exc:
+        raise CaseError(f"{source}: cannot read the case file ({exc.strerror})") from None
+    if len(data) > MAX_CASE_BYTES:
+        raise CaseError(f"{source}: the file is larger than {MAX_CASE_BYTES // 2**20} MB; "
+                        "a case file is a few kB")
+    return data, str(source)
+
+
+
+def load_case(source: Case | Mapping[str, Any] | str | os.PathLike[str]) -> Case:
+    """Load and validate a case from a path, a dict, or a `Case` (returned as is).
+
+    Raises `CaseError` listing every problem with its JSON path.
+    """
+    if isinstance(source, Case):
+        return source
+    if isinstance(source, Mapping):
+        return from_mapping(source)
+    if not isinstance(source, str | os.PathLike):
+        validate(source)  # a list, a number...: "case: must be a JSON object {...}, got ..."
+        raise CaseError(f"case: give a path, a dict or a Case, got {type(source).__name__}")
+    data, origin = read_case_source(source)
+    raw = parse_json_text(data, origin)
+    case = validate(raw)
+    case.record_source(sha256(data), origin)
+    return case
+
+
+def load_case_with(source: str | os.PathLike[str], overrides: Mapping[str, Any] | None = None
+                   ) -> Case:
+    """Load a case file (or '-' for standard input) and apply dotted-path overrides.
+
+    The audit trail keeps the SHA-256 of the file as read, before the overrides.
+    """
+    data, origin = read_case_source(source)
+    raw = parse_json_text(data, origin)
+    if overrides:
+        if not isinstance(raw, dict):
+            raise CaseError(f"case: must be a JSON object {{...}}, got {kind_of(raw)}")
+        raw = apply_overrides(raw, overrides)
+    case = validate(raw)
+    case.record_source(sha256(data), origin)
+    return case
+
+
+def provenance(case: Case) -> tuple[str, str]:
+    """(SHA-256 of the case as read, where it came from)."""
+    if case.source is not None:
+        return case.source
+    canonical = json.dumps(case.model_dump(mode="json", exclude_unset=True), sort_keys=True)
+    return sha256(canonical.encode()), "<Case object>"
+
+
+__all__ = ["MAX_CASE_BYTES", "load_case", "load_case_with", "parse_json_text", "provenance",
+           "read_case_source"]

@@ -1,0 +1,214 @@
+"""Validation problems in words: pydantic's errors -> "levers[3].max_fraction: ...".
+
+Each problem names its JSON path and, where it can, the fix (the nearest field
+name, the allowed range, "fractions are decimals"). Text from the case (keys,
+values) is quoted and stripped of control characters, so that messages never carry
+terminal escapes.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Callable
+from typing import Any, get_args
+
+from pydantic import BaseModel, ValidationError
+
+from ..levers.registry import LEVER_TYPES
+
+# Which model holds the field at a location (schema.model_at): for close field names and limits.
+ModelAt = Callable[[tuple[Any, ...], Any], "type[BaseModel] | None"]
+
+MAX_PROBLEMS = 60
+
+
+def at_most(problems: list[str]) -> list[str]:
+    """The first MAX_PROBLEMS problems (a file with 5,000 broken levers gets a readable answer)."""
+    if len(problems) <= MAX_PROBLEMS:
+        return problems
+    return problems[:MAX_PROBLEMS] + [f"... and {len(problems) - MAX_PROBLEMS} more problems"]
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def kind_of(value: Any) -> str:
+    return {dict: "an object", list: "a list", str: "a string", bool: "true/false",
+            int: "a number", float: "a number", type(None): "null"}.get(type(value), "a value")
+
+
+def _path(loc: tuple[Any, ...], raw: Any) -> str:
+    """('levers', 3, 'cut', 'max_fraction') -> 'levers[3].max_fraction' (drops union tags)."""
+    out = ""
+    node = raw
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+            node = node[part] if isinstance(node, list) and part < len(node) else None
+            continue
+        if isinstance(node, dict) and part not in node and part in LEVER_TYPES:
+            continue  # the discriminator tag pydantic adds to the location
+        if isinstance(node, dict) and part not in node and part.startswith("function-"):
+            continue
+        if (part == "[key]" or _UNION_TAG.fullmatch(part)) and not (
+                isinstance(node, dict) and part in node):
+            continue  # pydantic's marker for "the key itself is invalid", or a union member
+        out += path_part(part, first=not out)
+        node = node.get(part) if isinstance(node, dict) else None
+    return out or "case"
+
+
+_UNION_TAG = re.compile(r"str|int|float|bool|none|[a-z-]+\[.*\]")
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_:-]{1,60}")
+
+
+def path_part(key: str, first: bool = False) -> str:
+    """One key of a JSON path: `.key`, or `["odd key"]` when it holds anything but letters,
+    digits, '_', '-' and ':' (quoted, control characters escaped, cut at 60 characters)."""
+    key = str(key)
+    if _PLAIN_KEY.fullmatch(key):
+        return key if first else f".{key}"
+    return f"[{shown(key)}]"
+
+
+def printable(text: str) -> str:
+    """text with control characters (C0, DEL, C1) written as \\uXXXX: messages and
+    reports never send terminal escapes from a case file."""
+    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+
+def shown(value: Any) -> str:
+    if isinstance(value, str) and len(value) > 200:
+        value = value[:200]  # a 20 MB string is not encoded whole for a 60-character excerpt
+    try:
+        text = json.dumps(value, default=str, ensure_ascii=False)
+    except (ValueError, RecursionError):  # a NaN or a deeply nested value
+        text = repr(value)[:200]
+    text = printable(text.encode("utf-8", "replace").decode("utf-8"))
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def format_errors(exc: ValidationError, raw: Any, model_at: ModelAt) -> list[str]:
+    problems: list[str] = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(err["loc"])
+        path = _path(loc, raw)
+        kind = err["type"]
+        got = err.get("input")
+        ctx = err.get("ctx") or {}
+        if kind == "extra_forbidden":
+            field = str(loc[-1])
+            model = model_at(loc, raw)
+            hint = ""
+            if model is not None:
+                names = [n for n in model.model_fields if n != "type"]
+                close = difflib.get_close_matches(field, names, n=1, cutoff=0.6)
+                hint = f"; did you mean '{close[0]}'?" if close else f"; allowed: {', '.join(names)}"
+            problems.append(f"{path}: unknown field{hint}")
+        elif kind == "missing":
+            problems.append(f"{path}: required field is missing")
+        elif kind == "union_tag_invalid":
+            problems.append(f"{path}.type: unknown lever type {shown(ctx.get('tag'))}; "
+                            f"use one of {', '.join(LEVER_TYPES)}")
+        elif kind == "union_tag_not_found":
+            problems.append(f"{path}.type: required field is missing (one of {', '.join(LEVER_TYPES)})")
+        elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+            low, high = _limits(loc, raw, model_at)
+            if low is not None and high is not None:
+                hint = ""
+                if high == 1 and isinstance(got, int | float) and 2 <= got <= 100:
+                    hint = f" (fractions are decimals: write {got / 100:g} for {got:g} %)"
+                problems.append(f"{path}: must be between {low} and {high}, got {shown(got)}{hint}")
+            else:
+                problems.append(f"{path}: {err['msg'].lower()}, got {shown(got)}")
+        elif kind == "float_type" and isinstance(got, int) and not isinstance(got, bool):
+            low, high = _limits(loc, raw, model_at)
+            within = f"between {low} and {high}" if high is not None else "a finite number"
+            problems.append(f"{path}: must be {within}, got a whole number of "
+                            f"{len(str(abs(got)))} digits")
+        elif kind == "string_unicode":
+            problems.append(f"{path}: must be valid text; it holds an unpaired surrogate "
+                            "(a \\ud800-\\udfff escape without its pair)")
+        elif kind == "finite_number":
+            problems.append(f"{path}: must be a finite number, got {shown(got)}")
+        elif kind == "string_pattern_mismatch" and str(loc[-1]) in ("id",) or (
+            kind == "string_pattern_mismatch"
+        ):
+            problems.append(f"{path}: {shown(got)} is not a valid id; use 1 to 40 characters "
+                            "among a-z, 0-9, '_' and '-'")
+        elif kind in ("float_type", "int_type", "bool_type", "string_type", "dict_type",
+                      "list_type", "model_type", "model_attributes_type", "int_from_float",
+                      "float_parsing", "int_parsing", "literal_error", "dataclass_type"):
+            expected = {"float_type": "a number", "int_type": "a whole number",
+                        "int_from_float": "a whole number", "bool_type": "true or false",
+                        "string_type": "a string", "dict_type": "an object {...}",
+                        "list_type": "a list [...]", "model_type": "an object {...}",
+                        "model_attributes_type": "an object {...}"}.get(kind)
+            if kind == "literal_error":
+                problems.append(f"{path}: must be {ctx.get('expected')}, got {shown(got)}")
+            else:
+                problems.append(f"{path}: must be {expected or err['msg'].lower()}, "
+                                f"got {shown(got) if _is_number(got) or not expected else kind_of(got)}")
+        elif kind == "value_error":
+            problems.append(f"{path}: {ctx.get('error', err['msg'])!s}")
+        elif kind == "too_short" and isinstance(got, list):
+            need = ctx.get("min_length", 1)
+            problems.append(f"{path}: must hold at least {need} item{'s' if need != 1 else ''}, "
+                            f"got {'an empty list' if not got else len(got)}")
+        else:
+            problems.append(f"{path}: {err['msg']}" + (f", got {shown(got)}" if got is not None
+                                                       and not isinstance(got, dict | list) else ""))
+    return _merge_alternatives(problems) or ["case: invalid"]
+
+
+def _merge_alternatives(problems: list[str]) -> list[str]:
+    """'notes: must be a string, got X' + 'notes: must be a list [...], got X' (a union of
+    types) -> 'notes: must be a string or a list [...], got X'."""
+    out: list[str] = []
+    for problem in problems:
+        m = re.fullmatch(r"(.+?): must be (.+), got (.+)", problem, re.DOTALL)
+        prev = re.fullmatch(r"(.+?): must be (.+), got (.+)", out[-1], re.DOTALL) if out else None
+        if m and prev and m.group(1) == prev.group(1) and m.group(3) == prev.group(3):
+            out[-1] = f"{m.group(1)}: must be {prev.group(2)} or {m.group(2)}, got {m.group(3)}"
+        else:
+            out.append(problem)
+    return out
+
+
+def _limits(loc: tuple[Any, ...], raw: Any, model_at: ModelAt) -> tuple[Any, Any]:
+    model = model_at(loc, raw)
+    field = str(loc[-1])
+    if model is None or field not in model.model_fields:
+        return None, None
+    low = high = None
+    info = model.model_fields[field]
+    metas = list(info.metadata)
+    for arg in get_args(info.annotation):  # `Fraction | None`: the limits sit in the union
+        for meta in getattr(arg, "__metadata__", ()):
+            metas.extend(getattr(meta, "metadata", [meta]))
+    for meta in metas:
+        for attr in ("ge", "gt"):
+            if getattr(meta, attr, None) is not None:
+                low = getattr(meta, attr)
+        for attr in ("le", "lt"):
+            if getattr(meta, attr, None) is not None:
+                high = getattr(meta, attr)
+    if low is None and high is None:
+        return None, None
+    return _limit_text(low), _limit_text(high)
+
+
+def _limit_text(v: Any) -> Any:
+    """1000000000000.0 -> '1e12' (a limit a person can read)."""
+    if v is None or abs(v) < 1e6:
+        return v
+    return f"{v:.0e}".replace("e+0", "e").replace("e+", "e")
+
+

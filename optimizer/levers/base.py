@@ -1,0 +1,512 @@
+"""The lever protocol: what every lever type knows and does, and the contexts it works in.
+
+A lever type is a pydantic model (its parameters and defaults) whose methods do
+everything the rest of the package needs from it: its bounds, its effects at a given
+decision value (plain arithmetic, `effects`), its terms of the linear model (`build`,
+through a `ModelContext`: no solver library here), its relaxation for the diagnosis,
+its realisation factor and its lines in each scenario, its rows of the CVaR program,
+its checks, warnings, words and value formats. The defaults live here; each lever
+type (one file each) overrides what it does differently, and `registry.py` names it.
+
+Levers know the case only through `CaseView`, a small protocol the `Case` satisfies:
+the case layer sits above the levers and is never imported from here.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+
+from pydantic import model_validator
+
+from ..base import StrictModel
+from ..fmt import keur
+from .fields import Fraction, Id, Label, Notes
+from .uncertainty import LeverUncertainty, Triangular, order_problems, triangular
+
+if TYPE_CHECKING:
+    import numpy as np
+
+# A value below this is "zero" when deciding whether a lever is used.
+EPS = 1e-7
+# Option levers may not expand into more options than this.
+MAX_OPTIONS = 1000
+# A launched continuous service or set-up custom lever has at least this many units
+# (well above EPS and the solvers' tolerances), so that "launched" means value > 0.
+LAUNCH_FLOOR = 1e-4
+
+Draw = Any  # a number (the same in every scenario) or a NumPy array (one per scenario)
+
+
+# ------------------------------------------------------------------ what a lever sees
+
+
+class LineView(Protocol):
+    """A budget line of the case, as a lever reads it."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def amount(self) -> float: ...
+    @property
+    def name(self) -> str: ...
+
+
+class RevenueView(LineView, Protocol):
+    @property
+    def public(self) -> bool: ...
+
+
+class ExpenditureView(LineView, Protocol):
+    @property
+    def staff(self) -> bool: ...
+
+
+class CaseView(Protocol):
+    """What a lever may read of the case (the `Case` satisfies it)."""
+
+    @property
+    def members(self) -> int: ...
+    @property
+    def currency(self) -> str: ...
+    @property
+    def levers(self) -> Sequence[LeverBase]: ...
+    @property
+    def revenues(self) -> Sequence[RevenueView]: ...
+    @property
+    def expenditures(self) -> Sequence[ExpenditureView]: ...
+    @property
+    def rules(self) -> Sequence[Any]: ...
+    @property
+    def target(self) -> Any: ...
+    @property
+    def cost_per_fte(self) -> float: ...
+
+    def revenue(self, line: str) -> RevenueView: ...
+    def expenditure(self, line: str) -> ExpenditureView: ...
+
+
+@dataclass(frozen=True)
+class Effects:
+    """What one lever does to the budget at a given decision value (plain numbers).
+
+    Frozen: a result's figures cannot be changed after the solve (`evaluate` also makes
+    the line mappings read-only)."""
+
+    value: float
+    revenue: Mapping[str, float] = field(default_factory=dict)
+    expenditure: Mapping[str, float] = field(default_factory=dict)
+    members: float = 0.0
+    fte_use: float = 0.0
+    gain: float = 0.0
+    risk: float = 0.0
+
+    @property
+    def used(self) -> bool:
+        return abs(self.value) > EPS
+
+
+@dataclass
+class Terms:
+    """What one lever adds to the linear model (expressions over its own variables)."""
+
+    value: Any = 0
+    revenue: dict[str, Any] = field(default_factory=dict)
+    expenditure: dict[str, Any] = field(default_factory=dict)
+    members: Any = 0
+    fte_use: Any = 0
+    risk: Any = 0
+    change: Any = 0  # EUR moved in the budget, for the "least change" tie-break
+    used: Any = None  # 0/1 expression, when the model needs it (max_levers)
+    upper: float = 0.0  # the largest decision value the lever may take
+    read: Any = None  # callable: () -> decision value from the solved variables
+
+
+class ModelContext(Protocol):
+    """What the model builder offers to a lever while it builds its terms.
+
+    Variables and expressions are the builder's own objects; a lever combines them with
+    + - * and comparisons, and sums them with `sum`, never with a solver library.
+    """
+
+    @property
+    def case(self) -> CaseView: ...
+    @property
+    def need_used(self) -> bool: ...
+    # The tight formulation (README, "Sensitivity runs"): dominated options dropped and
+    # implied bounds added. Same optimum; a stronger LP relaxation and a smaller model.
+    @property
+    def tight(self) -> bool: ...
+
+    def var(self, hint: str, low: float, up: float | None, integer: bool = False) -> Any: ...
+    def binary(self, hint: str) -> Any: ...
+    def constrain(self, expr: Any, hint: str) -> None: ...
+    def sum(self, items: Iterable[Any]) -> Any: ...
+    def fee_choice(self, revenue: str) -> tuple[list[float], list[Any]] | None: ...
+    def set_fee_choice(self, revenue: str, options: list[float], ys: list[Any]) -> None: ...
+
+
+class EvalContext(Protocol):
+    """What a lever sees while it evaluates a decision value by arithmetic."""
+
+    @property
+    def case(self) -> CaseView: ...
+
+    def fee_increase_on(self, revenue: str) -> float: ...
+
+
+class ScenarioDraws(Protocol):
+    """The draws of a case's scenarios, as a lever reads them (plan.scenarios.Scenarios)."""
+
+    @property
+    def case(self) -> CaseView: ...
+    @property
+    def n(self) -> int: ...
+    @property
+    def factor(self) -> Mapping[str, Draw]: ...
+    @property
+    def elasticity(self) -> Mapping[str, Draw]: ...
+
+    def wins(self, lever: Any, count: int) -> np.ndarray: ...
+    def win_columns(self, lever: Any, count: int) -> np.ndarray: ...
+
+
+class ScenarioRows(Protocol):
+    """What the CVaR program offers a lever while it writes its rows (model.cvar).
+
+    A scenario row holds private revenue, public revenue and spending ("sides") as a
+    constant plus columns, each column a model variable with one coefficient per
+    scenario.
+    """
+
+    @property
+    def scenarios(self) -> ScenarioDraws: ...
+
+    def side_of(self, line: str, kind: str) -> str: ...
+    def add_line(self, kind: str, line: str, expr: Any, factor: Draw, hint: str) -> None: ...
+    def column(self, var: Any, side: str, values: Any) -> None: ...
+    def column_by_side(self, var: Any, values: Mapping[str, Any]) -> None: ...
+    def aux(self, pairs: list[tuple[Any, float]], hint: str) -> Any: ...
+    def add_fixed(self, side: str, expr: Any) -> None: ...
+    def coefficients(self, expr: Any) -> list[tuple[Any, float]]: ...
+    def binary(self, name: str) -> Any: ...
+    def constrain(self, expr: Any, name: str) -> None: ...
+    def sum(self, items: Iterable[Any]) -> Any: ...
+
+
+def option_grid(step: float, top: float) -> list[float]:
+    """0, step, 2 step, ... up to top (inclusive, with a tolerance for binary fractions)."""
+    count = math.floor(top / step + 1e-9)
+    return [round(k * step, 12) for k in range(count + 1)]
+
+
+def favourable(amount: float, side: str, factor: Draw) -> Draw:
+    """A lever's effect on a line in a scenario: the favourable part times the factor."""
+    good = amount > 0 if side == "revenue" else amount < 0
+    return factor * amount if good else amount
+
+
+class NoFeeIncrease:
+    """An evaluation context in which no fee is raised (each option of a lever alone)."""
+
+    def __init__(self, case: CaseView):
+        self.case = case
+
+    def fee_increase_on(self, revenue: str) -> float:
+        return 0.0
+
+
+# ------------------------------------------------------------------ the base of every lever
+
+
+class LeverBase(StrictModel):
+
+    id: Id
+    label: Label | None = None
+    enabled: bool = True
+    downside: Fraction | None = None
+    # How the planned gain may turn out, for simulations and CVaR (README, "Uncertainty").
+    uncertainty: LeverUncertainty | None = None
+    notes: Notes = None
+    # The tag of the discriminated union of lever types: each type narrows it to its Literal.
+    type: str
+
+    default_downside: ClassVar[float] = 0.0
+    # Which of the lever's fields name budget lines, and of which side.
+    line_fields: ClassVar[dict[str, str]] = {}
+    # The field that bounds the decision value, to name in a refusal.
+    bound_field: ClassVar[str] = ""
+    # The optional fields of `uncertainty` this type reads (beyond low, mode, high).
+    uncertainty_fields: ClassVar[frozenset[str]] = frozenset()
+
+    @property
+    def risk_share(self) -> float:
+        return self.default_downside if self.downside is None else self.downside
+
+    @property
+    def name(self) -> str:
+        return self.label or self.id
+
+    # -- bounds, effects, model terms (each type)
+    def upper_bound(self, case: CaseView) -> float:
+        raise NotImplementedError
+
+    def build(self, ctx: ModelContext) -> Terms:
+        raise NotImplementedError
+
+    def effects(self, value: float, ctx: EvalContext) -> Effects:
+        raise NotImplementedError
+
+    def describe(self, eff: Effects, case: CaseView) -> str:
+        raise NotImplementedError
+
+    def extreme_values(self, case: CaseView) -> list[float]:
+        """The decision values at which the lever moves the budget most (magnitude checks)."""
+        return [0.0, self.upper_bound(case)]
+
+    def option_variables(self, case: CaseView, fee_options: Mapping[str, int]) -> int:
+        """0/1 option variables the lever adds to the model (fee_options: options of the
+        fee increase on each line)."""
+        return 0
+
+    # -- how levers meet: membership fees
+    def raises_fee_on(self) -> str | None:
+        """The membership-fee line whose fee this lever raises (None: none)."""
+        return None
+
+    def recruits_on(self) -> str | None:
+        """The membership-fee line the members this lever recruits pay into (None: none)."""
+        return None
+
+    def max_members_added(self) -> float:
+        """The most members the lever can add (for the implied bounds of the tight model)."""
+        return 0.0
+
+    # -- validation, warnings, diagnosis
+    def reference_problems(self, case: CaseView, where: str) -> list[str]:
+        """Cross-field problems beyond `line_fields` (the lines exist, on the right side)."""
+        return []
+
+    def warnings(self, case: CaseView, index: int) -> list[str]:
+        """Things the user probably did not mean (the plan is still exact as written)."""
+        if self.enabled and self.upper_bound(case) <= 0:
+            return [(f"levers[{index}] ({self.id}): its bound is 0, so it cannot move "
+                    "(set max_fraction, max_increase, max_new, max_units, max_rate or "
+                    "max_proposals)")]
+        return []
+
+    def uses_capacity(self, case: CaseView) -> bool:
+        """Whether the lever can use staff capacity (FTE)."""
+        return False
+
+    def relaxed_bounds(self, case: CaseView) -> dict[str, Any]:
+        """The lever's bound fields opened by an order of magnitude, for the diagnosis
+        (README, "Blocking constraints"); {} when it has nothing to relax."""
+        return {}
+
+    # -- uncertainty
+    def factor_carried_elsewhere(self) -> bool:
+        """Whether another draw (an elasticity, the wins) carries the risk by default."""
+        return False
+
+    def realisation(self) -> Triangular:
+        """The realisation factor of the lever's favourable effects (1 when certain).
+
+        Default low = 1 - downside, mode = high = 1; a type whose risk is carried by
+        another draw has a factor of 1 unless one is given.
+        """
+        from .uncertainty import CERTAIN
+
+        u = self.uncertainty
+        if u is not None and (u.low is not None or u.mode is not None or u.high is not None):
+            low = u.low if u.low is not None else (
+                1.0 if self.factor_carried_elsewhere() else 1.0 - self.risk_share)
+            return triangular(low, u.mode, u.high)
+        if self.factor_carried_elsewhere():
+            return CERTAIN
+        return triangular(1.0 - self.risk_share, None, None)
+
+    def elasticity_range(self) -> Triangular | None:
+        """A drawn elasticity (a fee increase with a range), else None."""
+        return None
+
+    def uncertainty_problems(self, where: str) -> list[str]:
+        """Cross-field problems of the lever's `uncertainty` block, with JSON paths."""
+        u = self.uncertainty
+        if u is None:
+            return []
+        problems: list[str] = []
+        if u.elasticity is not None and "elasticity" not in self.uncertainty_fields:
+            problems.append(f"{where}.elasticity: only a fee_increase lever has an elasticity")
+        if u.wins is not None and "wins" not in self.uncertainty_fields:
+            problems.append(f"{where}.wins: only an eu_projects lever has proposals to win")
+        if u.low is not None or u.mode is not None or u.high is not None:
+            low = u.low if u.low is not None else (
+                1.0 if self.factor_carried_elsewhere() else 1.0 - self.risk_share)
+            problems += order_problems(where, low, u.mode, u.high, low_given=u.low is not None)
+        return problems + self.more_uncertainty_problems(where)
+
+    def more_uncertainty_problems(self, where: str) -> list[str]:
+        return []
+
+    def scenario_lines(self, value: float, ctx: EvalContext, sc: ScenarioDraws
+                       ) -> tuple[dict[str, Draw], dict[str, Draw]]:
+        """The lever's effect on each revenue and expenditure line, in every scenario:
+        its favourable effects times its factor, the rest as planned."""
+        f = sc.factor[self.id]
+        eff = self.effects(value, ctx)
+        return ({k: favourable(a, "revenue", f) for k, a in eff.revenue.items()},
+                {k: favourable(a, "expenditure", f) for k, a in eff.expenditure.items()})
+
+    def scenario_rows(self, rows: ScenarioRows, terms: Terms, index: int) -> None:
+        """The lever's part of the CVaR program's scenario rows: on each line, the
+        favourable terms times the lever's factor, the committed ones as they are."""
+        f = rows.scenarios.factor[self.id]
+        for kind, lines in (("revenue", terms.revenue), ("expenditure", terms.expenditure)):
+            for line, expr in lines.items():
+                rows.add_line(kind, line, expr, f, f"l{index}_gain")
+
+    # -- value formats, in the lever's unit
+    def value_compared(self, value: float, currency: str) -> str:
+        """A non-zero decision value in a few characters, with its unit (plan comparisons)."""
+        return f"{value:,.2f}".rstrip("0").rstrip(".") + " units"
+
+    def value_event(self, value: float) -> str:
+        """A finite decision value in the text of a frontier event."""
+        return f"{value:,.0f}"
+
+    def value_cell(self, value: float) -> str:
+        """A finite decision value in a sensitivity table (12%, 69.8 k, 76)."""
+        return f"{value:,.0f}"
+
+    # Helpers shared by the continuous / integer levers.
+    def used_indicator(self, ctx: ModelContext, var: Any, upper: float, needed: bool) -> Any:
+        """A 0/1 indicator z with var <= upper z, created only when something needs it."""
+        if not (needed or ctx.need_used) or upper <= 0:
+            return None
+        z = ctx.binary("used")
+        ctx.constrain(var - upper * z <= 0, "used")
+        return z
+
+
+class OptionLever(LeverBase):
+    """A lever that picks exactly one value from a grid; each option's effects are exact."""
+
+    # The field holding the top of the grid (0, step, 2 step, ... up to it).
+    grid_top: ClassVar[str] = ""
+
+    @model_validator(mode="after")
+    def _grid(self) -> OptionLever:
+        top, step = getattr(self, self.grid_top), self.step  # type: ignore[attr-defined]
+        if top / step > MAX_OPTIONS:
+            raise ValueError(f"{self.grid_top} / step gives more than {MAX_OPTIONS} options; "
+                             "use a larger step")
+        return self
+
+    @property
+    def revenue_line(self) -> str:
+        """The revenue line whose amount the options change (each type's `revenue` field)."""
+        line: str = self.revenue  # type: ignore[attr-defined]
+        return line
+
+    def options(self, case: CaseView) -> list[float]:
+        raise NotImplementedError
+
+    def upper_bound(self, case: CaseView) -> float:
+        return self.options(case)[-1]
+
+    def extreme_values(self, case: CaseView) -> list[float]:
+        return self.options(case)
+
+    def option_variables(self, case: CaseView, fee_options: Mapping[str, int]) -> int:
+        return len(self.options(case))
+
+    def model_options(self, ctx: ModelContext) -> list[float]:
+        """The options the model offers: all of them, less the dominated ones when tight.
+
+        An option whose gain is not positive is dominated by no change (option 0): it brings
+        no income, puts nothing at risk either way, loses members (fees), uses a lever
+        slot and moves the budget. That holds unless something else values the option
+        itself: new members paying the increased fee on the same line, a rule on the
+        lever, its line or the totals it moves, or a tail-risk (CVaR) objective, whose
+        scenarios draw other elasticities.
+        """
+        opts = self.options(ctx.case)
+        if not getattr(ctx, "tight", False) or not self.dominance_is_safe(ctx.case):
+            return opts
+        effs = [self.effects(p, NoFeeIncrease(ctx.case)) for p in opts]
+        return [p for p, e in zip(opts, effs) if p == 0 or e.gain > 0]
+
+    def dominance_is_safe(self, case: CaseView) -> bool:
+        if getattr(case.target, "risk_measure", None) == "cvar":
+            return False
+        line = self.revenue_line
+        if any(lever.enabled and lever.recruits_on() == line for lever in case.levers):
+            return False
+        touched = {"private", "revenues", "result", "members", "risk", f"lever:{self.id}",
+                   f"revenue:{line}"}
+        return not any(q in touched for rule in case.rules for q in rule.terms)
+
+    def build_options(self, ctx: ModelContext) -> tuple[list[float], list[Any], Terms]:
+        opts = self.model_options(ctx)
+        ys = [ctx.binary(f"opt{k}") for k in range(len(opts))]
+        ctx.constrain(ctx.sum(ys) == 1, "one_option")
+        effs = [self.effects(p, NoFeeIncrease(ctx.case)) for p in opts]
+        line = self.revenue_line
+        terms = Terms(
+            value=ctx.sum(p * y for p, y in zip(opts, ys)),
+            revenue={line: ctx.sum(e.revenue.get(line, 0.0) * y for e, y in zip(effs, ys))},
+            members=ctx.sum(e.members * y for e, y in zip(effs, ys)),
+            risk=ctx.sum(e.risk * y for e, y in zip(effs, ys)),
+            change=ctx.sum(abs(e.gain) * y for e, y in zip(effs, ys)),
+            used=ctx.sum(ys[1:]) if len(ys) > 1 else 0,
+            upper=opts[-1],
+        )
+        terms.read = _option_reader(opts, ys)
+        return opts, ys, terms
+
+    def build(self, ctx: ModelContext) -> Terms:
+        return self.build_options(ctx)[2]
+
+    def snap(self, value: float, case: CaseView) -> float:
+        opts = self.options(case)
+        return min(opts, key=lambda p: abs(p - value))
+
+    def value_compared(self, value: float, currency: str) -> str:
+        return f"{value:.1%}".replace(".0%", "%")
+
+    def value_event(self, value: float) -> str:
+        return f"{value:.1%}"
+
+    def value_cell(self, value: float) -> str:
+        return f"{value:.1%}".replace(".0%", "%")
+
+
+def _option_reader(opts: list[float], ys: list[Any]) -> Callable[[], float]:
+    return lambda: opts[max(range(len(ys)), key=lambda k: ys[k].value() or 0.0)]
+
+
+def eur_compared(value: float, currency: str) -> str:
+    """An amount in k EUR with its currency (cuts and grant cuts in a plan comparison)."""
+    return f"{keur(value)} {currency}"
+
+
+__all__ = [
+    "EPS",
+    "LAUNCH_FLOOR",
+    "MAX_OPTIONS",
+    "CaseView",
+    "Effects",
+    "EvalContext",
+    "LeverBase",
+    "ModelContext",
+    "NoFeeIncrease",
+    "OptionLever",
+    "ScenarioDraws",
+    "ScenarioRows",
+    "Terms",
+    "favourable",
+    "option_grid",
+]

@@ -1,0 +1,170 @@
+"""`custom`: any other lever, as per-unit effects on lines, FTE, members and risk."""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import Field, model_validator
+
+from ..base import StrictModel
+from ..fmt import keur
+from .base import (
+    EPS,
+    LAUNCH_FLOOR,
+    CaseView,
+    Draw,
+    Effects,
+    EvalContext,
+    LeverBase,
+    ModelContext,
+    ScenarioDraws,
+    Terms,
+    favourable,
+)
+from .fields import Amount, Id, Number, near
+
+
+class CustomSetup(StrictModel):
+    expenditures: dict[Id, Number] = Field(default_factory=dict)
+    risk: Amount = 0.0
+
+
+class Custom(LeverBase):
+    """Any other lever: per-unit effects on lines, FTE and members, and a risk per unit."""
+
+    type: Literal["custom"]
+    min: Annotated[float, Field(ge=0, le=1e9, allow_inf_nan=False)] = 0.0
+    max: Annotated[float, Field(ge=0, le=1e9, allow_inf_nan=False)] = 0.0
+    integer: bool = False
+    revenues: dict[Id, Number] = Field(default_factory=dict)
+    expenditures: dict[Id, Number] = Field(default_factory=dict)
+    fte: Annotated[float, Field(ge=-1e3, le=1e3, allow_inf_nan=False)] = 0.0
+    members: Annotated[float, Field(ge=-1e6, le=1e6, allow_inf_nan=False)] = 0.0
+    setup: CustomSetup | None = None
+    risk_per_unit: Amount = 0.0
+    bound_field: ClassVar[str] = "max"
+
+    @model_validator(mode="after")
+    def _order(self) -> Custom:
+        if self.min > self.max:
+            raise ValueError(f"min ({self.min}) must not exceed max ({self.max})")
+        low, up = self.bounds()
+        if self.integer and low > up:
+            raise ValueError(f"integer is true but no whole number lies between min ({self.min:g}) "
+                             f"and max ({self.max:g}); widen them or set integer to false")
+        return self
+
+    def bounds(self) -> tuple[float, float]:
+        """(lowest, highest) decision value: min and max, inward to whole numbers if integer."""
+        if self.integer:
+            return float(math.ceil(self.min - 1e-9)), float(math.floor(self.max + 1e-9))
+        return self.min, self.max
+
+    def upper_bound(self, case: CaseView) -> float:
+        return self.bounds()[1]
+
+    def extreme_values(self, case: CaseView) -> list[float]:
+        return [self.min, self.upper_bound(case)]
+
+    def setup_or_none(self) -> CustomSetup:
+        return self.setup or CustomSetup()
+
+    def build(self, ctx: ModelContext) -> Terms:
+        low, up = self.bounds()
+        x = ctx.var("units", low, up, integer=self.integer)
+        setup = self.setup_or_none()
+        needs_z = bool(setup.expenditures) or setup.risk > 0
+        z = 1 if low > 0 else self.used_indicator(ctx, x, up, needs_z)
+        if z is not None and not isinstance(z, int):
+            # Set up (z = 1) only when x > 0, as `effects` counts it (see Service).
+            ctx.constrain(x - (1.0 if self.integer else LAUNCH_FLOOR) * z >= 0, "launched")
+        zz = z if z is not None else 0
+        expenditure = {k: c * x for k, c in self.expenditures.items()}
+        for k, c in setup.expenditures.items():
+            expenditure[k] = expenditure.get(k, 0) + c * zz
+        change = (sum(abs(c) for c in self.revenues.values())
+                  + sum(abs(c) for c in self.expenditures.values())) * x
+        change = change + sum(abs(c) for c in setup.expenditures.values()) * zz
+
+        def read() -> float:
+            val = min(up, max(low, x.value() or 0.0))
+            return float(round(val)) if self.integer else val
+
+        return Terms(
+            value=x,
+            revenue={k: c * x for k, c in self.revenues.items()},
+            expenditure=expenditure,
+            members=self.members * x,
+            fte_use=self.fte * x,
+            risk=self.risk_per_unit * x + setup.risk * zz,
+            change=change,
+            used=z,
+            upper=up,
+            read=read,
+        )
+
+    def effects(self, value: float, ctx: EvalContext) -> Effects:
+        setup = self.setup_or_none()
+        on = 1.0 if value > EPS else 0.0
+        expenditure = {k: c * value for k, c in self.expenditures.items()}
+        for k, c in setup.expenditures.items():
+            expenditure[k] = expenditure.get(k, 0.0) + c * on
+        revenue = {k: c * value for k, c in self.revenues.items()}
+        return Effects(value=value, revenue=revenue, expenditure=expenditure,
+                       members=self.members * value, fte_use=self.fte * value,
+                       gain=sum(revenue.values()) - sum(expenditure.values()),
+                       risk=self.risk_per_unit * value + setup.risk * on)
+
+    def describe(self, eff: Effects, case: CaseView) -> str:
+        amount = f"{eff.value:,.0f}" if self.integer else f"{eff.value:,.2f}"
+        noun = "unit" if eff.value == 1 else "units"
+        return (f"{self.label or self.id}: {amount} {noun} "
+                f"(net budget effect {keur(eff.gain, sign=True)} EUR)")
+
+    def max_members_added(self) -> float:
+        low, up = self.bounds()
+        return max(0.0, self.members * low, self.members * up)
+
+    def reference_problems(self, case: CaseView, where: str) -> list[str]:
+        problems: list[str] = []
+        revenue_ids = {r.id for r in case.revenues}
+        expenditure_ids = {e.id for e in case.expenditures}
+        for attr, ids in (("revenues", revenue_ids), ("expenditures", expenditure_ids)):
+            for line in getattr(self, attr):
+                if line not in ids:
+                    problems.append(f"{where}.{attr}.{line}: no such {attr[:-1]} line"
+                                    f"{near(line, sorted(ids))}")
+        setup = self.setup
+        for line in (setup.expenditures if setup else {}):
+            if line not in expenditure_ids:
+                problems.append(f"{where}.setup.expenditures.{line}: no such expenditure line"
+                                f"{near(line, sorted(expenditure_ids))}")
+        return problems
+
+    def warnings(self, case: CaseView, index: int) -> list[str]:
+        return []  # a bound of 0 is a fixed decision, not a forgotten one
+
+    def uses_capacity(self, case: CaseView) -> bool:
+        return abs(self.fte) > 0
+
+    def relaxed_bounds(self, case: CaseView) -> dict[str, Any]:
+        return {"max": max(10 * self.max, 10.0), "min": 0.0}
+
+    def scenario_lines(self, value: float, ctx: EvalContext, sc: ScenarioDraws
+                       ) -> tuple[dict[str, Draw], dict[str, Draw]]:
+        f = sc.factor[self.id]
+        on = 1.0 if value > 1e-7 else 0.0
+        revenue = {k: favourable(c * value, "revenue", f) for k, c in self.revenues.items()}
+        spending: dict[str, Draw] = {k: favourable(c * value, "expenditure", f)
+                                     for k, c in self.expenditures.items()}
+        setup = self.setup
+        for k, c in (setup.expenditures.items() if setup else ()):
+            spending[k] = spending.get(k, 0.0) + favourable(c * on, "expenditure", f)
+        return revenue, spending
+
+    def value_event(self, value: float) -> str:
+        return f"{value:,.0f}" if self.integer else f"{value:,.2f}"
+
+    def value_cell(self, value: float) -> str:
+        return f"{value:,.0f}" if self.integer else f"{value:,.2f}"

@@ -1,0 +1,76 @@
+"""`cut`: cut an expenditure line by v EUR (0 <= v <= max_fraction x baseline)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, ClassVar, Literal
+
+from ..fmt import keur
+from .base import CaseView, Effects, EvalContext, LeverBase, ModelContext, Terms, eur_compared
+from .fields import Fraction, Id
+
+
+class Cut(LeverBase):
+    """Cut an expenditure line by v EUR (0 <= v <= max_fraction x baseline)."""
+
+    type: Literal["cut"]
+    expenditure: Id
+    max_fraction: Fraction = 0.0
+    default_downside: ClassVar[float] = 0.25
+    line_fields: ClassVar[dict[str, str]] = {"expenditure": "expenditure"}
+    bound_field: ClassVar[str] = "max_fraction"
+
+    def upper_bound(self, case: CaseView) -> float:
+        return self.max_fraction * case.expenditure(self.expenditure).amount
+
+    def fte_per_eur(self, case: CaseView) -> float:
+        return 1.0 / case.cost_per_fte if case.expenditure(self.expenditure).staff else 0.0
+
+    def build(self, ctx: ModelContext) -> Terms:
+        up = self.upper_bound(ctx.case)
+        v = ctx.var("eur", 0, up)
+        return Terms(
+            value=v,
+            expenditure={self.expenditure: -1 * v},
+            fte_use=self.fte_per_eur(ctx.case) * v,
+            risk=self.risk_share * v,
+            change=1 * v,
+            used=self.used_indicator(ctx, v, up, False),
+            upper=up,
+            read=lambda: max(0.0, v.value() or 0.0),
+        )
+
+    def effects(self, value: float, ctx: EvalContext) -> Effects:
+        return Effects(
+            value=value,
+            expenditure={self.expenditure: -value},
+            fte_use=self.fte_per_eur(ctx.case) * value,
+            gain=value,
+            risk=self.risk_share * value,
+        )
+
+    def describe(self, eff: Effects, case: CaseView) -> str:
+        line = case.expenditure(self.expenditure)
+        pct = eff.value / line.amount if line.amount else 0.0
+        return f"Cut {line.name} by {keur(eff.value)} EUR ({pct:.1%} of the line)"
+
+    def reference_problems(self, case: CaseView, where: str) -> list[str]:
+        lines = {e.id for e in case.expenditures}
+        if (self.enabled and self.expenditure in lines
+                and case.expenditure(self.expenditure).staff
+                and not math.isfinite(case.cost_per_fte)):
+            return [(f"{where}.expenditure: cutting a staff line needs staff.fte or "
+                    "staff.cost_per_fte, to know how much capacity the cut removes")]
+        return []
+
+    def uses_capacity(self, case: CaseView) -> bool:
+        return case.expenditure(self.expenditure).staff
+
+    def relaxed_bounds(self, case: CaseView) -> dict[str, Any]:
+        return {"max_fraction": 1.0}
+
+    def value_compared(self, value: float, currency: str) -> str:
+        return eur_compared(value, currency)
+
+    def value_cell(self, value: float) -> str:
+        return keur(value)

@@ -1,0 +1,87 @@
+"""`service`: sell u units of a paid service (launched when u > 0)."""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import Field
+
+from ..fmt import keur
+from .base import EPS, LAUNCH_FLOOR, CaseView, Effects, EvalContext, LeverBase, ModelContext, Terms
+from .fields import Amount, Id
+
+
+class Service(LeverBase):
+    """Sell u units of a paid service (launched when u > 0)."""
+
+    type: Literal["service"]
+    revenue: Id = "services"
+    cost_line: Id = "external"
+    price: Amount
+    unit_cost: Amount = 0.0
+    setup_cost: Amount = 0.0
+    max_units: Annotated[float, Field(ge=0, le=1e7, allow_inf_nan=False)] = 0.0
+    min_units: Annotated[float, Field(ge=0, le=1e7, allow_inf_nan=False)] = 0.0
+    integer: bool = True
+    fte_per_unit: Annotated[float, Field(ge=0, le=1e3, allow_inf_nan=False)] = 0.0
+    launch_risk: Amount = 0.0
+    default_downside: ClassVar[float] = 0.4
+    line_fields: ClassVar[dict[str, str]] = {"revenue": "private", "cost_line": "expenditure"}
+    bound_field: ClassVar[str] = "max_units"
+
+    def upper_bound(self, case: CaseView) -> float:
+        return float(math.floor(self.max_units + 1e-9)) if self.integer else self.max_units
+
+    def build(self, ctx: ModelContext) -> Terms:
+        up = self.upper_bound(ctx.case)
+        u = ctx.var("units", 0, up, integer=self.integer)
+        needs_z = self.min_units > 0 or self.setup_cost > 0 or self.launch_risk > 0
+        z = self.used_indicator(ctx, u, up, needs_z)
+        if z is not None:
+            # Launched (z = 1) only when units are sold: z = 1 with u = 0 would pay the
+            # setup cost for nothing (a way to burn money under an == rule), which
+            # `effects` (launched iff u > 0) does not count.
+            floor = max(self.min_units, 1.0 if self.integer else LAUNCH_FLOOR)
+            ctx.constrain(u - floor * z >= 0, "min_units")
+        setup = self.setup_cost * z if z is not None else 0
+        launch = self.launch_risk * z if z is not None else 0
+
+        def read() -> float:
+            val = max(0.0, u.value() or 0.0)
+            return float(round(val)) if self.integer else val
+
+        return Terms(
+            value=u,
+            revenue={self.revenue: self.price * u},
+            expenditure={self.cost_line: self.unit_cost * u + setup},
+            fte_use=self.fte_per_unit * u,
+            risk=self.risk_share * self.price * u + launch,
+            change=(self.price + self.unit_cost) * u + setup,
+            used=z,
+            upper=up,
+            read=read,
+        )
+
+    def effects(self, value: float, ctx: EvalContext) -> Effects:
+        launched = 1.0 if value > EPS else 0.0
+        income = self.price * value
+        return Effects(value=value, revenue={self.revenue: income},
+                       expenditure={self.cost_line: self.unit_cost * value + self.setup_cost * launched},
+                       fte_use=self.fte_per_unit * value, gain=income,
+                       risk=self.risk_share * income + self.launch_risk * launched)
+
+    def describe(self, eff: Effects, case: CaseView) -> str:
+        what = self.label or f"service '{self.id}'"
+        units = f"{eff.value:,.0f}" if self.integer else f"{eff.value:,.2f}"
+        noun = "unit" if eff.value == 1 else "units"
+        return f"Sell {units} {noun} of {what} at {self.price:,.0f} EUR: +{keur(eff.gain)} EUR"
+
+    def uses_capacity(self, case: CaseView) -> bool:
+        return abs(self.fte_per_unit) > 0
+
+    def relaxed_bounds(self, case: CaseView) -> dict[str, Any]:
+        return {"max_units": max(10 * self.max_units, 10.0), "min_units": 0.0}
+
+    def value_cell(self, value: float) -> str:
+        return f"{value:,.0f}" if self.integer else f"{value:,.2f}"

@@ -1,0 +1,167 @@
+"""A plan's figures by plain arithmetic: effects, the budget after, violations, tolerance.
+
+Every figure a result reports comes from `evaluate(case, plan)`: the levers' own
+`effects` at the chosen values, summed line by line. Nothing is read from the
+solver but the decision values, so each figure can be rechecked by hand.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from ..case.schema import Case
+from ..levers.base import EPS, Effects
+
+
+class PlanContext:
+    """The evaluation context of a plan: a fee increase at its planned value."""
+
+    def __init__(self, case: Case, plan: Mapping[str, float]):
+        self.case = case
+        self.plan = plan
+
+    def fee_increase_on(self, revenue: str) -> float:
+        for lever in self.case.levers:
+            if lever.enabled and lever.raises_fee_on() == revenue:
+                return float(self.plan.get(lever.id, 0.0))
+        return 0.0
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """A plan's figures, computed by arithmetic from the lever values."""
+
+    effects: Mapping[str, Effects]
+    revenues: Mapping[str, float]  # after the plan, by line id
+    expenditures: Mapping[str, float]
+    private: float
+    public: float
+    total_revenues: float
+    total_expenditures: float
+    result: float
+    members: float
+    fte_use: float
+    risk: float
+
+    @property
+    def private_share(self) -> float:
+        return self.private / self.total_revenues if self.total_revenues else 0.0
+
+    def quantity(self, name: str) -> float:
+        """A rule quantity (MODEL.md constraint 7) after the plan."""
+        simple = {"private": self.private, "public": self.public, "revenues": self.total_revenues,
+                  "expenditures": self.total_expenditures, "result": self.result,
+                  "members": self.members, "risk": self.risk}
+        if name in simple:
+            return simple[name]
+        kind, _, ident = name.partition(":")
+        if kind == "revenue":
+            return self.revenues[ident]
+        if kind == "expenditure":
+            return self.expenditures[ident]
+        return self.effects[ident].value
+
+
+def evaluate(case: Case, plan: Mapping[str, float]) -> Evaluation:
+    """The figures of a plan (lever id -> decision value; missing levers are at 0)."""
+    ctx = PlanContext(case, plan)
+    effects: dict[str, Effects] = {}
+    revenues = {r.id: r.amount for r in case.revenues}
+    expenditures = {e.id: e.amount for e in case.expenditures}
+    members = float(case.members)
+    fte = risk = 0.0
+    for lever in case.levers:
+        value = float(plan.get(lever.id, 0.0)) if lever.enabled else 0.0
+        eff = lever.effects(value, ctx)
+        eff = dataclasses.replace(eff, revenue=MappingProxyType(dict(eff.revenue)),
+                                  expenditure=MappingProxyType(dict(eff.expenditure)))
+        effects[lever.id] = eff
+        for line, amount in eff.revenue.items():
+            revenues[line] += amount
+        for line, amount in eff.expenditure.items():
+            expenditures[line] += amount
+        members += eff.members
+        fte += eff.fte_use
+        risk += eff.risk
+    private = sum(revenues[r.id] for r in case.revenues if not r.public)
+    public = sum(revenues[r.id] for r in case.revenues if r.public)
+    total_exp = sum(expenditures.values())
+    return Evaluation(MappingProxyType(effects), MappingProxyType(revenues),
+                      MappingProxyType(expenditures), private, public, private + public,
+                      total_exp, private + public - total_exp, members, fte, risk)
+
+
+def baseline(case: Case) -> Evaluation:
+    return evaluate(case, {})
+
+
+def tolerance(case: Case) -> float:
+    """EUR slack allowed for solver round-off when rechecking a plan."""
+    scale = sum(r.amount for r in case.revenues) + sum(e.amount for e in case.expenditures)
+    return 1e-7 * scale + 1e-6
+
+
+def violations(case: Case, ev: Evaluation, plan: Mapping[str, float],
+               share: float | None = None) -> list[str]:
+    """Every constraint of MODEL.md the plan breaks, beyond round-off, in words."""
+    t = case.target.private_share if share is None else share
+    tol = tolerance(case)
+    out: list[str] = []
+    if ev.private - t * ev.total_revenues < -tol:
+        out.append(f"private share {ev.private_share:.6f} is below the target {t}")
+    if ev.result < case.target.min_result - tol:
+        out.append(f"result {ev.result:.2f} is below min_result {case.target.min_result}")
+    if any(abs(e.fte_use) > 0 for e in ev.effects.values()) and ev.fte_use > case.spare_fte + 1e-6:
+        out.append(f"capacity used {ev.fte_use:.4f} FTE exceeds spare {case.spare_fte} FTE")
+    for line, amount in {**ev.revenues, **ev.expenditures}.items():
+        if amount < -tol:
+            out.append(f"line '{line}' would be negative ({amount:.2f})")
+    if case.target.min_members is not None and ev.members < case.target.min_members - 1e-6:
+        out.append(f"members {ev.members:.2f} below min_members {case.target.min_members}")
+    used = sum(1 for e in ev.effects.values() if e.used)
+    if case.target.max_levers is not None and used > case.target.max_levers:
+        out.append(f"{used} levers used, more than max_levers {case.target.max_levers}")
+    for rule in case.rules:
+        lhs = sum(c * ev.quantity(q) for q, c in rule.terms.items())
+        scale = tol * max(1.0, sum(abs(c) for c in rule.terms.values()))
+        if (rule.sense == "<=" and lhs > rule.rhs + scale) or (
+                rule.sense == ">=" and lhs < rule.rhs - scale) or (
+                rule.sense == "==" and abs(lhs - rule.rhs) > scale):
+            out.append(f"rule '{rule.name}' broken ({lhs:.2f} {rule.sense} {rule.rhs})")
+    for lever in case.levers:
+        value = plan.get(lever.id, 0.0)
+        if not lever.enabled and abs(value) > EPS:
+            out.append(f"lever '{lever.id}' is disabled but set to {value}")
+        elif lever.enabled and value > lever.upper_bound(case) + 1e-6 * max(1.0, abs(value)):
+            out.append(f"lever '{lever.id}' = {value} is above its bound {lever.upper_bound(case)}")
+    return out
+
+
+def change_of(ev: Evaluation) -> float:
+    """The EUR a plan moves in the budget (the tie-break of the README), by arithmetic."""
+    return sum(sum(abs(v) for v in e.revenue.values()) + sum(abs(v) for v in e.expenditure.values())
+               for e in ev.effects.values())
+
+
+def objective_gap(objective: float | None, ev: Evaluation, tie_break: float,
+                  tolerance: float) -> str | None:
+    """Why the solver's optimum and the plan's risk by arithmetic disagree (None if they agree).
+
+    objective: what the solver says its plan is worth (risk + tie_break x change).
+    """
+    if objective is None:
+        return None
+    expected = ev.risk + tie_break * change_of(ev)
+    allowed = tolerance + 1e-6 * abs(ev.risk) + tie_break * change_of(ev)
+    if math.isfinite(objective) and abs(objective - expected) <= allowed:
+        return None
+    return (f"the solver values its plan at {objective:,.6g} EUR at risk, but the plan's "
+            f"levers add up to {ev.risk:,.6g} by arithmetic")
+
+
+__all__ = ["Evaluation", "PlanContext", "baseline", "change_of", "evaluate", "objective_gap",
+           "tolerance", "violations"]

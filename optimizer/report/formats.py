@@ -1,0 +1,19 @@
+"""The report formats, written once, and the plain numbers of CSV cells."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Format = Literal["table", "markdown", "json", "csv"]
+FORMATS: tuple[str, ...] = ("table", "markdown", "json", "csv")
+
+
+def csv_number(value: float | None) -> str:
+    """A CSV cell: the value rounded to 1e-6 (stable bytes), empty for none."""
+    if value is None:
+        return ""
+    rounded = round(float(value), 6)
+    return repr(0.0 if rounded == 0 else rounded)
+
+
+__all__ = ["FORMATS", "Format", "csv_number"]

@@ -1,0 +1,93 @@
+"""The frontier of a case: the least EUR at risk against the target, and where the plan
+changes shape (a frozen answer of `analyses.sensitivity.frontier`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ..case.schema import Case
+from ..fmt import keur
+from ..status import Status
+from .base import SCHEMA_VERSION, plain, render_as
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+@dataclass(frozen=True)
+class Frontier:
+    """The least EUR at risk against the target, and where the plan changes shape.
+
+    table: one row per grid target (target, status, risk, private_share, result,
+    members, lever:ID values, risk:ID each lever's EUR at risk).
+    events: where each lever enters or leaves the plan or reaches or leaves its maximum,
+    found by bisection to `precision` (target, lever, label, event, before, after, text).
+    """
+
+    case: Case
+    today_share: float
+    max_share: float | None
+    table: pd.DataFrame
+    events: pd.DataFrame
+    solver: str
+    precision: float
+    solves: int = 0
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def headline(self) -> list[str]:
+        """Where the frontier starts and ends, in words."""
+        if self.max_share is None:
+            return [("No plan meets the case's other constraints (result, capacity, members, "
+                     "rules), whatever the target.")]
+        out = [(f"Today's private share is {self.today_share:.1%}; the levers can take it up "
+                f"to {self.max_share:.2%}.")]
+        ok = self.table[self.table["status"] == Status.OPTIMAL.value]
+        if len(ok):
+            first, last = ok.iloc[0], ok.iloc[-1]
+            already = [lv.name for lv in self.case.levers
+                       if abs(float(first[f"lever:{lv.id}"])) > 1e-7]
+            if already:
+                out.append(f"At {first['target']:.1%} the least risky plan already uses: "
+                           f"{', '.join(already)}.")
+            out.append(f"The least EUR at risk rises from {keur(first['risk'])} at "
+                       f"{first['target']:.1%} to {keur(last['risk'])} at "
+                       f"{last['target']:.2%}.")
+        return out
+
+    def summary(self) -> list[str]:
+        """The frontier in words, for a board: every change, in order of target."""
+        if self.max_share is None:
+            return self.headline()
+        return self.headline() + self.events["text"].tolist() + list(self.notes)
+
+    def to_dict(self) -> dict[str, Any]:
+        return frontier_dict(self)
+
+    def report(self, fmt: str = "table") -> str:
+        """The report in a format: table, markdown, json, csv (drawn by optimizer.report)."""
+        return render_as("frontier", self, fmt)
+
+
+def frontier_dict(fr: Frontier) -> dict[str, Any]:
+    case = fr.case
+    points = []
+    for _, row in fr.table.iterrows():
+        points.append({
+            "target": plain(row["target"]), "status": row["status"], "risk": plain(row["risk"]),
+            "private_share": plain(row["private_share"]), "result": plain(row["result"]),
+            "members": plain(row["members"]),
+            "levers": {lv.id: plain(row[f"lever:{lv.id}"]) for lv in case.levers},
+            "lever_risk": {lv.id: plain(row[f"risk:{lv.id}"]) for lv in case.levers},
+        })
+    events = [{k: plain(e[k]) for k in ("target", "lever", "event", "before", "after", "text")}
+              for _, e in fr.events.iterrows()]
+    return {
+        "schema_version": SCHEMA_VERSION, "kind": "frontier", "case": case.name,
+        "solver": fr.solver, "today_share": plain(fr.today_share),
+        "max_share": plain(fr.max_share), "precision": fr.precision, "points": points,
+        "events": events, "summary": fr.summary(),
+    }
+
+
+__all__ = ["Frontier", "frontier_dict"]

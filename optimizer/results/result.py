@@ -1,0 +1,228 @@
+"""The frozen answer of a solve: `Result` (status, plan, figures, explanations, audit).
+
+Every figure comes from `plan.evaluate` on the plan; `to_dict` is the JSON result of
+MODEL.md. Infeasible is a status, not an exception.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+from ..case.schema import Case
+from ..plan.evaluate import Evaluation
+from ..status import Status
+from .base import SCHEMA_VERSION, frozen, num, render_as, thawed
+from .cvar import CvarComparison
+from .simulation import Simulation
+from .summary import summary_lines
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+@dataclass(frozen=True)
+class Marginal:
+    """What one more point of target costs (re-solved at target + 0.01)."""
+
+    target: float
+    status: Status
+    risk: float | None
+
+    def extra(self, base_risk: float) -> float | None:
+        return None if self.risk is None else self.risk - base_risk
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    max_private_share: float | None
+    blocking: tuple[str, ...]
+    blocking_text: tuple[str, ...]
+    best_plan: Mapping[str, float] | None = None
+
+
+@dataclass(frozen=True)
+class Result:
+    """The answer to a case. Frozen: nothing in it can be changed after the solve."""
+
+    case: Case
+    status: Status
+    solver: str
+    plan: Mapping[str, float] | None
+    evaluation: Evaluation | None
+    before: Evaluation
+    proven_optimal: bool
+    solver_detail: str = ""
+    marginal: Marginal | None = None
+    binding: tuple[str, ...] = ()
+    diagnosis: Diagnosis | None = None
+    warnings: tuple[str, ...] = ()
+    audit: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    # Uncertainty (README, "Uncertainty"): the simulated plan, and for a cvar target
+    # the EUR-at-risk plan and the CVaR plan side by side.
+    simulation: Simulation | None = None
+    cvar: CvarComparison | None = None
+
+    # -- figures
+    @property
+    def risk(self) -> float | None:
+        """The plan's EUR at risk (None when there is no plan)."""
+        return None if self.evaluation is None else self.evaluation.risk
+
+    @property
+    def ok(self) -> bool:
+        return self.status is Status.OPTIMAL
+
+    @property
+    def after(self) -> Evaluation:
+        return self.evaluation if self.evaluation is not None else self.before
+
+    @property
+    def marginal_risk(self) -> float | None:
+        """Extra EUR at risk for one more point (0.01) of private share."""
+        if self.marginal is None or self.risk is None:
+            return None
+        return self.marginal.extra(self.risk)
+
+    @property
+    def levers(self) -> pd.DataFrame:
+        import pandas as pd
+
+        rows = []
+        for item in self.lever_rows():
+            rows.append({"id": item["id"], "type": item["type"], "label": item["label"],
+                         "value": item["value"], "gain": item["gain"], "risk": item["risk"],
+                         "members_change": item["members_change"], "fte_use": item["fte_use"],
+                         "used": item["used"], "action": item["action"]})
+        return pd.DataFrame(rows, columns=["id", "type", "label", "value", "gain", "risk",
+                                           "members_change", "fte_use", "used", "action"])
+
+    @property
+    def budget(self) -> pd.DataFrame:
+        import pandas as pd
+
+        rows = []
+        after = self.after
+        for r in self.case.revenues:
+            rows.append({"side": "revenue", "id": r.id, "label": r.name,
+                         "public": r.public, "before": r.amount, "after": after.revenues[r.id]})
+        for e in self.case.expenditures:
+            rows.append({"side": "expenditure", "id": e.id, "label": e.name, "public": None,
+                         "before": e.amount, "after": after.expenditures[e.id]})
+        frame = pd.DataFrame(rows, columns=["side", "id", "label", "public", "before", "after"])
+        frame["change"] = frame["after"] - frame["before"]
+        return frame
+
+    @property
+    def indicators(self) -> dict[str, Any]:
+        after = self.after
+        return {
+            "private_share": {"before": self.before.private_share, "after": after.private_share},
+            "result": {"before": self.before.result, "after": after.result},
+            "members": {"before": self.before.members, "after": after.members},
+            "capacity_used": after.fte_use,
+        }
+
+    def with_simulation(self, simulation: Simulation) -> Result:
+        """This result carrying a simulation of its plan (see `optimizer.simulate`).
+
+        For a cvar target, both plans of the comparison are re-simulated with the
+        same number of scenarios and seed, so the side-by-side figures match it.
+        """
+        cvar = self.cvar
+        if cvar is not None:
+            cvar = cvar.with_simulations(self.case, simulation.n, simulation.seed)
+        audit = dict(self.audit)
+        audit["seeds"] = {**dict(audit.get("seeds") or {}), "simulation": simulation.seed}
+        return dataclasses.replace(self, simulation=simulation, cvar=cvar, audit=frozen(audit))
+
+    def lever_rows(self) -> list[dict[str, Any]]:
+        """Each lever's figures after the plan, with its action in words."""
+        after = self.after
+        rows = []
+        for lever in self.case.levers:
+            eff = after.effects[lever.id]
+            rows.append({
+                "id": lever.id, "type": lever.type, "label": lever.name,
+                "value": eff.value, "risk": eff.risk, "gain": eff.gain,
+                "revenue_change": dict(eff.revenue), "expenditure_change": dict(eff.expenditure),
+                "members_change": eff.members, "fte_use": eff.fte_use, "used": eff.used,
+                "action": lever.describe(eff, self.case) if eff.used else "",
+            })
+        return rows
+
+    # -- output
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON result of MODEL.md (plus explanations, diagnosis and audit)."""
+        after = self.after
+        out: dict[str, Any] = {
+            "schema_version": SCHEMA_VERSION,
+            "case": self.case.name,
+            "status": self.status.value,
+            "proven_optimal": self.proven_optimal,
+            "solver": self.solver,
+            "target": self.case.target.model_dump(mode="json", exclude_none=True),
+            "risk": num(self.risk),
+            "levers": [
+                {"id": row["id"], "type": row["type"], "value": num(row["value"]),
+                 "risk": num(row["risk"]),
+                 "revenue_change": {k: num(v) for k, v in row["revenue_change"].items()},
+                 "expenditure_change": {k: num(v) for k, v in row["expenditure_change"].items()},
+                 "members_change": num(row["members_change"]), "fte_use": num(row["fte_use"]),
+                 "action": row["action"]}
+                for row in self.lever_rows()
+            ],
+            "budget": {
+                "revenues": [{"id": r.id, "public": r.public, "before": num(r.amount),
+                              "after": num(after.revenues[r.id])} for r in self.case.revenues],
+                "expenditures": [{"id": e.id, "before": num(e.amount),
+                                  "after": num(after.expenditures[e.id])}
+                                 for e in self.case.expenditures],
+            },
+            "indicators": {
+                "private_share": {"before": num(self.before.private_share),
+                                  "after": num(after.private_share)},
+                "result": {"before": num(self.before.result), "after": num(after.result)},
+                "members": {"before": num(self.before.members), "after": num(after.members)},
+                "capacity_used": num(after.fte_use),
+                "public": {"before": num(self.before.public), "after": num(after.public)},
+                "private": {"before": num(self.before.private), "after": num(after.private)},
+            },
+            "binding": list(self.binding),
+        }
+        if self.marginal is not None:
+            out["marginal_risk"] = {
+                "target": num(self.marginal.target), "status": self.marginal.status.value,
+                "risk": num(self.marginal.risk), "extra_risk": num(self.marginal_risk),
+            }
+        if self.diagnosis is not None:
+            d = self.diagnosis
+            out["diagnosis"] = {
+                "max_private_share": num(d.max_private_share),
+                "blocking": list(d.blocking),
+                "blocking_text": list(d.blocking_text),
+            }
+            if d.best_plan is not None:
+                out["diagnosis"]["best_plan"] = {k: num(v) for k, v in d.best_plan.items()}
+        if self.cvar is not None:
+            out["cvar"] = self.cvar.to_dict()
+        if self.simulation is not None:
+            out["simulation"] = self.simulation.to_dict()
+        out["summary"] = summary_lines(self)
+        out["warnings"] = list(self.warnings)
+        out["audit"] = thawed(self.audit)
+        return out
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+    def report(self, fmt: str = "table") -> str:
+        """The report in a format: table, markdown, json, csv (drawn by optimizer.report)."""
+        return render_as("result", self, fmt)
+
+
+__all__ = ["Diagnosis", "Marginal", "Result"]
