@@ -301,6 +301,11 @@ class LeverBase(StrictModel):
         """Whether the lever can use staff capacity (FTE)."""
         return False
 
+    def nested_inputs(self, field: str) -> list[tuple[str, str, float, float]]:
+        """The numeric inputs inside a nested block of the lever (a tornado moves them):
+        (path below the lever, words, value, lowest allowed value)."""
+        return []
+
     def relaxed_bounds(self, case: CaseView) -> dict[str, Any]:
         """The lever's bound fields opened by an order of magnitude, for the diagnosis
         (README, "Blocking constraints"); {} when it has nothing to relax."""

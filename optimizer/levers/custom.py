@@ -148,6 +148,18 @@ class Custom(LeverBase):
     def uses_capacity(self, case: CaseView) -> bool:
         return abs(self.fte) > 0
 
+    def nested_inputs(self, field: str) -> list[tuple[str, str, float, float]]:
+        if field != "setup" or self.setup is None:
+            return []
+        out: list[tuple[str, str, float, float]] = []
+        if self.setup.risk:
+            out.append(("setup.risk", "setup risk", self.setup.risk, 0.0))
+        for line, coef in self.setup.expenditures.items():
+            if coef:
+                out.append((f"setup.expenditures.{line}", f"setup cost {line}", float(coef),
+                            -math.inf))
+        return out
+
     def relaxed_bounds(self, case: CaseView) -> dict[str, Any]:
         return {"max": max(10 * self.max, 10.0), "min": 0.0}
 

@@ -21,15 +21,24 @@ import hashlib
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
 from ..case.schema import Case
 from ..errors import CaseError
-from ..levers.base import LeverBase
 from .distributions import is_coupled, normal_cdf, shock_distribution
 from .evaluate import PlanContext
+
+
+class Proposals(Protocol):
+    """A lever whose proposals are won one by one (eu_projects): its id keys the draws."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def success_rate(self) -> float: ...
+
 
 # Scenarios drawn to compare plans (and for --simulate without N).
 DEFAULT_SIMULATION = 100_000
@@ -107,27 +116,27 @@ class Scenarios:
                     e_dist.low if e_dist.fixed
                     else e_dist.quantile(1 - uniform("elasticity", lever.id, coupled)))
 
-    def win_columns(self, lever: LeverBase, count: int) -> np.ndarray:
+    def win_columns(self, lever: Proposals, count: int) -> np.ndarray:
         """(n, count) booleans: proposal j of the lever is won in scenario s.
 
         Column j is the same whatever the count, so a plan with fewer proposals
         meets the first draws of a plan with more.
         """
         rng = _generator(self.seed, self.stream, "wins", lever.id)
-        q = lever.success_rate  # type: ignore[attr-defined]
+        q = lever.success_rate
         out = np.empty((self.n, count), dtype=bool)
         for j in range(count):
             out[:, j] = rng.random(self.n) < q
         return out
 
-    def wins(self, lever: LeverBase, count: int) -> np.ndarray:
+    def wins(self, lever: Proposals, count: int) -> np.ndarray:
         """Projects won among the first `count` proposals, in each scenario.
 
         Beyond ONE_BY_ONE proposals the count is drawn at once (binomial), from the same
         stream: the same in distribution, without a draw per proposal.
         """
         rng = _generator(self.seed, self.stream, "wins", lever.id)
-        q = lever.success_rate  # type: ignore[attr-defined]
+        q = lever.success_rate
         if count > ONE_BY_ONE:
             return rng.binomial(count, q, self.n).astype(float)
         total = np.zeros(self.n)

@@ -13,7 +13,6 @@ from ...case.load import load_case
 from ...case.schema import Case
 from ...errors import CaseError
 from ...levers.base import LeverBase
-from ...levers.custom import CustomSetup
 from .common import Progress, check_settings
 from .engine import Task, run_tasks
 
@@ -72,15 +71,10 @@ def tornado_inputs(case: Case) -> list[Input]:
                             out.append(Input(f"levers.{lever.id}.{name}.{line}",
                                              f"{lever.name}: {name} {line}", float(coef),
                                              low_limit=-math.inf))
-                elif name == "setup" and isinstance(value, CustomSetup):
-                    if value.risk:
-                        out.append(Input(f"levers.{lever.id}.setup.risk",
-                                         f"{lever.name}: setup risk", value.risk))
-                    for line, coef in value.expenditures.items():
-                        if coef:
-                            out.append(Input(f"levers.{lever.id}.setup.expenditures.{line}",
-                                             f"{lever.name}: setup cost {line}", float(coef),
-                                             low_limit=-math.inf))
+                else:  # a nested block (a custom lever's set-up): the lever lists its inputs
+                    for path, words, number, low_limit in lever.nested_inputs(name):
+                        out.append(Input(f"levers.{lever.id}.{path}", f"{lever.name}: {words}",
+                                         number, low_limit=low_limit))
                 continue
             if value == 0:
                 continue
