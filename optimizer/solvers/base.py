@@ -20,6 +20,7 @@ GAP_ABS = 1e-6
 
 class Solver(abc.ABC):
     name: SolverName
+    seed: Any = None  # the random seed the solver runs with, for the audit trail
 
     @abc.abstractmethod
     def solve(self, prob: Any, time_limit: float | None = None) -> SolverOutcome:
@@ -33,8 +34,6 @@ class Solver(abc.ABC):
         """The options a solve runs with, for the audit trail of a result."""
         return {"time_limit": time_limit, "gap_rel": GAP_REL, "gap_abs": GAP_ABS,
                 "seed": self.seed}
-
-    seed: Any = None
 
 
 __all__ = ["GAP_ABS", "GAP_REL", "Solver"]
