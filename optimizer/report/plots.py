@@ -1,7 +1,13 @@
 """Plots: the frontier, the tornado, a sweep, a simulation (matplotlib, optional).
 
-matplotlib is the optional extra `plot` (`pip install .[plot]`). Each plot is drawn
-in memory and written with `write_atomic`: the file is complete or untouched.
+matplotlib is the optional extra `plot` (`pip install .[plot]`). Each plot is drawn in
+memory on its own `Figure` (no pyplot state) and written with `write_atomic`: the file
+is complete or untouched, and carries no date, so the same run writes the same bytes.
+
+Plots are for a board: inputs by their names and units (`results.names`), amounts in
+k EUR, shares in %, members as whole numbers, what the plans minimise in the axis
+label, and what has no plan drawn, not left out. `*_figure` builds a figure (the tests
+read it), `plot_*` writes it.
 """
 
 from __future__ import annotations
@@ -14,6 +20,9 @@ from typing import TYPE_CHECKING, Any
 
 from ..case.schema import Case
 from ..errors import CaseError
+from ..fmt import keur, pct_short
+from ..results.names import input_name, input_unit, objective_words, value_cells
+from .bulk import columns
 from .output import write_atomic
 
 if TYPE_CHECKING:
@@ -25,13 +34,18 @@ if TYPE_CHECKING:
 PLOT_SUFFIXES = ("png", "svg", "pdf")
 INSTALL_HINT = "--plot needs matplotlib: pip install '.[plot]' (or pip install matplotlib)"
 
+# Entry points of the frontier closer than this (a fraction of the x range) share a marker.
+ENTRY_GAP = 0.035
+NO_PLAN_COLOR = "firebrick"
+TARGET_COLOR = "navy"
+
 
 def check_plot_file(path: str) -> None:
     """A usable --plot file name, and matplotlib installed (else CaseError, exit 2)."""
     suffix = Path(path).suffix.lower().lstrip(".")
     if suffix not in PLOT_SUFFIXES:
         raise CaseError(f"--plot {path}: use a .png, .svg or .pdf file name")
-    _pyplot()
+    _matplotlib()
 
 
 def check_sweep_plot(axes: dict[str, list[Any]]) -> None:
@@ -55,90 +69,196 @@ def matplotlib_installed() -> bool:
     return True
 
 
-def _pyplot() -> Any:
+def _matplotlib() -> Any:
     try:
         import matplotlib
     except ImportError:
         raise CaseError(INSTALL_HINT) from None
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    return matplotlib
 
-    return plt
+
+def _figure(width: float, height: float) -> Any:
+    _matplotlib()
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width, height))
 
 
 def _save(fig: Any, path: str | os.PathLike[str], protect: tuple[str, ...]) -> None:
-    plt = _pyplot()
     suffix = Path(path).suffix.lower().lstrip(".")
+    if suffix not in PLOT_SUFFIXES:
+        raise CaseError(f"--plot {path}: use a .png, .svg or .pdf file name")
     buf = io.BytesIO()
-    fig.savefig(buf, format=suffix, dpi=150, bbox_inches="tight",
-                metadata={"Software": None} if suffix == "png" else None)
-    plt.close(fig)
+    # A fixed salt for the SVG's element ids (random by default): the same bytes each run.
+    with _matplotlib().rc_context({"svg.hashsalt": "cluster-optimizer"}):
+        fig.savefig(buf, format=suffix, dpi=150, bbox_inches="tight",
+                    metadata=_plot_metadata(suffix))
     write_atomic(path, buf.getvalue(), protect=protect)
+
+
+def _plot_metadata(suffix: str) -> dict[str, Any]:
+    # No creation date and no software version in the file: the same run writes the
+    # same bytes.
+    if suffix == "svg":
+        return {"Date": None}
+    if suffix == "pdf":
+        return {"CreationDate": None}
+    return {"Software": None}
+
+
+def risk_label(case: Case, wrap: bool = False) -> str:
+    """The y axis of the frontier and the sweep, the x axis of the tornado: what each
+    point's plan minimises, and the figure drawn (its EUR at risk). wrap: on two lines
+    when long (an axis along the side)."""
+    what = objective_words(case)
+    if what == "EUR at risk":
+        return f"least EUR at risk (k {case.currency})"
+    return f"EUR at risk of the plan{chr(10) if wrap else ' '}of least {what} (k {case.currency})"
+
+
+def _risk_axis(ax: Any, case: Case, tops: list[float]) -> None:
+    """The risk axis of the frontier and the sweep: from 0, with room above the highest
+    point, labelled with what the plans minimise."""
+    top = max(tops, default=0.0)
+    ax.set_ylim(0, top * 1.08 if top > 0 else 1.0)
+    ax.set_ylabel(risk_label(case, wrap=True))
+
+
+def axis_scale(path: str) -> tuple[float, str]:
+    """How a swept path is drawn: the divisor of its values and its unit in the label."""
+    unit = input_unit(path)
+    if unit == "eur":
+        return 1000.0, "k EUR"
+    if unit == "share":
+        return 0.01, "%"
+    return 1.0, ""
+
+
+def _axis_text(case: Case, path: str) -> str:
+    unit = axis_scale(path)[1].replace("EUR", case.currency)
+    return f"{input_name(case, path)} ({unit})" if unit else input_name(case, path)
+
+
+def _value_text(path: str, value: Any) -> str:
+    """One value of a path in its unit, short: 60%, 1.25 k, 250."""
+    return value_cells(path, [value])[0]
+
+
+# ------------------------------------------------------------------ frontier
+
+
+def entry_groups(entries: list[tuple[float, str]], span: float,
+                 gap: float = ENTRY_GAP) -> list[tuple[float, list[int]]]:
+    """Entry points (x, text), in order of x, gathered so that two markers are never
+    closer than gap x span: (the marker's x, the numbers of its entries, from 1)."""
+    groups: list[tuple[float, list[int]]] = []
+    for number, (x, _) in enumerate(entries, start=1):
+        if groups and x - groups[-1][0] < gap * span:
+            groups[-1][1].append(number)
+        else:
+            groups.append((x, [number]))
+    return groups
+
+
+def frontier_figure(fr: Frontier) -> Any:
+    """The least EUR at risk against the target: a stacked area of each lever's share of
+    the risk (its top edge is the frontier); each lever's entry numbered above the plot
+    and listed below it; the case's own target; the shares no plan reaches, shaded."""
+    case = fr.case
+    ok = fr.table[fr.table["status"] == "optimal"]
+    data = columns(ok, ["target", "risk"] + [f"risk:{lv.id}" for lv in case.levers])
+    x = [100 * t for t in data["target"]]
+    events = columns(fr.events, ["target", "lever", "label", "event"])
+    entries: list[tuple[float, str]] = []
+    seen: set[str] = set()
+    for t, lever, label, event in zip(*events.values()):
+        if lever and event.startswith("enters") and lever not in seen:
+            seen.add(lever)
+            entries.append((100 * t, f"{label} enters at {t:.2%}"))
+    rows = math.ceil(len(entries) / 2)
+    fig = _figure(10, 5.8 + 0.22 * rows)
+    ax = fig.add_axes((0.08, 0.12 + 0.04 * rows, 0.68, 0.76 - 0.04 * rows))
+    target = case.target.private_share * 100
+    low = min(x + [target]) if x else target - 1
+    high = max(x + [target]) if x else target + 1
+    if fr.max_share is not None:
+        high = max(high, fr.max_share * 100)
+    span = max(high - low, 1e-6)
+    right = high + 0.08 * span
+    if x:
+        used = [lv for lv in case.levers
+                if any(math.isfinite(v) and v != 0 for v in data[f"risk:{lv.id}"])]
+        if used:
+            ax.stackplot(x, [[v / 1000 if math.isfinite(v) else 0.0 for v in data[f"risk:{lv.id}"]]
+                             for lv in used], labels=[lv.name for lv in used], alpha=0.75)
+        ax.plot(x, [r / 1000 for r in data["risk"]], color="black", linewidth=1.6,
+                label=risk_label(case).split(" (")[0])
+    if fr.max_share is not None:
+        edge = fr.max_share * 100
+        ax.axvspan(edge, right, color=NO_PLAN_COLOR, alpha=0.08, linewidth=0)
+        ax.axvline(edge, color=NO_PLAN_COLOR, linewidth=1.2)
+        # In the band, as far from the target's line as the band allows.
+        spots = [(edge + right) / 2, (edge + target) / 2, (target + right) / 2]
+        spot = max(spots, key=lambda at: min(abs(at - target), at - edge, right - at))
+        ax.text(spot, 0.5, f"no plan beyond {fr.max_share:.2%}",
+                transform=ax.get_xaxis_transform(), rotation=90, ha="center", va="center",
+                fontsize=8, color=NO_PLAN_COLOR)
+    else:
+        ax.text(0.5, 0.5, "No plan meets the case's other constraints, whatever the target.",
+                transform=ax.transAxes, ha="center", va="center", color=NO_PLAN_COLOR)
+    reach = "" if fr.max_share is None or target <= fr.max_share * 100 + 1e-9 else \
+        ", out of reach"
+    ax.axvline(target, color=TARGET_COLOR, linestyle="--", linewidth=1.3,
+               label=f"the case's target, {pct_short(case.target.private_share)}{reach}")
+    for at, numbers in entry_groups(entries, span):
+        ax.axvline(at, color="grey", linestyle=":", linewidth=0.9)
+        ax.text(at, 1.01, ",".join(map(str, numbers)), transform=ax.get_xaxis_transform(),
+                ha="center", va="bottom", fontsize=7, color="dimgrey")
+    ax.set_xlim(low - 0.02 * span, right)
+    _risk_axis(ax, case, [r / 1000 for r in data["risk"]])
+    ax.set_xlabel("Target private share (%)")
+    ax.set_title(f"{case.name}: the risk of reaching each target", pad=16)
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, frameon=False)
+    if entries:
+        lines = [f"{k}  {text}" for k, (_, text) in enumerate(entries, start=1)]
+        half = math.ceil(len(lines) / 2)
+        fig.text(0.08, 0.02 + 0.04 * rows, "Where each lever enters the plan (numbers "
+                 "above the plot):", fontsize=8, va="bottom")
+        for col, part in enumerate((lines[:half], lines[half:])):
+            fig.text(0.08 + 0.4 * col, 0.02 + 0.04 * rows, "\n".join(part), fontsize=7.5,
+                     va="top", color="dimgrey", linespacing=1.5)
+    return fig
 
 
 def plot_frontier(fr: Frontier, path: str | os.PathLike[str], protect: tuple[str, ...] = ()
                   ) -> None:
-    """Least EUR at risk against the target: a stacked area of each lever's share of the
-    risk (its top edge is the frontier), the levers' entry points marked."""
-    plt = _pyplot()
-    case = fr.case
-    table = fr.table[fr.table["status"] == "optimal"]
-    fig, ax = plt.subplots(figsize=(9, 5.5))
-    if len(table):
-        x = table["target"].to_numpy() * 100
-        used = [lv for lv in case.levers if table[f"risk:{lv.id}"].fillna(0).abs().sum() > 0]
-        if used:
-            ax.stackplot(x, [table[f"risk:{lv.id}"].fillna(0).to_numpy() / 1000 for lv in used],
-                         labels=[lv.name for lv in used], alpha=0.75)
-        ax.plot(x, table["risk"].to_numpy() / 1000, color="black", linewidth=1.6,
-                label="least EUR at risk")
-        top = float(table["risk"].max()) / 1000 if len(table) else 1.0
-        firsts = (fr.events[fr.events["event"].str.startswith("enters")]
-                  .drop_duplicates("lever", keep="first"))
-        width = max(float(x[-1] - x[0]), 1e-9)
-        labels: list[tuple[float, list[str]]] = []  # entries close together share one label
-        for _, e in firsts.iterrows():
-            at = float(e["target"]) * 100
-            ax.axvline(at, color="grey", linestyle=":", linewidth=0.9)
-            text = f"{e['label']} {e['target']:.2%}"
-            if labels and at - labels[-1][0] < 0.03 * width:
-                labels[-1][1].append(text)
-            else:
-                labels.append((at, [text]))
-        for at, texts in labels:
-            ax.text(at, top, "enter: " + "; ".join(texts), rotation=90, va="top", ha="right",
-                    fontsize=7, color="dimgrey")
-    if fr.max_share is not None:
-        ax.axvline(fr.max_share * 100, color="firebrick", linewidth=1.2)
-        ax.annotate(f"no plan beyond\n{fr.max_share:.2%}", (fr.max_share * 100, 0),
-                    xytext=(-4, 8), textcoords="offset points", ha="right", fontsize=8,
-                    color="firebrick")
-    ax.set_xlabel("target private share (%)")
-    ax.set_ylabel(f"least EUR at risk (k {case.currency})")
-    ax.set_title(f"{case.name}: the risk of reaching each target")
-    ax.grid(alpha=0.3)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, frameon=False)
-    _save(fig, path, protect)
+    """The frontier of `frontier_figure`, written to path (.png, .svg or .pdf)."""
+    _save(frontier_figure(fr), path, protect)
 
 
-def plot_tornado(frame: pd.DataFrame, case: Case, path: str | os.PathLike[str],
-                 protect: tuple[str, ...] = (), top: int = 20) -> None:
-    """Each input's low and high move as a bar around the EUR at risk as given; a move
-    that leaves no plan is a hatched bar to the edge."""
-    import pandas as pd
+# ------------------------------------------------------------------ tornado
 
-    plt = _pyplot()
+
+def tornado_figure(frame: pd.DataFrame, case: Case, top: int = 20) -> Any:
+    """Each input's low and high move as two bars side by side (lowered above, raised
+    below) around the EUR at risk as given; a move that leaves no plan is a hatched bar to
+    the edge of its own half, "no plan" written inside it."""
     rows = frame.head(top).iloc[::-1]
+    cols = columns(rows, ["name", "status_low", "risk_low", "status_high", "risk_high"])
+    # Each input with its value as given: "Members today (270)".
+    names = [f"{name} ({_value_text(path, base)})" for name, path, base in
+             zip(cols["name"], rows["input"].tolist(), rows["base"].tolist())]
     base = frame.attrs.get("base_risk")
-    fig, ax = plt.subplots(figsize=(9, 0.35 * max(len(rows), 4) + 1.5))
+    fig = _figure(10, 0.42 * max(len(rows), 4) + 1.6)
+    ax = fig.add_subplot()
     if base is None:
         ax.text(0.5, 0.5, "No plan for the case as given: see the table for the moves that "
                 "make the target reachable.", ha="center", va="center", transform=ax.transAxes)
         ax.set_axis_off()
-        _save(fig, path, protect)
-        return
+        return fig
     b = base / 1000
-    finite = [v / 1000 for v in pd.concat([rows["risk_low"], rows["risk_high"]])
+    finite = [v / 1000 for v in cols["risk_low"] + cols["risk_high"]
               if isinstance(v, float) and math.isfinite(v)] + [b]
     span = max(max(finite) - b, b - min(finite), 1.0)
     edge = b + 1.15 * span
@@ -150,64 +270,146 @@ def plot_tornado(frame: pd.DataFrame, case: Case, path: str | os.PathLike[str],
         labelled.add(text)
         return text
 
-    for y, (_, row) in enumerate(rows.iterrows()):
-        for side, color, verb in (("low", "tab:blue", "lowered"),
-                                  ("high", "tab:orange", "raised")):
-            risk, status = row[f"risk_{side}"], row[f"status_{side}"]
+    height = 0.38
+    for y, (name, status_low, risk_low, status_high, risk_high) in enumerate(
+            zip(*cols.values())):
+        for offset, status, risk, color, verb in (
+                (height / 2, status_low, risk_low, "tab:blue", "lowered"),
+                (-height / 2, status_high, risk_high, "tab:orange", "raised")):
+            at = y + offset
             if status == "optimal":
-                ax.barh(y, risk / 1000 - b, left=b, color=color, alpha=0.8,
+                ax.barh(at, risk / 1000 - b, left=b, height=height, color=color, alpha=0.85,
                         label=label(f"input {verb}"))
             elif status == "infeasible":
-                ax.barh(y, edge - b, left=b, color="none", edgecolor=color, hatch="//",
-                        label=label(f"no plan when {verb}"))
-                ax.text(edge, y, " no plan", va="center", fontsize=7, color=color)
+                ax.barh(at, edge - b, left=b, height=height, color="none", edgecolor=color,
+                        hatch="//", label=label(f"no plan when {verb}"))
+                ax.text(edge - 0.01 * span, at, "no plan ", va="center", ha="right",
+                        fontsize=7, color=color,
+                        bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5})
+            elif status != "invalid":
+                ax.text(b, at, f" {status.replace('_', ' ')} when {verb}", va="center",
+                        fontsize=7, color="dimgrey")
     ax.axvline(b, color="black", linewidth=1)
+    ax.set_xlim(min(min(finite), b) - 0.05 * span, edge + 0.03 * span)
+    ax.set_ylim(-0.7, len(rows) - 0.3)
     ax.set_yticks(range(len(rows)))
-    ax.set_yticklabels(rows["name"], fontsize=7)
-    ax.set_xlabel(f"least EUR at risk (k {case.currency}); as given: {b:,.1f} k")
-    ax.set_title(f"{case.name}: inputs moved by {frame.attrs.get('pct', 0):.0%}")
+    ax.set_yticklabels(names, fontsize=8)
+    ax.set_xlabel(f"{risk_label(case)}; as given: {b:,.1f} k")
+    ax.set_title(f"{case.name}: each input moved down and up by "
+                 f"{frame.attrs.get('pct', 0):.0%}")
     ax.grid(axis="x", alpha=0.3)
-    ax.legend(loc="lower right", fontsize=7, frameon=False)
-    _save(fig, path, protect)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, frameon=False)
+    return fig
+
+
+def plot_tornado(frame: pd.DataFrame, case: Case, path: str | os.PathLike[str],
+                 protect: tuple[str, ...] = (), top: int = 20) -> None:
+    """The tornado of `tornado_figure`, written to path (.png, .svg or .pdf)."""
+    _save(tornado_figure(frame, case, top), path, protect)
+
+
+# ------------------------------------------------------------------ sweep
+
+
+def sweep_lines(frame: pd.DataFrame, case: Case) -> list[dict[str, Any]]:
+    """What a sweep plot draws, one item per line (one per value of the other axes):
+    `label`, `x` and `y` of the points with a plan (x in the unit of `axis_scale`, y in
+    k EUR), `no_plan` the x of the points out of reach, `unsolved` the x of the points
+    stopped by a time limit or an error."""
+    import pandas as pd
+
+    axes = list(frame.attrs.get("axes", {}))
+    x_path = axes[0]
+    if not pd.api.types.is_numeric_dtype(frame[x_path]):
+        raise CaseError(f"--plot: the sweep of {x_path} is not numeric; nothing to draw")
+    scale, _ = axis_scale(x_path)
+    cols = columns(frame, axes + ["status", "risk"])
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    keys = zip(*(cols[p] for p in axes[1:])) if len(axes) > 1 else [()] * len(frame)
+    for i, key in enumerate(keys):
+        groups.setdefault(key, []).append(i)
+    if len(groups) > 12:
+        raise CaseError(f"--plot: {len(groups)} lines would be unreadable; sweep at most 12 "
+                        f"values of {', '.join(axes[1:])}")
+    out = []
+    for key, indices in groups.items():
+        label = ", ".join(f"{input_name(case, p)}: {_value_text(p, v)}"
+                          for p, v in zip(axes[1:], key)) or None
+        item: dict[str, Any] = {"label": label, "x": [], "y": [], "no_plan": [],
+                                "unsolved": []}
+        for i in indices:
+            x = cols[x_path][i] / scale
+            status = cols["status"][i]
+            if status == "optimal":
+                item["x"].append(x)
+                item["y"].append(cols["risk"][i] / 1000)
+            elif status == "infeasible":
+                item["no_plan"].append(x)
+            else:
+                item["unsolved"].append(x)
+        out.append(item)
+    return out
+
+
+def sweep_figure(frame: pd.DataFrame, case: Case) -> Any:
+    """EUR at risk against the first swept value, one line per value of the others; a
+    point with no plan is an x on the axis, in its line's colour."""
+    axes = list(frame.attrs.get("axes", {}))
+    x_path = axes[0]
+    lines = sweep_lines(frame, case)
+    fig = _figure(9, 5.5)
+    ax = fig.add_subplot()
+    marks = ax.get_xaxis_transform()  # x in data, y in axes: on the axis whatever the data
+    no_plan = unsolved = False
+    row = 0  # lines with marks get their own row of marks, so that none hides another
+    for item in lines:
+        (line,) = ax.plot(item["x"], item["y"], marker=".", label=item["label"])
+        color = line.get_color()
+        if item["no_plan"] or item["unsolved"]:
+            height = 0.025 + 0.03 * row
+            row += 1
+        if item["no_plan"]:
+            no_plan = True
+            ax.plot(item["no_plan"], [height] * len(item["no_plan"]), linestyle="none",
+                    marker="x", markersize=7, color=color, transform=marks, clip_on=False)
+        if item["unsolved"]:
+            unsolved = True
+            ax.plot(item["unsolved"], [height] * len(item["unsolved"]), linestyle="none",
+                    marker="s", markerfacecolor="none", color=color, transform=marks,
+                    clip_on=False)
+    if no_plan:
+        ax.plot([], [], linestyle="none", marker="x", color="dimgrey",
+                label="no plan (x on the axis)")
+    if unsolved:
+        ax.plot([], [], linestyle="none", marker="s", markerfacecolor="none", color="dimgrey",
+                label="no proven plan (time limit or error)")
+    if input_unit(x_path) == "count":
+        from matplotlib.ticker import MaxNLocator
+
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 2.5, 5, 10]))
+    _risk_axis(ax, case, [y for item in lines for y in item["y"]])
+    ax.set_xlabel(_axis_text(case, x_path))
+    ax.set_title(f"{case.name}: sweep of {input_name(case, x_path)}")
+    ax.grid(alpha=0.3)
+    if len(axes) > 1 or no_plan or unsolved:
+        ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    return fig
 
 
 def plot_sweep(frame: pd.DataFrame, case: Case, path: str | os.PathLike[str],
                protect: tuple[str, ...] = ()) -> None:
-    """EUR at risk against the swept value (one line per value of a second axis)."""
-    import pandas as pd
-
-    plt = _pyplot()
-    axes = list(frame.attrs.get("axes", {}))
-    fig, ax = plt.subplots(figsize=(9, 5.5))
-    x_path = axes[0]
-    if not pd.api.types.is_numeric_dtype(frame[x_path]):
-        raise CaseError(f"--plot: the sweep of {x_path} is not numeric; nothing to draw")
-    scale = 100 if x_path == "target.private_share" else 1
-    groups = [((), frame)] if len(axes) == 1 else list(frame.groupby(axes[1:], sort=False))
-    if len(groups) > 12:
-        raise CaseError(f"--plot: {len(groups)} lines would be unreadable; sweep at most 12 "
-                        f"values of {', '.join(axes[1:])}")
-    for key, part in groups:
-        ok = part[part["status"] == "optimal"]
-        label = None if len(axes) == 1 else ", ".join(
-            f"{p}={v:g}" if isinstance(v, float) else f"{p}={v}"
-            for p, v in zip(axes[1:], key if isinstance(key, tuple) else (key,)))
-        ax.plot(ok[x_path].to_numpy() * scale, ok["risk"].to_numpy() / 1000, marker=".",
-                label=label)
-    ax.set_xlabel(x_path + (" (%)" if scale == 100 else ""))
-    ax.set_ylabel(f"least EUR at risk (k {case.currency})")
-    ax.set_title(f"{case.name}: sweep of {x_path}")
-    ax.grid(alpha=0.3)
-    if len(axes) > 1:
-        ax.legend(fontsize=7, frameon=False)
-    _save(fig, path, protect)
+    """The sweep of `sweep_figure`, written to path (.png, .svg or .pdf)."""
+    _save(sweep_figure(frame, case), path, protect)
 
 
-def plot_simulation(path: str, result: Result, protect: tuple[str, ...] = ()) -> None:
-    """Histograms of the private share and of the result in the simulated scenarios.
+# ------------------------------------------------------------------ simulation
+
+
+def simulation_figure(result: Result) -> Any:
+    """Histograms of the private share and of the result in the simulated scenarios, the
+    target and the minimum result marked, and above each, how often each plan holds.
 
     For a CVaR result, both plans of the comparison are drawn over each other.
-    The format follows the file's extension (png, svg, pdf).
     """
     import numpy as np
 
@@ -217,62 +419,71 @@ def plot_simulation(path: str, result: Result, protect: tuple[str, ...] = ()) ->
             if item.simulation is not None:
                 series.append((name, item.simulation))
     elif result.simulation is not None:
-        series.append(("plan", result.simulation))
+        series.append(("the plan", result.simulation))
     if not series:
         raise CaseError("--plot: nothing to draw; add --simulate N, --frontier, --tornado PCT "
                         "or --sweep PATH=... (or use a case with a cvar target)")
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        raise CaseError("--plot needs matplotlib: pip install 'cluster-optimizer[plot]'") from None
-    suffix = str(path).rsplit(".", 1)[-1].lower() if "." in str(path) else ""
-    if suffix not in ("png", "svg", "pdf"):
-        raise CaseError(f"--plot {path}: use a .png, .svg or .pdf file name")
     case = result.case
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.2))
+    cur = case.currency
+    fig = _figure(11, 4.6)
+    ax1, ax2 = fig.subplots(1, 2)
     # The same bins for every plan, so that the bars compare.
     share_bins = np.histogram_bin_edges(np.concatenate([s.share * 100 for _, s in series]), 60)
     result_bins = np.histogram_bin_edges(np.concatenate([s.result / 1000 for _, s in series]), 60)
     for name, sim in series:
         ax1.hist(sim.share * 100, bins=share_bins, alpha=0.55, label=name)
         ax2.hist(sim.result / 1000, bins=result_bins, alpha=0.55, label=name)
-    ax1.axvline(case.target.private_share * 100, color="black", linestyle="--",
-                label=f"target {case.target.private_share:.0%}")
+    target = case.target.private_share
+    ax1.axvline(target * 100, color="black", linestyle="--",
+                label=f"target {pct_short(target)}")
     ax2.axvline(case.target.min_result / 1000, color="black", linestyle="--",
-                label="min_result")
+                label=f"minimum result, {keur(case.target.min_result)} {cur}")
+    ax1.set_title("\n".join(f"{name}: target met in {_chance(sim.p_target_met)} of scenarios"
+                            for name, sim in series), fontsize=9)
+    ax2.set_title("\n".join(f"{name}: result at or above the minimum in "
+                            f"{_chance(sim.p_result_ok)} of scenarios" for name, sim in series),
+                  fontsize=9)
     ax1.set_xlabel("private share after the plan (%)")
-    ax2.set_xlabel(f"result after the plan (k {case.currency})")
+    ax2.set_xlabel(f"result after the plan (k {cur})")
     for ax in (ax1, ax2):
         ax.set_ylabel("scenarios")
         ax.legend(fontsize=8)
-    n = series[0][1].n
-    fig.suptitle(f"{case.name}: {n:,} simulated scenarios (seed {series[0][1].seed})")
+    first = series[0][1]
+    fig.suptitle(f"{case.name}: {first.n:,} simulated scenarios (seed {first.seed})")
     fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format=suffix, dpi=110, metadata=_plot_metadata(suffix))
-    plt.close(fig)
-    write_atomic(path, buf.getvalue(), protect=protect)
+    return fig
 
 
-def _plot_metadata(suffix: str) -> dict[str, Any]:
-    # No creation date in the file: the same run writes the same bytes.
-    if suffix == "svg":
-        return {"Date": None}
-    if suffix == "pdf":
-        return {"CreationDate": None}
-    return {}
+def _chance(p: float) -> str:
+    """A probability for people: 84.7%; never 0% or 100% when it is not exactly so."""
+    text = f"{p:.1%}"
+    if text == "0.0%" and p > 0:
+        return "under 0.1%"
+    if text == "100.0%" and p < 1:
+        return "over 99.9%"
+    return text
+
+
+def plot_simulation(path: str, result: Result, protect: tuple[str, ...] = ()) -> None:
+    """The simulation of `simulation_figure`, written to path (.png, .svg or .pdf)."""
+    _save(simulation_figure(result), path, protect)
 
 
 __all__ = [
     "INSTALL_HINT",
+    "axis_scale",
     "check_plot_file",
     "check_sweep_plot",
+    "entry_groups",
+    "frontier_figure",
     "matplotlib_installed",
     "plot_frontier",
     "plot_simulation",
     "plot_sweep",
     "plot_tornado",
+    "risk_label",
+    "simulation_figure",
+    "sweep_figure",
+    "sweep_lines",
+    "tornado_figure",
 ]

@@ -6,8 +6,6 @@ Tables are drawn by tabulate.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from typing import Any
 
@@ -18,15 +16,16 @@ from ..fmt import keur, pct, pct_short
 from ..plan.evaluate import evaluate
 from ..results.base import thawed
 from ..results.result import Result
-from .formats import FORMATS, csv_number
-from .uncertainty import csv_rows, people_sections
+from .formats import FORMATS
+from .result_csv import result_csv
+from .uncertainty import people_sections
 
 
 def render(result: Result, fmt: str = "table") -> str:
     if fmt == "json":
         return result.to_json()
     if fmt == "csv":
-        return _csv(result)
+        return result_csv(result)
     if fmt not in ("table", "markdown"):
         raise ValueError(f"unknown format '{fmt}'; use one of {', '.join(FORMATS)}")
     return _people(result, markdown=fmt == "markdown")
@@ -162,35 +161,6 @@ def audit_lines(result: Result) -> list[str]:
             f"time limit {f'{limit:g} s' if limit else 'none'}; "
             f"optimizer {audit.get('package_version', '')}.")
     return [line]
-
-
-def _csv(result: Result) -> str:
-    """One long table: the levers, then the budget lines, then the indicators."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["section", "id", "label", "value", "before", "after", "change", "risk"])
-    after = result.after
-    for lever in result.case.levers:
-        eff = after.effects[lever.id]
-        effect = sum(eff.revenue.values()) - sum(eff.expenditure.values())  # on the result
-        writer.writerow(["lever", lever.id, lever.name, csv_number(eff.value), "", "", csv_number(effect),
-                         csv_number(eff.risk)])
-    for r in result.case.revenues:
-        writer.writerow(["revenue", r.id, r.name, "", csv_number(r.amount), csv_number(after.revenues[r.id]),
-                         csv_number(after.revenues[r.id] - r.amount), ""])
-    for e in result.case.expenditures:
-        writer.writerow(["expenditure", e.id, e.name, "", csv_number(e.amount),
-                         csv_number(after.expenditures[e.id]), csv_number(after.expenditures[e.id] - e.amount), ""])
-    ind = result.indicators
-    for key in ("private_share", "result", "members"):
-        writer.writerow(["indicator", key, key.replace("_", " "), "", csv_number(ind[key]["before"]),
-                         csv_number(ind[key]["after"]), csv_number(ind[key]["after"] - ind[key]["before"]), ""])
-    writer.writerow(["indicator", "capacity_used", "capacity used", "", "",
-                     csv_number(ind["capacity_used"]), "", ""])
-    writer.writerow(["total", "risk", "EUR at risk", "", "", "", "", csv_number(result.risk)])
-    writer.writerows(csv_rows(result))
-    writer.writerow(["status", result.status.value, "", "", "", "", "", ""])
-    return buf.getvalue()
 
 
 __all__ = ["audit_lines", "render"]

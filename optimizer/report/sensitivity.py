@@ -9,18 +9,24 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import math
 from collections import Counter
 from typing import TYPE_CHECKING, Any
-
-from tabulate import tabulate
 
 from ..case.schema import Case
 from ..fmt import keur
 from ..results.base import SCHEMA_VERSION, plain
 from ..results.frontier import frontier_dict
+from ..results.names import (
+    input_name,
+    input_unit,
+    objective_words,
+    robust_words,
+    value_cells,
+)
 from ..results.sweep import members_column
+from . import bulk
+from .bulk import columns, csv_cells, plain_values
 from .formats import FORMATS
 
 if TYPE_CHECKING:
@@ -29,19 +35,12 @@ if TYPE_CHECKING:
     from ..results.frontier import Frontier
 
 
-def _csv_cell(value: Any) -> str:
-    v = plain(value)
-    if v is None:
-        return ""
-    return repr(v) if isinstance(v, float) else str(v)
-
-
 def _json(data: dict[str, Any]) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    return bulk.dumps(data) + "\n"
 
 
-def _keur(x: Any) -> str:
-    return "-" if x is None or not math.isfinite(float(x)) else keur(float(x))
+def _keur(x: Any, sign: bool = False) -> str:
+    return "-" if x is None or not math.isfinite(float(x)) else keur(float(x), sign)
 
 
 def _pct(x: Any, digits: int = 1) -> str:
@@ -55,21 +54,72 @@ def lever_value(case: Case, lever_id: str, value: Any) -> str:
     return str(case.lever(lever_id).value_cell(float(value)))
 
 
-def _plan_text(case: Case, row: pd.Series) -> str:
+def _plan_texts(case: Case, cols: dict[str, list[Any]]) -> list[str]:
+    """Each row's plan in words ("Lower regional grant 69.8 k; Training days 76"), from the
+    `lever:ID` columns, lever by lever: each distinct value is written once."""
     parts = []
     for lever in case.levers:
-        v = row.get(f"lever:{lever.id}")
-        if v is not None and math.isfinite(float(v)) and abs(float(v)) > 1e-7:
-            parts.append(f"{lever.id} {lever_value(case, lever.id, v)}")
-    return "; ".join(parts) if parts else "no lever"
+        values = cols.get(f"lever:{lever.id}")
+        if values is None:
+            continue
+        name = lever.name
+
+        def cell(v: Any, lever_id: str = lever.id, name: str = name) -> str:
+            if v is None or not math.isfinite(float(v)) or abs(float(v)) <= 1e-7:
+                return ""
+            return f"{name} {lever_value(case, lever_id, v)}"
+
+        parts.append(_mapped(cell, values))
+    return ["; ".join(filter(None, plan)) or "no lever" for plan in zip(*parts)]
 
 
-def _axis_value(path: str, value: Any) -> str:
-    if path == "target.private_share" and isinstance(value, int | float):
-        return f"{value:.2%}"
-    if isinstance(value, float):
-        return f"{value:,.6g}"
-    return str(value)
+def _only(keep: list[bool], cells: list[str]) -> list[str]:
+    """The cells of the rows to keep, "-" elsewhere (the figures of a point with no plan)."""
+    return [c if k else "-" for k, c in zip(keep, cells)]
+
+
+def _mapped(fn: Any, values: list[Any]) -> list[str]:
+    """[fn(v) for v in values], fn called once per distinct value (values repeat in a
+    sweep: plans reached by shortcut, points out of reach)."""
+    memo: dict[Any, str] = {}
+    out = []
+    for v in values:
+        text = memo.get(v)
+        if text is None:
+            text = fn(v)
+            if not (isinstance(v, float) and math.isnan(v)):  # NaN is never found again
+                memo[v] = text
+        out.append(text)
+    return out
+
+
+def _axis_header(case: Case, path: str) -> str:
+    """A swept path's column: its name in words, and its unit when it is EUR or a share."""
+    unit = input_unit(path)
+    name = input_name(case, path)
+    if unit == "eur":
+        return f"{name} ({case.currency})"
+    return name
+
+
+def sweep_objective(case: Case) -> str:
+    """What each point's plan is, in one sentence: the objective it minimises, exactly."""
+    what = objective_words(case)
+    if what == "EUR at risk":
+        text = "Each plan has the least EUR at risk of its point (exact, as `optimize` finds it)"
+    else:
+        text = (f"Each plan has the least {what} of its point (as `optimize` finds it); the "
+                "table gives its EUR at risk")
+    robust = robust_words(case)
+    return text + (f"; every plan {robust}." if robust else ".")
+
+
+# How a point's status reads in a table for people (json and csv keep the status itself).
+STATUS_WORDS = {"optimal": "optimal", "infeasible": "no plan", "time_limit": "time limit"}
+
+
+def _status_word(status: str) -> str:
+    return STATUS_WORDS.get(status, status.replace("_", " "))
 
 
 def _people(lines: list[str], markdown: bool, heading: str) -> None:
@@ -80,9 +130,9 @@ def _people(lines: list[str], markdown: bool, heading: str) -> None:
         lines.insert(1, "=" * len(heading))
 
 
-def _table(rows: list[list[Any]], headers: list[str], markdown: bool) -> str:
-    return tabulate(rows, headers=headers, tablefmt="github" if markdown else "simple",
-                    disable_numparse=True)
+def _table(rows: list[list[Any]], headers: list[str], markdown: bool,
+           align: list[str] | None = None) -> str:
+    return bulk.table(rows, headers, markdown, align)
 
 
 def _check(fmt: str) -> None:
@@ -93,56 +143,101 @@ def _check(fmt: str) -> None:
 # ------------------------------------------------------------------ sweep
 
 
-def sweep_dict(frame: pd.DataFrame, case: Case) -> dict[str, Any]:
+def _sweep_head(frame: pd.DataFrame, case: Case, statuses: list[str]) -> dict[str, Any]:
     axes = frame.attrs.get("axes", {})
-    rows = []
-    for _, row in frame.iterrows():
-        item: dict[str, Any] = {path: plain(row[path]) for path in axes}
-        item.update({k: plain(row[k]) for k in ("status", "risk", "private_share", "result")})
-        item[members_column(frame)] = plain(row[members_column(frame)])
-        item["levers"] = {lever.id: plain(row[f"lever:{lever.id}"]) for lever in case.levers}
-        rows.append(item)
     return {
         "schema_version": SCHEMA_VERSION, "kind": "sweep", "case": case.name,
-        "solver": frame.attrs.get("solver"), "axes": {p: [plain(v) for v in vals]
+        "solver": frame.attrs.get("solver"), "axes": {p: plain_values(list(vals))
                                                       for p, vals in axes.items()},
-        "points": len(frame), "status_counts": dict(Counter(frame["status"])),
-        "solves": frame.attrs.get("solves"), "rows": rows,
+        "points": len(frame), "status_counts": dict(Counter(statuses)),
+        "solves": frame.attrs.get("solves"),
     }
 
 
-def _frame_csv(frame: pd.DataFrame, columns: list[str]) -> str:
+def sweep_dict(frame: pd.DataFrame, case: Case) -> dict[str, Any]:
+    axes = frame.attrs.get("axes", {})
+    members = members_column(frame)
+    figures = ["status", "risk", "private_share", "result", members]
+    lever_ids = [lever.id for lever in case.levers]
+    cols = columns(frame, list(axes) + figures + [f"lever:{i}" for i in lever_ids])
+    values = {name: plain_values(col) for name, col in cols.items()}
+    rows = []
+    for at, figs, levers in zip(zip(*(values[p] for p in axes)),
+                                zip(*(values[f] for f in figures)),
+                                zip(*(values[f"lever:{i}"] for i in lever_ids))):
+        item: dict[str, Any] = dict(zip(axes, at))
+        item.update(zip(figures, figs))
+        item["levers"] = dict(zip(lever_ids, levers))
+        rows.append(item)
+    return {**_sweep_head(frame, case, cols["status"]), "rows": rows}
+
+
+def _frame_csv(frame: pd.DataFrame, names: list[str]) -> str:
     """The columns of a frame as CSV, one row per line, numbers as plain values."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(columns)
-    for _, row in frame.iterrows():
-        writer.writerow([_csv_cell(row[c]) for c in columns])
+    writer.writerow(names)
+    cols = columns(frame, names)
+    writer.writerows(zip(*(csv_cells(cols[name]) for name in names)))
     return buf.getvalue()
+
+
+def _sweep_json(frame: pd.DataFrame, case: Case) -> str:
+    """`_json(sweep_dict(frame, case))`, byte for byte, in linear time: the rows are written
+    from a template, each column's values turned into JSON text at once."""
+    axes = list(frame.attrs.get("axes", {}))
+    members = members_column(frame)
+    figures = axes + ["status", "risk", "private_share", "result", members]
+    levers = [f"lever:{lever.id}" for lever in case.levers]
+    cols = columns(frame, figures + levers)
+    head = bulk.dumps(_sweep_head(frame, case, cols["status"]))  # "rows", the last key, below
+    if not len(frame):
+        return head[:-2] + ',\n  "rows": []\n}\n'
+    key = bulk.json_tokens
+
+    def line(name: str, indent: int) -> str:
+        return " " * indent + key([name])[0].replace("{", "{{").replace("}", "}}") + ": {}"
+
+    inner = [line(name, 6) for name in figures]
+    if levers:
+        inner.append('      "levers": {{\n' + ",\n".join(
+            line(lever.id, 8) for lever in case.levers) + "\n      }}")
+    else:
+        inner.append('      "levers": {{}}')
+    template = "    {{\n" + ",\n".join(inner) + "\n    }}"
+    tokens = [bulk.json_tokens(plain_values(cols[name])) for name in figures + levers]
+    rows = ",\n".join(template.format(*values) for values in zip(*tokens))
+    return head[:-2] + ',\n  "rows": [\n' + rows + "\n  ]\n}\n"
 
 
 def render_sweep(frame: pd.DataFrame, case: Case, fmt: str = "table") -> str:
     _check(fmt)
     if fmt == "json":
-        return _json(sweep_dict(frame, case))
+        return _sweep_json(frame, case)
     if fmt == "csv":
         return _frame_csv(frame, list(frame.columns))
     markdown = fmt == "markdown"
     axes = list(frame.attrs.get("axes", {}))
-    counts = Counter(frame["status"])
-    lines = [f"{len(frame):,} points: " + ", ".join(f"{n:,} {s}" for s, n in counts.items())
-             + ". EUR at risk is the least for each point (exact, as `optimize` finds it).", ""]
-    headers = axes + ["status", f"EUR at risk ({case.currency})", "private share",
-                      "result", "members after", "plan"]
-    rows = []
-    for _, row in frame.iterrows():
-        ok = row["status"] == "optimal"
-        rows.append([_axis_value(p, row[p]) for p in axes] + [
-            row["status"], _keur(row["risk"]), _pct(row["private_share"]),
-            _keur(row["result"]) if ok else "-",
-            f"{row[members_column(frame)]:,.1f}".rstrip("0").rstrip(".") if ok else "-",
-            _plan_text(case, row) if ok else "-"])
-    lines.append(_table(rows, headers, markdown))
+    members = members_column(frame)
+    cols = columns(frame, axes + ["status", "risk", "private_share", "result", members]
+                   + [f"lever:{lever.id}" for lever in case.levers])
+    counts = Counter(cols["status"])
+    lines = [f"{len(frame):,} points: " + ", ".join(
+        f"{n:,} {'with no plan' if s == 'infeasible' else _status_word(s)}"
+        for s, n in counts.items()) + ". " + sweep_objective(case), ""]
+    headers = [_axis_header(case, p) for p in axes] + [
+        "Status", f"EUR at risk ({case.currency})", "Private share",
+        f"Result ({case.currency})", "Members after", "Plan"]
+    ok = [status == "optimal" for status in cols["status"]]
+    table = [value_cells(p, cols[p]) for p in axes] + [
+        _mapped(_status_word, cols["status"]), _mapped(_keur, cols["risk"]),
+        _mapped(_pct, cols["private_share"]),
+        _only(ok, _mapped(lambda v: _keur(v, sign=True), cols["result"])),
+        _only(ok, _mapped(lambda v: f"{v:,.0f}", cols[members])),
+        _only(ok, _plan_texts(case, cols))]
+    lines.append(bulk.table_columns(table, headers, markdown,
+                                    ["right"] * len(axes) + ["left", "right", "right", "right",
+                                                             "right", "left"]))
     _people(lines, markdown, f"Sweep of {case.name}")
     return "\n".join(lines).rstrip() + "\n"
 
@@ -161,14 +256,17 @@ def render_frontier(fr: Frontier, fmt: str = "table") -> str:
         lever_cols = [f"lever:{lv.id}" for lv in case.levers]
         writer.writerow(["section", "target", "status", "risk", "private_share", "result",
                          "members", "lever", "event", "before", "after"] + lever_cols)
-        for _, row in fr.table.iterrows():
-            writer.writerow(["point"] + [_csv_cell(row[k]) for k in (
-                "target", "status", "risk", "private_share", "result", "members")]
-                + ["", "", "", ""] + [_csv_cell(row[c]) for c in lever_cols])
-        for _, e in fr.events.iterrows():
-            writer.writerow(["event", _csv_cell(e["target"]), "", "", "", "", "", e["lever"],
-                             e["event"], _csv_cell(e["before"]), _csv_cell(e["after"])]
-                            + [""] * len(lever_cols))
+        figures = ["target", "status", "risk", "private_share", "result", "members"]
+        cols = columns(fr.table, figures + lever_cols)
+        n = len(fr.table)
+        writer.writerows(zip(["point"] * n, *(csv_cells(cols[k]) for k in figures),
+                             *([[""] * n] * 4), *(csv_cells(cols[c]) for c in lever_cols)))
+        ev = columns(fr.events, ["target", "lever", "event", "before", "after"])
+        m = len(fr.events)
+        writer.writerows(zip(["event"] * m, csv_cells(ev["target"]), *([[""] * m] * 5),
+                             csv_cells(ev["lever"]), csv_cells(ev["event"]),
+                             csv_cells(ev["before"]), csv_cells(ev["after"]),
+                             *([[""] * m] * len(lever_cols))))
         return buf.getvalue()
     markdown = fmt == "markdown"
     lines: list[str] = []
@@ -178,24 +276,32 @@ def render_frontier(fr: Frontier, fmt: str = "table") -> str:
     if len(fr.events) > 1:
         lines.append("## Where the plan changes shape\n" if markdown else
                      "Where the plan changes shape\n----------------------------")
-        rows = [[_pct(e["target"], 2), e["label"] or "-", e["event"],
-                 lever_value(case, e["lever"], e["before"]) if e["lever"] else "-",
-                 lever_value(case, e["lever"], e["after"]) if e["lever"] else "-"]
-                for _, e in fr.events.iterrows()]
-        lines.append(_table(rows, ["target", "lever", "change", "before", "after"], markdown))
+        ev = columns(fr.events, ["target", "label", "event", "lever", "before", "after"])
+        rows = [[_pct(t, 2), label or "-", event,
+                 lever_value(case, lever, before) if lever else "-",
+                 lever_value(case, lever, after) if lever else "-"]
+                for t, label, event, lever, before, after in zip(*ev.values())]
+        lines.append(_table(rows, ["Target private share", "Lever", "Change", "Before",
+                                   "After"], markdown, ["right", "left", "left", "right",
+                                                        "right"]))
         lines.append("")
         lines.append(f"Targets found by bisection between grid points, to {fr.precision:g}.")
         lines.append("")
     if len(fr.table):
-        lines.append("## Least EUR at risk against the target\n" if markdown else
-                     "Least EUR at risk against the target\n------------------------------------")
-        rows = []
-        for _, row in fr.table.iterrows():
-            ok = row["status"] == "optimal"
-            rows.append([_pct(row["target"], 2), row["status"], _keur(row["risk"]),
-                         _plan_text(case, row) if ok else "-"])
-        lines.append(_table(rows, ["target", "status", f"EUR at risk ({case.currency})",
-                                   "plan"], markdown))
+        what = objective_words(case)
+        title = ("Least EUR at risk against the target" if what == "EUR at risk" else
+                 f"The plan of least {what} at each target, and its EUR at risk")
+        lines.append(f"## {title}\n" if markdown else f"{title}\n{'-' * len(title)}")
+        cols = columns(fr.table, ["target", "status", "risk"]
+                       + [f"lever:{lever.id}" for lever in case.levers])
+        plans = _plan_texts(case, cols)
+        rows = [[_pct(t, 2), _status_word(status), _keur(risk),
+                 plan if status == "optimal" else "-"]
+                for t, status, risk, plan in zip(cols["target"], cols["status"], cols["risk"],
+                                                 plans)]
+        lines.append(_table(rows, ["Target private share", "Status",
+                                   f"EUR at risk ({case.currency})", "Plan"], markdown,
+                            ["right", "left", "right", "left"]))
     _people(lines, markdown, f"Frontier of {case.name}")
     return "\n".join(lines).rstrip() + "\n"
 
@@ -210,7 +316,8 @@ def _summary_short(fr: Frontier) -> list[str]:
         mine = events[events["lever"] == lever.id]
         if not len(mine):
             continue
-        parts = [f"{e['event']} at {e['target']:.2%}" for _, e in mine.head(3).iterrows()]
+        parts = [f"{event} at {t:.2%}" for event, t in zip(mine["event"].tolist()[:3],
+                                                            mine["target"].tolist()[:3])]
         more = len(mine) - 3
         if more > 0:
             parts.append(f"then {more} more change{'s' if more > 1 else ''} up to "
@@ -225,8 +332,10 @@ def _summary_short(fr: Frontier) -> list[str]:
 
 
 def tornado_dict(frame: pd.DataFrame, case: Case) -> dict[str, Any]:
-    rows = [{k: plain(row[k]) for k in frame.columns if k != "flips"}
-            for _, row in frame.iterrows()]
+    names = [k for k in frame.columns if k != "flips"]
+    cols = columns(frame, names)
+    rows = [dict(zip(names, values))
+            for values in zip(*(plain_values(cols[k]) for k in names))]
     return {
         "schema_version": SCHEMA_VERSION, "kind": "tornado", "case": case.name,
         "solver": frame.attrs.get("solver"), "change": plain(frame.attrs.get("pct")),
@@ -245,28 +354,29 @@ def render_tornado(frame: pd.DataFrame, case: Case, fmt: str = "table") -> str:
     markdown = fmt == "markdown"
     pct = frame.attrs.get("pct", 0.0)
     base_risk = frame.attrs.get("base_risk")
+    what = objective_words(case)
+    effect = ("the least EUR at risk" if what == "EUR at risk" else
+              f"the EUR at risk of the plan of least {what}")
+    robust = robust_words(case)
     lines = [(f"Each input moved down and up by {pct:.0%}, one at a time; ranked by its effect "
-              "on the least EUR at risk (a move that makes the target unreachable first)."),
+              f"on {effect} (a move that makes the target unreachable first)."
+              + (f" Every plan {robust}." if robust else "")),
              (f"As given: {_keur(base_risk)} {case.currency} at risk." if base_risk is not None
               else f"As given: no plan ({frame.attrs.get('base_status')})."), ""]
+    cols = columns(frame, ["rank", "name", "input", "low", "base", "high", "status_low",
+                           "risk_low", "status_high", "risk_high", "swing", "feasibility"])
     rows = []
-    for _, row in frame.iterrows():
-        values = f"{_short(row['low'])} / {_short(row['base'])} / {_short(row['high'])}"
-        rows.append([row["rank"], row["name"], values,
-                     _risk_cell(row["status_low"], row["risk_low"]),
-                     _risk_cell(row["status_high"], row["risk_high"]), _keur(row["swing"]),
-                     row["feasibility"] or ""])
-    lines.append(_table(rows, ["#", "input", "low / as given / high", "EUR at risk when low",
-                               "when high", "swing", "feasibility"], markdown))
+    for (rank, name, path, low, base, high, status_low, risk_low, status_high, risk_high, swing,
+         feasibility) in zip(*cols.values()):
+        rows.append([rank, name, " / ".join(value_cells(path, [low, base, high])),
+                     _risk_cell(status_low, risk_low), _risk_cell(status_high, risk_high),
+                     _keur(swing), feasibility or ""])
+    lines.append(_table(rows, ["#", "Input", "Low / as given / high",
+                               f"EUR at risk when low ({case.currency})", "When high", "Swing",
+                               "Feasibility"], markdown,
+                        ["right", "left", "right", "right", "right", "right", "left"]))
     _people(lines, markdown, f"Tornado of {case.name}")
     return "\n".join(lines).rstrip() + "\n"
-
-
-def _short(value: Any) -> str:
-    v = float(value)
-    if abs(v) >= 1000:
-        return f"{v:,.0f}"
-    return f"{v:,.4g}"
 
 
 def _risk_cell(status: str, risk: Any) -> str:

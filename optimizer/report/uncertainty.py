@@ -104,31 +104,35 @@ def people_sections(result: Result, markdown: bool) -> list[str]:
     return out
 
 
-def csv_rows(result: Result) -> list[list[str]]:
-    """Rows for the long CSV table (section, id, label, value, ...)."""
-    rows: list[list[str]] = []
+def csv_rows(result: Result) -> list[dict[str, str]]:
+    """Rows for the long CSV table, by column (`report.result_csv.COLUMNS`): a figure is a
+    `value`, a plan's EUR at risk a `risk`."""
+    rows: list[dict[str, str]] = []
 
     def sim_rows(section: str, sim: Simulation) -> None:
         data = sim.to_dict()
         for key in ("n", "seed", "p_target_met", "p_result_ok", "p_no_loss", "expected_deficit",
                     "expected_loss", "var95_loss", "cvar95_loss"):
             shown = str(data[key]) if key in ("n", "seed") else csv_number(data[key])
-            rows.append([section, key, key.replace("_", " "), shown, "", "", "", ""])
+            rows.append({"section": section, "id": key, "label": key.replace("_", " "),
+                         "value": shown})
         for name in ("share_quantiles", "result_quantiles"):
             for q, v in data[name].items():
-                rows.append([section, f"{name[:-10]}_{q}", f"{name[:-10]} {q}", csv_number(v),
-                             "", "", "", ""])
+                rows.append({"section": section, "id": f"{name[:-10]}_{q}",
+                             "label": f"{name[:-10]} {q}", "value": csv_number(v)})
 
     cmp = result.cvar
     if cmp is not None:
         for section, item in (("cvar:eur_at_risk_plan", cmp.eur_at_risk_plan),
                               ("cvar:cvar_plan", cmp.cvar_plan)):
             for lever_id, value in item.plan.items():
-                rows.append([section, f"lever:{lever_id}", "lever value", csv_number(value),
-                             "", "", "", ""])
-            rows.append([section, "risk", "EUR at risk", "", "", "", "", csv_number(item.risk)])
-            rows.append([section, "cvar_loss", f"CVaR {cmp.alpha:g} of the loss",
-                         csv_number(item.cvar_loss), "", "", "", ""])
+                rows.append({"section": section, "id": f"lever:{lever_id}",
+                             "label": "lever value", "value": csv_number(value)})
+            rows.append({"section": section, "id": "risk", "label": "EUR at risk",
+                         "risk": csv_number(item.risk)})
+            rows.append({"section": section, "id": "cvar_loss",
+                         "label": f"CVaR {cmp.alpha:g} of the loss",
+                         "value": csv_number(item.cvar_loss)})
             if item.simulation is not None:
                 sim_rows(section + ":simulation", item.simulation)
     if result.simulation is not None:

@@ -61,6 +61,49 @@ def plain(value: Any, digits: int = 6) -> Any:
     return 0.0 if rounded == 0 else rounded
 
 
+def plain_values(values: list[Any], digits: int = 6) -> list[Any]:
+    """`results.base.plain` on a whole column: floats rounded to `digits` (-0.0 as 0.0),
+    NaN and infinities as None, whole numbers and strings as they are.
+
+    A column of floats is read by NumPy: only the values with more than `digits`
+    decimals go through Python's round (the one `plain` uses, so that the figures are the
+    same to the last digit), each distinct value once (a sweep repeats its plans).
+    """
+    if values and set(map(type, values)) == {float}:
+        return _plain_floats(values, digits)
+    out: list[Any] = []
+    append = out.append
+    for v in values:
+        if type(v) is float:
+            if not math.isfinite(v):
+                append(None)
+            else:
+                r = round(v, digits)
+                append(0.0 if r == 0 else r)
+        elif v is None or isinstance(v, bool | str | int):
+            append(v)
+        else:  # numpy scalars and the rest: the one-value rule
+            append(plain(v, digits))
+    return out
+
+
+def _plain_floats(values: list[float], digits: int) -> list[Any]:
+    import numpy as np
+
+    arr = np.asarray(values, dtype=float)
+    finite = np.isfinite(arr)
+    with np.errstate(invalid="ignore"):
+        # Already at most `digits` decimals: round() would give the value back.
+        need = finite & (np.round(arr, digits) != arr)
+    out = (arr + 0.0).astype(object)  # + 0.0: -0.0 is 0.0
+    out[~finite] = None
+    if need.any():
+        distinct, where = np.unique(arr[need], return_inverse=True)
+        rounded = [round(v, digits) for v in distinct.tolist()]
+        out[need] = np.array([0.0 if r == 0 else r for r in rounded], dtype=object)[where]
+    return out.tolist()
+
+
 def thawed(value: Any) -> Any:
     """Read-only mappings and tuples (as a result holds them) as JSON-ready dicts and lists."""
     if isinstance(value, Mapping):

@@ -13,6 +13,7 @@ from ...case.load import load_case
 from ...case.schema import Case
 from ...errors import CaseError
 from ...levers.base import LeverBase
+from ...results.names import input_name
 from .common import Progress, check_settings
 from .engine import Task, run_tasks
 
@@ -43,15 +44,17 @@ def tornado_inputs(case: Case) -> list[Input]:
     """
     out: list[Input] = []
     for r in case.revenues:
-        out.append(Input(f"revenues.{r.id}.amount", f"{r.name}: amount", r.amount))
+        path = f"revenues.{r.id}.amount"
+        out.append(Input(path, input_name(case, path), r.amount))
     for e in case.expenditures:
-        out.append(Input(f"expenditures.{e.id}.amount", f"{e.name}: amount", e.amount))
-    out.append(Input("members", "members", float(case.members), whole=True))
+        path = f"expenditures.{e.id}.amount"
+        out.append(Input(path, input_name(case, path), e.amount))
+    out.append(Input("members", input_name(case, "members"), float(case.members), whole=True))
     if case.staff is not None:
         for name in ("fte", "spare_fte", "cost_per_fte"):
             value = getattr(case.staff, name)
             if value is not None:
-                out.append(Input(f"staff.{name}", f"staff: {name.replace('_', ' ')}",
+                out.append(Input(f"staff.{name}", input_name(case, f"staff.{name}"),
                                  float(value), low_limit=1e-9 if name != "spare_fte" else 0.0))
     for lever in case.levers:
         if not lever.enabled:
@@ -68,8 +71,8 @@ def tornado_inputs(case: Case) -> list[Input]:
                 if isinstance(value, dict):
                     for line, coef in value.items():
                         if isinstance(coef, int | float) and coef:
-                            out.append(Input(f"levers.{lever.id}.{name}.{line}",
-                                             f"{lever.name}: {name} {line}", float(coef),
+                            path = f"levers.{lever.id}.{name}.{line}"
+                            out.append(Input(path, input_name(case, path), float(coef),
                                              low_limit=-math.inf))
                 else:  # a nested block (a custom lever's set-up): the lever lists its inputs
                     for path, words, number, low_limit in lever.nested_inputs(name):
@@ -79,8 +82,8 @@ def tornado_inputs(case: Case) -> list[Input]:
             if value == 0:
                 continue
             low, high = _limits(info)
-            out.append(Input(f"levers.{lever.id}.{name}", f"{lever.name}: "
-                             f"{name.replace('_', ' ')}", float(value),
+            path = f"levers.{lever.id}.{name}"
+            out.append(Input(path, input_name(case, path), float(value),
                              whole=isinstance(value, int) or _counts_units(lever, name),
                              low_limit=low, high_limit=high))
     return out
