@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
+from pathlib import PurePath
 from typing import Any
 
 import click
@@ -20,7 +21,7 @@ from cli import uncertainty as uncertainty_options
 from optimizer import __version__
 from optimizer.analyses.solve import solve
 from optimizer.case.export import case_schema
-from optimizer.case.load import load_case_with
+from optimizer.case.load import load_case_applied
 from optimizer.case.paths import parse_value
 from optimizer.errors import CaseError, OptimizerError
 from optimizer.plan.scenarios import MAX_SIMULATION
@@ -29,6 +30,16 @@ from optimizer.report.output import write_atomic
 from optimizer.solvers.names import SOLVERS
 
 EXIT_INTERRUPTED = 130
+
+# The report format a file name asks for, by its extension (`-o report.json`), when
+# --format is not given. One line per format: a format that lands (xlsx, html) adds its
+# line here; any other extension needs --format.
+FORMAT_OF_SUFFIX = {
+    ".txt": "table",
+    ".md": "markdown",
+    ".json": "json",
+    ".csv": "csv",
+}
 
 restore_interrupts()  # the imports are done (see cli/__init__.py)
 
@@ -46,6 +57,39 @@ def parse_assignments(values: tuple[str, ...], option: str) -> dict[str, Any]:
         except ValueError as exc:
             raise CaseError(f"{option} {item!r}: {exc}") from None
     return out
+
+
+def report_format(fmt: str | None, output: str | None) -> str:
+    """The format of the report: --format; else the extension of --output
+    (FORMAT_OF_SUFFIX); else table. A clash between the two is a usage error."""
+    suffix = PurePath(output).suffix.lower() if output else ""
+    inferred = FORMAT_OF_SUFFIX.get(suffix)
+    if fmt is not None:
+        if inferred is not None and inferred != fmt:
+            raise CaseError(f"--format {fmt}: --output {output} asks for a {inferred} report; "
+                            f"drop --format, or {_name_it(fmt)}")
+        return fmt
+    if inferred is not None:
+        return inferred
+    if not suffix:
+        return "table"
+    if suffix.lstrip(".") in uncertainty_options.PLOT_SUFFIXES:
+        raise CaseError(f"--output {output}: reports are text files ({_known_suffixes()}); to "
+                        f"draw a chart use --plot {output}")
+    raise CaseError(f"--output {output}: no report is written as a {suffix} file; name the "
+                    f"file {_known_suffixes()}, or give --format to write one of those "
+                    "under this name")
+
+
+def _known_suffixes() -> str:
+    """'.txt (table), .md (markdown), .json or .csv'."""
+    names = [s if s.lstrip(".") == f else f"{s} ({f})" for s, f in FORMAT_OF_SUFFIX.items()]
+    return ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else names[0]
+
+
+def _name_it(fmt: str) -> str:
+    suffixes = [s for s, f in FORMAT_OF_SUFFIX.items() if f == fmt]
+    return f"name the file {' or '.join(suffixes)}" if suffixes else "choose another file name"
 
 
 def emit(text: str, output: str | None, protect: tuple[str, ...]) -> None:
@@ -80,8 +124,9 @@ def run_safely(body: Callable[[], int]) -> None:
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("case_file", metavar="CASE", required=False)
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
-              help="Report for people (table, markdown) or machines (json, csv).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
+              help="Report for people (table, markdown) or machines (json, csv). Default: "
+                   "from the --output file's extension (.txt, .md, .json, .csv), else table.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
               help="Write the report to this file (atomically) instead of standard output.")
 @click.option("--solver", type=click.Choice(SOLVERS), default="cbc", show_default=True,
@@ -115,7 +160,7 @@ def run_safely(body: Callable[[], int]) -> None:
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.option("--schema", is_flag=True, help="Print the JSON Schema of case files and exit.")
 @click.version_option(__version__, prog_name="optimize")
-def main(case_file: str | None, fmt: str, output: str | None, solver: str,
+def main(case_file: str | None, fmt: str | None, output: str | None, solver: str,
          time_limit: float | None, sets: tuple[str, ...], simulate_n: int | None,
          seed: int | None, plot_file: str | None, sweeps: tuple[str, ...],
          want_frontier: bool, points: int | None, tornado_pct: str | None,
@@ -137,6 +182,7 @@ def main(case_file: str | None, fmt: str, output: str | None, solver: str,
         if case_file is None:
             raise CaseError("CASE: give a case file (or - for standard input); "
                             "see optimize --help")
+        fmt_used = report_format(fmt, output)
         overrides = parse_assignments(sets, "--set")
         if sweeps or want_frontier or tornado_pct is not None:
             # Imported here: a single solve never needs the sensitivity engine.
@@ -149,19 +195,20 @@ def main(case_file: str | None, fmt: str, output: str | None, solver: str,
                 plot_file)
             given = click.get_current_context().get_parameter_source("solver")
             return sensitivity_options.run(
-                load_case_with(case_file, overrides), options, want_frontier=want_frontier,
+                load_case_applied(case_file, overrides)[0], options,
+                want_frontier=want_frontier,
                 points=points, solver=solver if given is ParameterSource.COMMANDLINE else
                 "highs", time_limit=time_limit, workers=workers, quiet=quiet,
-                plot_file=plot_file, fmt=fmt, output=output, protect=protect)
+                plot_file=plot_file, fmt=fmt_used, output=output, protect=protect)
         if points is not None:
             raise CaseError("--points: it sets the grid of --frontier; add --frontier")
         if workers is not None:
             raise CaseError("--workers: it goes with --sweep, --frontier or --tornado")
         uncertainty_options.check_options(simulate_n, seed, plot_file)
-        case = load_case_with(case_file, overrides)
+        case, overrides = load_case_applied(case_file, overrides)  # percentages as fractions
         result = solve(case, solver=solver, time_limit=time_limit, overrides=overrides)
         result = uncertainty_options.apply(result, simulate_n, seed, plot_file, protect)
-        emit(render(result, fmt), output, protect)
+        emit(render(result, fmt_used), output, protect)
         return result.status.exit_code
 
     run_safely(body)

@@ -11,6 +11,7 @@ import click
 from optimizer.analyses.sensitivity.frontier import frontier
 from optimizer.analyses.sensitivity.sweep import parse_sweep, sweep
 from optimizer.analyses.sensitivity.tornado import tornado
+from optimizer.case.paths import parse_fraction
 from optimizer.case.schema import Case
 from optimizer.errors import CaseError
 from optimizer.report.output import write_atomic
@@ -25,10 +26,10 @@ from optimizer.report.sensitivity import render_frontier, render_sweep, render_t
 
 
 def parse_pct(text: str) -> float:
-    """'20%' or '0.2' -> 0.2."""
+    """'20%' or '0.2' -> 0.2 (the fractions reader of --set and --sweep)."""
     raw = text.strip()
     try:
-        value = float(raw[:-1]) / 100 if raw.endswith("%") else float(raw)
+        value = parse_fraction(raw)
     except ValueError:
         raise CaseError(f"--tornado {text}: write a percentage, e.g. --tornado 20%") from None
     if not raw.endswith("%") and value > 1:
@@ -117,6 +118,7 @@ def run(case: Case, options: dict[str, Any], *, want_frontier: bool, points: int
     axes, pct = options["axes"], options["pct"]
     label = "sweep" if axes else "frontier" if want_frontier else "tornado"
     bar = ProgressBar(label, quiet)
+    code = 0
     settings: _Settings = {"solver": solver, "time_limit": time_limit, "workers": workers,
                            "progress": bar}
     try:
@@ -127,6 +129,9 @@ def run(case: Case, options: dict[str, Any], *, want_frontier: bool, points: int
         elif want_frontier:
             fr = frontier(case, points=101 if points is None else points, **settings)
             text = render_frontier(fr, fmt)
+            # A frontier a time limit (or a solver failure) left unproven: exit 4, as a
+            # single solve; no plan whatever the target is an answer (exit 0).
+            code = 4 if fr.status.exit_code == 4 else 0
             draw = (lambda f: plot_frontier(fr, f, protect))
         else:
             frame = tornado(case, pct, **settings)
@@ -140,4 +145,4 @@ def run(case: Case, options: dict[str, Any], *, want_frontier: bool, points: int
         write_atomic(output, text, protect=protect)
     else:
         click.echo(text, nl=False)
-    return 0
+    return code

@@ -15,15 +15,14 @@ combination the remaining continuous values (`cut`, `grant_cut`, a
 continuous `service` or `custom`) form an LP, solved with scipy's HiGHS.
 The least risk over the combinations is the optimum, "infeasible" if none.
 
-Choice for "on": a continuous lever that is "on" takes a value >= ON_EPS
-above its lower bound of zero, and then pays its set-up, counts for
-`max_levers` and applies `min_units`. MODEL.md's "launched when u > 0" has no
-minimum, so an optimum that launches a lever at a vanishing value would be an
-infimum (it happens when a set-up's spending is what meets the EU cap rule).
-The README fixes the minimum ("Choices where MODEL.md is silent": a continuous
-service or custom lever is launched from 1e-4 units), and ON_EPS is that
-documented value. The cases where this matters are kept in
-tests/data/brute_force/ (vanishing-launch-*).
+Choice for "on" (MODEL.md version 2, "No crumbs"): a continuous service or custom lever
+with a set-up that is "on" sells at least one unit (its maximum when below one); one
+without a set-up, "on" only for `max_levers`, takes a value >= ON_EPS. A lever that is
+"on" pays its set-up, counts for `max_levers` and applies `min_units`. Version 1's
+"launched when u > 0" had no minimum, so an optimum that launched a lever at a vanishing
+value was an infimum (it happened when a set-up's spending was what met the EU cap rule);
+the README then fixed a floor of 1e-4 units, and version 2 one unit. The cases where this
+matters are kept in tests/data/brute_force/ (vanishing-launch-*).
 
 Pruning (exact): combinations are tried in increasing order of their fixed
 risk (the risk of the discrete choices); the continuous values only add risk
@@ -51,7 +50,13 @@ import optimizer
 SEED = 20240601
 COUNT = 500
 SOLVERS = ("cbc", "highs")
-ON_EPS = 1e-4  # the README's launch floor of continuous services and custom levers
+ON_EPS = 1e-4  # a continuous lever without a set-up counts as "on" from this value
+
+
+def launch_floor(top: float) -> float:
+    """MODEL.md v2, "No crumbs": a continuous service or custom lever with a set-up is
+    launched from one unit, or its maximum when that is below one."""
+    return min(1.0, top)
 SAVED = Path(__file__).resolve().parent / "data" / "brute_force"
 
 # MODEL.md, the "default downside" column of the lever table.
@@ -169,26 +174,31 @@ class BruteForce:
             if not needs:
                 return [_Choice(None, 0.0, top)]
             out = [_Choice(0.0)]
-            if top >= max(low, ON_EPS):
-                out.append(_Choice(None, max(low, ON_EPS), top, on=True, used=True))
+            setup = (low > 0 or float(lv.get("setup_cost", 0)) > 0
+                     or float(lv.get("launch_risk", 0)) > 0)
+            start = max(low, launch_floor(top) if setup else ON_EPS)
+            if top >= start:
+                out.append(_Choice(None, start, top, on=True, used=True))
             return out
         if kind == "custom":
             lo, hi = float(lv.get("min", 0.0)), float(lv.get("max", 0.0))
             if lv.get("integer", False):
                 return [_Choice(float(x)) for x in range(math.ceil(lo - 1e-9),
                                                          math.floor(hi + 1e-9) + 1)]
-            return self._continuous(lo, hi, indicator or "setup" in lv)
+            return self._continuous(lo, hi, indicator or "setup" in lv, "setup" in lv)
         raise AssertionError(f"unknown lever type {kind}")
 
     @staticmethod
-    def _continuous(lo: float, hi: float, indicator: bool) -> list[_Choice]:
+    def _continuous(lo: float, hi: float, indicator: bool, setup: bool = False
+                    ) -> list[_Choice]:
+        floor = launch_floor(hi) if setup else ON_EPS
         if lo > 0:  # never zero: always on, always used
-            return [_Choice(None, lo, hi, on=True, used=True)]
+            return [_Choice(None, max(lo, floor) if setup else lo, hi, on=True, used=True)]
         if not indicator:
             return [_Choice(None, 0.0, hi)]
         out = [_Choice(0.0)]
-        if hi >= ON_EPS:
-            out.append(_Choice(None, ON_EPS, hi, on=True, used=True))
+        if hi >= floor:
+            out.append(_Choice(None, floor, hi, on=True, used=True))
         return out
 
     # ---------------------------------------------------------------- effects

@@ -184,7 +184,7 @@ def test_format_table_and_markdown():
     assert "## The plan" in markdown.stdout
     assert re.search(r"^\|.*Lower regional grant.*\|$", markdown.stdout, re.MULTILINE)
     for text in (table.stdout, markdown.stdout):
-        assert "Sell 76 units of Training days at 1,200 EUR: +91.2 k EUR" in text
+        assert "Sell 76 training days at 1,200 EUR: +91.2 k EUR" in text
         assert "120.0 k" in text
 
 
@@ -305,17 +305,23 @@ def test_set_valid():
     assert out["risk"] != base["risk"]
 
 
-def test_set_rule_by_index():
-    """Rules are addressed by index (or name): tightening the EU cap to public aid at most
-    50 % of spending minus 130 k EUR changes the plan."""
-    base = json.loads(run(AURA, "--format", "json").stdout)
-    result = run(AURA, "--format", "json", "--set", "rules.0.rhs=-130000")
+def test_set_rule_by_index(tmp_path):
+    """Rules are addressed by index (or name): with the version-1 EU cap written as a rule
+    (public aid at most 50 % of spending), tightening it to 50 % of spending minus 130 k
+    EUR changes the plan."""
+    raw = json.loads(Path(AURA).read_text())
+    raw["rules"] = [{"name": "EU cap on public operating aid",
+                     "terms": {"public": 1, "expenditures": -0.5}, "sense": "<=", "rhs": 0}]
+    path = tmp_path / "with-rule.json"
+    path.write_text(json.dumps(raw))
+    base = json.loads(run(str(path), "--format", "json").stdout)
+    result = run(str(path), "--format", "json", "--set", "rules.0.rhs=-130000")
     assert result.exit_code == 0
     out = json.loads(result.stdout)
     assert out["indicators"]["public"]["after"] <= (
         0.5 * sum(e["after"] for e in out["budget"]["expenditures"]) - 130000 + 1e-6)
     assert out["risk"] > base["risk"]
-    by_name = run(AURA, "--format", "json", "--set",
+    by_name = run(str(path), "--format", "json", "--set",
                   "rules.EU cap on public operating aid.rhs=-130000")
     assert json.loads(by_name.stdout)["risk"] == out["risk"]
 
@@ -345,7 +351,8 @@ def test_set_unknown_top_level_field():
 
 
 @pytest.mark.parametrize("assignment, message", [
-    ("target.private_share=1.5", "error: target.private_share: must be between 0 and 1, got 1.5"),
+    ("target.private_share=1.5",
+     "error: target.private_share: must be above 0 and below 1, got 1.5"),
     ("levers.training.price=cheap", "error: levers[6].price: must be a number, got a string"),
     ("members=NaN", "error: members: must be a whole number, got a string"),
     ("target.private_share", "error: --set 'target.private_share': write PATH=VALUE"),

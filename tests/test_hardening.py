@@ -43,7 +43,13 @@ SOLVERS = ("cbc", "highs")
 
 
 def aura() -> dict:
-    return json.loads(AURA.read_text())
+    """The average case, with the version-1 EU cap as a rule (the bundled case uses the
+    version-2 eligible-cost cap) so that rules are exercised too."""
+    raw = json.loads(AURA.read_text())
+    raw.setdefault("rules", [{"name": "EU cap on public operating aid",
+                              "terms": {"public": 1, "expenditures": -0.5},
+                              "sense": "<=", "rhs": 0}])
+    return raw
 
 
 def run(*args: str, input: bytes | str | None = None):
@@ -99,9 +105,11 @@ def test_an_endless_device_as_case_is_refused_at_the_limit():
     ("levers.training.price.x=1", "--set levers.training.price.x: 'levers.training.price' is"),
     ("levers=5", "levers: must be a list [...], got 5"),
 ])
-def test_hostile_overrides_get_a_message(assignment, message):
+def test_hostile_overrides_get_a_message(assignment, message, tmp_path):
     """--set with infinite, huge or escape-laden values, or a path through a value: exit 2."""
-    result = run(AURA, "--set", assignment)
+    path = tmp_path / "aura-with-rule.json"
+    path.write_text(json.dumps(aura()))
+    result = run(str(path), "--set", assignment)
     assert result.exit_code == 2
     assert result.stderr.startswith(f"error: {message}"), result.stderr
 
@@ -334,7 +342,8 @@ def test_realistic_cases_carry_no_scaling_warning():
 
 
 MONEY = {"amount", "price", "unit_cost", "setup_cost", "launch_risk", "fee", "cost_per_member",
-         "volume", "grant", "proposal_cost", "min_result", "risk_per_unit", "cost_per_fte"}
+         "volume", "grant", "proposal_cost", "min_result", "risk_per_unit", "cost_per_fte",
+         "min_amount", "round_to", "max_result"}
 
 
 def _scaled(raw: dict, factor: float) -> dict:
@@ -397,8 +406,8 @@ def test_a_solver_optimum_that_differs_from_the_arithmetic_is_an_error(monkeypat
         outcome, objective=outcome.objective - 12000))
     result = run(AURA)
     assert result.exit_code == 4
-    assert "fails our own recheck: the solver values its plan at 107,990 EUR at risk, but the " \
-           "plan's levers add up to 119,990 by arithmetic" in result.stderr
+    assert "fails our own recheck: the solver values its plan at 108,005 EUR at risk, but the " \
+           "plan's levers add up to 120,005 by arithmetic" in result.stderr
 
 
 def test_an_infeasible_answer_contradicted_by_the_diagnosis_is_an_error(monkeypatch):

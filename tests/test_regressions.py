@@ -40,7 +40,9 @@ def test_duplicate_rule_names_are_refused():
     from .conftest import CASES
 
     case = json.loads((CASES / "aura-average-2020.json").read_text())
-    case["rules"] = case["rules"] * 2
+    rule = {"name": "EU cap on public operating aid", "terms": {"public": 1, "expenditures": -0.5},
+            "sense": "<=", "rhs": 0}
+    case["rules"] = [rule, dict(rule)]
     with pytest.raises(optimizer.CaseError, match=r"rules\[1\]\.name: duplicate rule name"):
         optimizer.load_case(case)
 

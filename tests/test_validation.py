@@ -19,6 +19,10 @@ from optimizer import CaseError
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = json.loads((ROOT / "cases" / "aura-average-2020.json").read_text())
+# The version-1 form of the EU cap, as a rule (the bundled case now uses the version-2
+# eligible-cost cap), so that rule messages are checked on a real rule.
+BASE["rules"] = [{"name": "EU cap on public operating aid",
+                  "terms": {"public": 1, "expenditures": -0.5}, "sense": "<=", "rhs": 0}]
 
 
 def problems(change) -> list[str]:
@@ -151,9 +155,10 @@ def test_negative_amounts(change, path):
 
 @pytest.mark.parametrize("share", [0, 0.0, 1, 1.0, 1.5, -0.2])
 def test_private_share_outside_open_interval(share):
-    """target.private_share is in (0, 1): 0 and 1 themselves are refused."""
+    """target.private_share is in (0, 1): 0 and 1 themselves are refused, and the message
+    says the ends are excluded (issue 14, item 9)."""
     message = only(lambda c: c["target"].__setitem__("private_share", share))
-    assert message == f"target.private_share: must be between 0 and 1, got {share}"
+    assert message == f"target.private_share: must be above 0 and below 1, got {share}"
 
 
 # ---------------------------------------------------------------- NaN / Infinity
@@ -349,6 +354,6 @@ def test_several_problems_are_all_reported():
 
 
 def test_schema_version():
-    """Only version 1 exists."""
-    assert only(lambda c: c.__setitem__("schema_version", 2)) == (
-        "schema_version: must be 1, got 2")
+    """Versions 1 and 2 exist (docs/MODEL.md); 3 does not."""
+    found = only(lambda c: c.__setitem__("schema_version", 3))
+    assert found.startswith("schema_version: ") and "got 3" in found

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..case.schema import Case
 from ..levers.base import LeverBase
-from ..plan.evaluate import evaluate
+from ..plan.evaluate import evaluate, robust_share
 from ..results.result import Diagnosis
 from ..status import Status
 from .plans import levers_text, solve_plan
@@ -19,12 +19,20 @@ MAX_SHARE_ITERATIONS = 50
 
 
 def max_private_share(case: Case, solver: str = "cbc", time_limit: float | None = None,
-                      relax: frozenset[str] = frozenset()
+                      relax: frozenset[str] = frozenset(), *,
+                      statuses: list[Status] | None = None
                       ) -> tuple[float | None, dict[str, float] | None]:
     """The highest private share the levers reach under all the other constraints.
 
+    statuses: when given, each solve's status is appended to it. The share is proven
+    only when the last one is optimal (a time limit can stop the search or its proof);
+    (None, None) after an infeasible first solve means no plan meets the other
+    constraints, whatever the target.
+
     Dinkelbach's method: maximise private - t x revenues, set t to the share of the
-    plan found, repeat until no plan beats t. Exact (each step is an exact MILP).
+    plan found, repeat until no plan beats t. Exact (each step is an exact MILP). With
+    `target.robust` = G, the share is the one the plan keeps when its G weakest levers
+    deliver only their low case (the model takes their shortfall at t off the objective).
     """
     relax = relax | {"share"}
     t = 0.0
@@ -32,12 +40,15 @@ def max_private_share(case: Case, solver: str = "cbc", time_limit: float | None 
     for _ in range(MAX_SHARE_ITERATIONS):
         outcome, plan = solve_plan(case, solver, time_limit, relax=relax, objective="share",
                                    share_weight=t)
+        if statuses is not None:
+            statuses.append(outcome.status)
         if not outcome.has_plan or plan is None:
             return (None, None) if best_plan is None else (t, best_plan)
         ev = evaluate(case, plan)
         if ev.total_revenues <= 0:
             return t, best_plan
-        share = ev.private / ev.total_revenues
+        # With a robust target, the share the plan keeps when its weakest levers fail.
+        share = robust_share(case, plan)
         if share <= t + 1e-9:
             return t, best_plan
         t, best_plan = share, plan

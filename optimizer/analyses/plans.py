@@ -7,6 +7,7 @@ This is where a model meets a solver (`model/` builds, `solvers/` solves).
 
 from __future__ import annotations
 
+import math
 import platform
 from collections.abc import Mapping
 from typing import Any
@@ -36,7 +37,8 @@ def _meaningful_change(moved: float) -> float:
 
 
 def least_change(model: Model, solver: str, time_limit: float | None, plan: dict[str, float],
-                 evaluation: Evaluation) -> tuple[dict[str, float], Evaluation]:
+                 evaluation: Evaluation, *, members_floor: float | None = None,
+                 risk_cap: float | None = None) -> tuple[dict[str, float], Evaluation]:
     """Among the plans of minimum risk, the one that moves the fewest euros (README, Tie-break).
 
     The weighted tie-break of the first solve is too small for the solvers' tolerances: on
@@ -48,19 +50,65 @@ def least_change(model: Model, solver: str, time_limit: float | None, plan: dict
     """
     case = model.case
     risk = evaluation.risk
-    slack = max(TIE_BREAK_SLACK_REL * abs(risk), TIE_BREAK_SLACK_ABS)
-    model.least_change_objective(risk + slack)
+    cap = risk + max(TIE_BREAK_SLACK_REL * abs(risk), TIE_BREAK_SLACK_ABS) \
+        if risk_cap is None else risk_cap
+    model.least_change_objective(cap, members_floor)
     outcome = run(model.prob, solver, time_limit)
     if outcome.status is not Status.OPTIMAL:
         return plan, evaluation
     second = model.read_plan()
     ev = evaluate(case, second)
-    if (violations(case, ev, second) or ev.risk > risk + slack + tolerance(case)
+    floor = -math.inf if members_floor is None else members_floor
+    if (violations(case, ev, second) or ev.risk > cap + tolerance(case)
+            or ev.members < floor - 1e-9
             or change_of(ev) > change_of(evaluation) - _meaningful_change(change_of(evaluation))):
         # Keep the first plan unless the second moves meaningfully fewer euros: the risk
         # slack must not buy a 29,999.996 EUR cut in place of a round 30,000.
         return plan, evaluation
     return second, ev
+
+
+# Members are whole people: a plan keeps "more" members only by more than this.
+MEMBERS_SLACK = 1e-6
+
+
+def most_members(model: Model, solver: str, time_limit: float | None, risk_cap: float
+                 ) -> tuple[dict[str, float], Evaluation] | None:
+    """The plan that keeps the most members with its risk at most risk_cap (MODEL.md v2,
+    step 2), rechecked; None when the solve or the recheck fails. Mutates model."""
+    model.most_members_objective(risk_cap)
+    outcome = run(model.prob, solver, time_limit)
+    if outcome.status is not Status.OPTIMAL:
+        return None
+    plan = model.read_plan()
+    ev = evaluate(model.case, plan)
+    if violations(model.case, ev, plan) or ev.risk > risk_cap + tolerance(model.case):
+        return None
+    return plan, ev
+
+
+def choose_plan(model: Model, solver: str, time_limit: float | None, plan: dict[str, float],
+                evaluation: Evaluation) -> tuple[dict[str, float], Evaluation]:
+    """Among the plans within the risk tolerance of the least risk, the one that keeps the
+    most members, then moves the fewest euros (MODEL.md v2, "Members count"; with no
+    tolerance and no lever that moves members, the version-1 tie-break). Mutates model."""
+    case = model.case
+    risk = evaluation.risk
+    tol = case.target.risk_tolerance
+    cap = risk * (1 + tol) + max(TIE_BREAK_SLACK_REL * abs(risk), TIE_BREAK_SLACK_ABS)
+    if not model.members_vary():
+        return least_change(model, solver, time_limit, plan, evaluation)
+    best = most_members(model, solver, time_limit, cap)
+    if best is None:
+        return plan, evaluation
+    members = best[1].members
+    floor = members - MEMBERS_SLACK * max(1.0, abs(members))
+    if evaluation.members >= floor and evaluation.risk <= cap + tolerance(case):
+        # The first plan already keeps the most members: the version-1 rule decides.
+        return least_change(model, solver, time_limit, plan, evaluation, members_floor=floor,
+                            risk_cap=cap)
+    return least_change(model, solver, time_limit, best[0], best[1], members_floor=floor,
+                        risk_cap=cap)
 
 
 def checked_plan(model: Model, solver: str, what: str = "plan"
@@ -141,6 +189,11 @@ def case_warnings(case: Case) -> list[str]:
     budget = max([r.amount for r in case.revenues] + [e.amount for e in case.expenditures])
     if budget > 1e10:
         out.append("amounts above 10 billion: check the unit (annual EUR, not cents)")
+    staff = case.staff
+    if staff is not None and staff.fte is not None and staff.spare_fte > staff.fte:
+        out.append(f"staff.spare_fte: {staff.spare_fte:g} spare FTE is more than the whole "
+                   f"staff (staff.fte = {staff.fte:g}); spare capacity is the part of the "
+                   "team's FTE not yet used, so check the figure")
     return out
 
 
@@ -169,5 +222,6 @@ def audit_trail(case: Case, solver: str, outcome: SolverOutcome, overrides: Mapp
 
 
 __all__ = ["TIE_BREAK_SLACK_ABS", "TIE_BREAK_SLACK_REL", "audit_trail", "binding",
-           "case_warnings", "checked_plan", "least_change", "levers_text", "marginal_risk",
+           "case_warnings", "checked_plan", "choose_plan", "least_change", "levers_text",
+           "marginal_risk", "most_members",
            "solve_plan"]

@@ -18,13 +18,18 @@ from ..case.schema import Case
 from ..errors import CaseError, SolverError
 from ..model.milp import TIE_BREAK, build_model
 from ..model.scaling import scaling_warnings
-from ..plan.evaluate import evaluate, objective_gap, tolerance, violations
-from ..results.result import Result
+from ..plan.evaluate import Evaluation, evaluate, objective_gap, tolerance, violations
+from ..results.result import MembersChoice, Outlook, Result
+from ..results.simulation import simulate_plan
 from ..solvers import SolverName, run
 from ..status import Status
 from .cvar import eur_at_risk_case, solve_cvar
 from .diagnose import diagnose
-from .plans import audit_trail, binding, case_warnings, checked_plan, least_change, marginal_risk
+from .plans import audit_trail, binding, case_warnings, checked_plan, choose_plan, marginal_risk
+
+# The quick simulation every report carries (MODEL.md v2, "Honest reports").
+OUTLOOK_SCENARIOS = 10_000
+OUTLOOK_SEED = 1
 
 
 def solve(
@@ -85,14 +90,47 @@ def solve(
         raise SolverError(f"the {solver} plan fails our own recheck: {gap} (the model is "
                           "probably badly scaled). Try the other solver (--solver).")
     proven = outcome.status is Status.OPTIMAL
+    choice = None
+    least = evaluation.risk
     if proven:
-        plan, evaluation = least_change(model, solver, time_limit, plan, evaluation)
+        plan, evaluation = choose_plan(model, solver, time_limit, plan, evaluation)
+        if case.target.risk_tolerance > 0:
+            choice = members_choice(case, solver, time_limit, least, evaluation)
     marginal = None
+    outlook = None
     if explain and proven:
         marginal = marginal_risk(case, solver, time_limit)
+    if explain:
+        outlook = quick_outlook(case, plan)
     return Result(case, outcome.status, solver, MappingProxyType(plan), evaluation, before, proven,
                   outcome.detail, marginal=marginal, binding=tuple(binding(case, evaluation, plan)),
-                  warnings=tuple(warnings), audit=audit)
+                  warnings=tuple(warnings), audit=audit, outlook=outlook, members_choice=choice,
+                  least_risk=least)
 
 
-__all__ = ["solve"]
+def members_choice(case: Case, solver: str, time_limit: float | None, least: float,
+                   chosen: Evaluation) -> MembersChoice:
+    """The least-risk plan (the same case with no risk tolerance, every fee option offered)
+    and its members, against the chosen plan (MODEL.md v2, "Members count")."""
+    plain = case.model_copy(update={"target": case.target.model_copy(
+        update={"risk_tolerance": 0.0})})
+    model = build_model(plain)
+    outcome = run(model.prob, solver, time_limit)
+    if outcome.status is Status.OPTIMAL:
+        first, ev = checked_plan(model, solver)
+        least = ev.risk
+        _, ev = choose_plan(model, solver, time_limit, first, ev)
+        members = ev.members
+    else:
+        members = chosen.members
+    return MembersChoice(case.target.risk_tolerance, least, members, chosen.members, chosen.risk)
+
+
+def quick_outlook(case: Case, plan: Mapping[str, float]) -> Outlook:
+    """How often the plan holds in a quick simulation (MODEL.md v2, "Honest reports")."""
+    sim = simulate_plan(case, plan, OUTLOOK_SCENARIOS, OUTLOOK_SEED)
+    return Outlook(OUTLOOK_SCENARIOS, OUTLOOK_SEED, sim.p_target_met, sim.p_result_ok,
+                   sim.p_no_loss)
+
+
+__all__ = ["OUTLOOK_SCENARIOS", "OUTLOOK_SEED", "members_choice", "quick_outlook", "solve"]

@@ -4,7 +4,9 @@
 - `load`: bytes -> JSON -> Case (files, standard input, dicts);
 - `messages`: pydantic's errors in words, each with its JSON path;
 - `checks`, `magnitudes`: the cross-field checks and the numbers solvers cannot take;
-- `paths`: the dotted paths of `--set` and `--sweep`; `export`: the JSON Schema.
+- `paths`: the dotted paths of `--set` and `--sweep`, and the values typed there;
+  `fractions`: percentages ("60%") for the fields that take a fraction;
+- `sniff`: what a file that is not a JSON case is, in words; `export`: the JSON Schema.
 
 Importing this package imports no solver library.
 """

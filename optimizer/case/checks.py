@@ -15,8 +15,12 @@ from ..levers.fields import near
 from ..levers.uncertainty import order_problems
 from .messages import path_part
 
-QUANTITIES = ("private", "public", "revenues", "expenditures", "result", "members", "risk")
-QUANTITY_KINDS = ("revenue", "expenditure", "lever")
+# Rule quantities after the plan, and (version 2) today's values, constants.
+BEFORE = ("private_before", "public_before", "revenues_before", "expenditures_before",
+          "result_before", "members_before", "eligible_before")
+QUANTITIES = ("private", "public", "revenues", "expenditures", "result", "members", "risk",
+              "eligible", *BEFORE)
+QUANTITY_KINDS = ("revenue", "expenditure", "lever", "revenue_before", "expenditure_before")
 
 
 def check_references(case: Any) -> list[str]:
@@ -44,19 +48,23 @@ def check_references(case: Any) -> list[str]:
         where = f"levers[{i}]"
         for attr, side in lever.line_fields.items():
             line = getattr(lever, attr)
+            # A line the case never wrote (the lever type's default) is named as such.
+            default = ("" if attr in lever.model_fields_set else
+                       f" (the default line; set `{attr}`)")
             if side == "expenditure":
                 if line not in expenditure_ids:
-                    problems.append(f"{where}.{attr}: no expenditure line '{line}'"
+                    problems.append(f"{where}.{attr}: no expenditure line '{line}'{default}"
                                     f"{near(line, sorted(expenditure_ids))}")
                 continue
             if line not in revenue_ids:
                 pool = sorted(r.id for r in case.revenues if r.public == (side == "public"))
-                problems.append(f"{where}.{attr}: no revenue line '{line}'{near(line, pool)}")
+                problems.append(f"{where}.{attr}: no revenue line '{line}'{default}"
+                                f"{near(line, pool)}")
             elif revenue_ids[line].public != (side == "public"):
                 want = "a public" if side == "public" else "a private"
                 problems.append(f"{where}.{attr}: '{line}' is a "
-                                f"{'public' if revenue_ids[line].public else 'private'} line; "
-                                f"a {lever.type} lever needs {want} revenue line")
+                                f"{'public' if revenue_ids[line].public else 'private'} "
+                                f"line{default}; a {lever.type} lever needs {want} revenue line")
         line = lever.raises_fee_on()
         if line is not None:
             if line in fee_lines:
@@ -90,8 +98,10 @@ def check_quantity(q: str, revenues: Mapping[str, Any], expenditures: set[str],
         close = difflib.get_close_matches(q, list(QUANTITIES), n=1)
         hint = f"did you mean '{close[0]}'? " if close else ""
         return (f"unknown quantity; {hint}use one of {', '.join(QUANTITIES)}, "
-                "or revenue:ID, expenditure:ID, lever:ID")
-    pool = {"revenue": set(revenues), "expenditure": expenditures, "lever": levers}[kind]
+                "or revenue:ID, expenditure:ID, lever:ID, revenue_before:ID, "
+                "expenditure_before:ID")
+    pool = {"revenue": set(revenues), "expenditure": expenditures, "lever": levers,
+            "revenue_before": set(revenues), "expenditure_before": expenditures}[kind]
     if ident not in pool:
         close = difflib.get_close_matches(ident, sorted(pool), n=1)
         hint = f"; did you mean '{kind}:{close[0]}'?" if close else ""
@@ -127,5 +137,5 @@ def check_uncertainty(case: Any) -> list[str]:
     return problems
 
 
-__all__ = ["QUANTITIES", "QUANTITY_KINDS", "check_quantity", "check_references",
+__all__ = ["BEFORE", "QUANTITIES", "QUANTITY_KINDS", "check_quantity", "check_references",
            "check_uncertainty"]

@@ -14,9 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CaseError
+from .fractions import fractions_applied
 from .messages import at_most, kind_of, path_part
 from .paths import reject_constant
 from .schema import Case, apply_overrides, from_mapping, sha256, validate
+from .sniff import binary_file, binary_kind, empty_file, not_json, not_utf8
 
 MAX_CASE_BYTES = 20 * 1024 * 1024
 
@@ -25,6 +27,11 @@ def parse_json_text(text: str | bytes, source: str = "case") -> Any:
     if len(text) > MAX_CASE_BYTES:
         raise CaseError(f"{source}: the file is larger than {MAX_CASE_BYTES // 2**20} MB; "
                         "a case file is a few kB")
+    if not text.strip():
+        raise CaseError(empty_file(source))
+    kind = binary_kind(text) if isinstance(text, bytes) else None
+    if kind is not None:
+        raise CaseError(binary_file(source, kind))
     duplicates: list[_Duplicates] = []
     try:
         raw = json.loads(text, parse_constant=reject_constant, parse_int=_parse_int,
@@ -35,10 +42,12 @@ def parse_json_text(text: str | bytes, source: str = "case") -> Any:
     except RecursionError:
         raise CaseError(f"{source}: the JSON is nested too deeply") from None
     except UnicodeDecodeError as exc:
-        raise CaseError(f"{source}: not UTF-8 text ({exc.reason})") from None
+        if isinstance(exc.object, bytes):
+            raise CaseError(not_utf8(source, exc.object, exc.start)) from None
+        raise CaseError(f"{source}: not UTF-8 text ({exc.reason}); save the file as UTF-8") \
+            from None
     except json.JSONDecodeError as exc:
-        raise CaseError(f"{source}: not valid JSON: {exc.msg} at line {exc.lineno}, "
-                        f"column {exc.colno}") from None
+        raise CaseError(not_json(source, exc)) from None
     except ValueError as exc:
         raise CaseError(f"{source}: {exc}") from None
 
@@ -141,15 +150,25 @@ def load_case_with(source: str | os.PathLike[str], overrides: Mapping[str, Any] 
 
     The audit trail keeps the SHA-256 of the file as read, before the overrides.
     """
+    return load_case_applied(source, overrides)[0]
+
+
+def load_case_applied(source: str | os.PathLike[str],
+                      overrides: Mapping[str, Any] | None = None
+                      ) -> tuple[Case, dict[str, Any]]:
+    """`load_case_with`, and the overrides as applied: a percentage (`Percent`, "60%" on
+    the command line) becomes its fraction, for a field that takes one (else CaseError)."""
     data, origin = read_case_source(source)
     raw = parse_json_text(data, origin)
+    applied: dict[str, Any] = {}
     if overrides:
         if not isinstance(raw, dict):
             raise CaseError(f"case: must be a JSON object {{...}}, got {kind_of(raw)}")
-        raw = apply_overrides(raw, overrides)
+        applied = fractions_applied(raw, overrides)
+        raw = apply_overrides(raw, applied)
     case = validate(raw)
     case.record_source(sha256(data), origin)
-    return case
+    return case, applied
 
 
 def provenance(case: Case) -> tuple[str, str]:
@@ -160,5 +179,5 @@ def provenance(case: Case) -> tuple[str, str]:
     return sha256(canonical.encode()), "<Case object>"
 
 
-__all__ = ["MAX_CASE_BYTES", "load_case", "load_case_with", "parse_json_text", "provenance",
-           "read_case_source"]
+__all__ = ["MAX_CASE_BYTES", "load_case", "load_case_applied", "load_case_with",
+           "parse_json_text", "provenance", "read_case_source"]

@@ -12,6 +12,7 @@ import difflib
 import json
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
@@ -120,17 +121,18 @@ def format_errors(exc: ValidationError, raw: Any, model_at: ModelAt) -> list[str
         elif kind == "union_tag_not_found":
             problems.append(f"{path}.type: required field is missing (one of {', '.join(LEVER_TYPES)})")
         elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
-            low, high = _limits(loc, raw, model_at)
-            if low is not None and high is not None:
+            limits = _limits(loc, raw, model_at)
+            if limits is not None and limits.low is not None and limits.high is not None:
                 hint = ""
-                if high == 1 and isinstance(got, int | float) and 2 <= got <= 100:
+                if limits.high == 1 and isinstance(got, int | float) and 2 <= got <= 100:
                     hint = f" (fractions are decimals: write {got / 100:g} for {got:g} %)"
-                problems.append(f"{path}: must be between {low} and {high}, got {shown(got)}{hint}")
+                problems.append(f"{path}: must be {limits.words()}, got {shown(got)}{hint}")
             else:
                 problems.append(f"{path}: {err['msg'].lower()}, got {shown(got)}")
         elif kind == "float_type" and isinstance(got, int) and not isinstance(got, bool):
-            low, high = _limits(loc, raw, model_at)
-            within = f"between {low} and {high}" if high is not None else "a finite number"
+            limits = _limits(loc, raw, model_at)
+            within = (limits.words() if limits is not None and limits.high is not None
+                      else "a finite number")
             problems.append(f"{path}: must be {within}, got a whole number of "
                             f"{len(str(abs(got)))} digits")
         elif kind == "string_unicode":
@@ -182,27 +184,53 @@ def _merge_alternatives(problems: list[str]) -> list[str]:
     return out
 
 
-def _limits(loc: tuple[Any, ...], raw: Any, model_at: ModelAt) -> tuple[Any, Any]:
-    model = model_at(loc, raw)
-    field = str(loc[-1])
-    if model is None or field not in model.model_fields:
-        return None, None
-    low = high = None
+@dataclass(frozen=True)
+class Limits:
+    """The allowed range of a number field, each end included or not (schema metadata)."""
+
+    low: float | None
+    high: float | None
+    low_open: bool = False  # gt: the low end itself is not allowed
+    high_open: bool = False  # lt: the high end itself is not allowed
+
+    def words(self) -> str:
+        """'between 0 and 1' (ends allowed); 'above 0 and below 1', 'at least 0 and below
+        1', 'above 0 and at most 1' when an end is excluded."""
+        low, high = _limit_text(self.low), _limit_text(self.high)
+        if not self.low_open and not self.high_open:
+            return f"between {low} and {high}"
+        first = f"above {low}" if self.low_open else f"at least {low}"
+        second = f"below {high}" if self.high_open else f"at most {high}"
+        return f"{first} and {second}"
+
+
+def field_limits(model: type[BaseModel], field: str) -> Limits | None:
+    """The limits of a field's number (None: not a field of the model, or no limit); an
+    optional field (`Fraction | None`) has its limits inside the union."""
+    if field not in model.model_fields:
+        return None
     info = model.model_fields[field]
     metas = list(info.metadata)
     for arg in get_args(info.annotation):  # `Fraction | None`: the limits sit in the union
         for meta in getattr(arg, "__metadata__", ()):
             metas.extend(getattr(meta, "metadata", [meta]))
+    low = high = None
+    low_open = high_open = False
     for meta in metas:
         for attr in ("ge", "gt"):
             if getattr(meta, attr, None) is not None:
-                low = getattr(meta, attr)
+                low, low_open = getattr(meta, attr), attr == "gt"
         for attr in ("le", "lt"):
             if getattr(meta, attr, None) is not None:
-                high = getattr(meta, attr)
+                high, high_open = getattr(meta, attr), attr == "lt"
     if low is None and high is None:
-        return None, None
-    return _limit_text(low), _limit_text(high)
+        return None
+    return Limits(low, high, low_open, high_open)
+
+
+def _limits(loc: tuple[Any, ...], raw: Any, model_at: ModelAt) -> Limits | None:
+    model = model_at(loc, raw)
+    return None if model is None else field_limits(model, str(loc[-1]))
 
 
 def _limit_text(v: Any) -> Any:

@@ -12,7 +12,7 @@ import difflib
 import json
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Self
 
 from ..errors import CaseError
 
@@ -24,14 +24,66 @@ def reject_constant(name: str) -> float:
 _NUMBER = re.compile(r"^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
 
 
+class Percent(float):
+    """A value written with a percent sign ("60%" is 0.6): a fraction for a field that takes
+    one (`case.fractions` checks it and keeps the plain number)."""
+
+    text: str
+
+    def __new__(cls, fraction: float, text: str = "") -> Self:
+        value = super().__new__(cls, fraction)
+        value.text = text or f"{fraction * 100:.10g}%"
+        return value
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def percent(text: str) -> Percent | None:
+    """'60%' -> Percent(0.6) ('60 %' too); None when text is not a number with a percent sign."""
+    raw = text.strip()
+    if not raw.endswith("%"):
+        return None
+    number = raw[:-1].strip()
+    if not _NUMBER.match(number):
+        return None
+    return Percent(float(number) / 100, raw)
+
+
+def parse_fraction(text: str) -> float:
+    """The one reader of fractions typed on a command line: '0.6', '60%' -> 0.6
+    (ValueError otherwise). A number above 1 without '%' is left as it is: the caller
+    knows whether its field allows it (a fee increase of 1.5 does)."""
+    value = percent(text)
+    if value is not None:
+        return value
+    raw = text.strip()
+    if not _NUMBER.match(raw):
+        raise ValueError(f"{text!r} is not a number; write a decimal (0.6) or a percentage (60%)")
+    return float(raw)
+
+
 def parse_value(text: str) -> Any:
-    """A --set value: JSON when it parses (numbers, true, null, [..]), else the plain string."""
+    """A --set value: a number, a percentage (`Percent`: "60%"), JSON when it parses (true,
+    null, [...], {...}), else the plain string. A value that starts like JSON ({, [ or ")
+    and does not parse is an error, not a string (ValueError saying where it breaks)."""
     text = text.strip()
     if _NUMBER.match(text):
         return float(text) if any(c in text for c in ".eE") else int(text)
+    pct = percent(text)
+    if pct is not None:
+        return pct
     try:
         return json.loads(text, parse_constant=reject_constant)
-    except ValueError:
+    except json.JSONDecodeError as exc:
+        if text[:1] in ("{", "[", '"'):
+            raise ValueError(f"not valid JSON at column {exc.colno} ({exc.msg}); check the "
+                             "quotes, commas and brackets, and put the whole PATH=VALUE in "
+                             "single quotes for the shell") from None
+        return text
+    except ValueError as exc:  # NaN or Infinity (reject_constant)
+        if text[:1] in ("{", "["):
+            raise ValueError(str(exc)) from None
         return text
 
 
@@ -73,6 +125,23 @@ def resolve_path(raw: dict[str, Any], path: str, top_fields: Sequence[str]
     raise CaseError(f"--set {path}: empty path")
 
 
+def locate(raw: Any, path: str) -> tuple[Any, ...]:
+    """The JSON location a dotted path names in raw data: keys, and list items by index
+    (`levers.training.price` -> ('levers', 6, 'price')). A part that names nothing is kept
+    as it is (`resolve_path` says what is wrong with it)."""
+    loc: list[Any] = []
+    node = raw
+    for part in path.split("."):
+        if isinstance(node, list):
+            index = _list_index(node, part)
+            loc.append(part if index is None else index)
+            node = None if index is None else node[index]
+        else:
+            loc.append(part)
+            node = node.get(part) if isinstance(node, dict) else None
+    return tuple(loc)
+
+
 def _list_index(node: list[Any], part: str) -> int | None:
     for i, item in enumerate(node):
         if isinstance(item, dict) and part in (item.get("id"), item.get("name")):
@@ -101,4 +170,5 @@ def set_values(raw: dict[str, Any], overrides: Mapping[str, Any], top_fields: Se
 
 
 
-__all__ = ["parse_value", "reject_constant", "resolve_path", "set_values"]
+__all__ = ["Percent", "locate", "parse_fraction", "parse_value", "percent", "reject_constant",
+           "resolve_path", "set_values"]

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, Field, PrivateAttr, ValidationError
+from pydantic import AfterValidator, BaseModel, Field, PrivateAttr, ValidationError, model_validator
 from pydantic.fields import FieldInfo
 
 from ..base import StrictModel
@@ -62,6 +62,8 @@ class Expenditure(StrictModel):
     label: Label | None = None
     amount: Amount
     staff: bool = False
+    # A cost of running the cluster that funders co-finance (MODEL.md v2, "Eligible costs").
+    eligible: bool = True
     notes: Notes = None
 
     @property
@@ -86,11 +88,33 @@ class Target(StrictModel):
     alpha: Annotated[float, Field(gt=0, lt=1, allow_inf_nan=False)] | None = None
     scenarios: Annotated[int, Field(ge=1, le=MAX_SCENARIOS)] | None = None
     seed: Annotated[int, Field(ge=0, le=2**32 - 1)] | None = None
+    # Version 2 (docs/MODEL.md, "Version 2: plans a board would sign").
+    robust: Annotated[int, Field(ge=0, le=1000)] = 0
+    max_members_lost: Annotated[float, Field(ge=0, le=1e6, allow_inf_nan=False)] | None = None
+    risk_tolerance: Annotated[float, Field(ge=0, le=10, allow_inf_nan=False)] = 0.0
+    max_public_share_of_eligible: Annotated[
+        float, Field(gt=0, le=1, allow_inf_nan=False)] | None = None
+    max_result: Number | None = None
     notes: Notes = None
+
+    @model_validator(mode="after")
+    def _result_range(self) -> Target:
+        if self.max_result is not None and self.max_result < self.min_result:
+            raise ValueError(f"max_result ({self.max_result:g}) must not be below min_result "
+                             f"({self.min_result:g})")
+        return self
 
     @property
     def cvar_alpha(self) -> float:
         return DEFAULT_ALPHA if self.alpha is None else self.alpha
+
+    def members_lost_limit(self, members: int) -> float | None:
+        """How many of today's members the plan may lose: a fraction of them when
+        max_members_lost is in (0, 1), else a count (None: no limit)."""
+        x = self.max_members_lost
+        if x is None:
+            return None
+        return x * members if 0 < x < 1 else x
 
 
 class Rule(StrictModel):
@@ -127,7 +151,7 @@ class CaseUncertainty(StrictModel):
 
 
 class Case(StrictModel):
-    schema_version: Literal[1] = 1
+    schema_version: Literal[1, 2] = 1
     name: Annotated[str, Field(min_length=1, max_length=500), AfterValidator(plain_text)]
     currency: Annotated[Label, Field(max_length=20)] = "EUR"
     revenues: Annotated[list[Revenue], Field(min_length=1, max_length=1000)]
@@ -180,6 +204,11 @@ class Case(StrictModel):
     @property
     def public_total(self) -> float:
         return sum(r.amount for r in self.revenues if r.public)
+
+    @property
+    def eligible_total(self) -> float:
+        """Today's eligible costs: the sum of the eligible expenditure lines."""
+        return sum(e.amount for e in self.expenditures if e.eligible)
 
     @property
     def staff_total(self) -> float:

@@ -17,9 +17,9 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Protocol
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 
 from ..base import StrictModel
 from ..fmt import keur
@@ -33,9 +33,19 @@ if TYPE_CHECKING:
 EPS = 1e-7
 # Option levers may not expand into more options than this.
 MAX_OPTIONS = 1000
-# A launched continuous service or set-up custom lever has at least this many units
-# (well above EPS and the solvers' tolerances), so that "launched" means value > 0.
-LAUNCH_FLOOR = 1e-4
+# A launched continuous service or set-up custom lever sells at least one unit (or its
+# whole bound when that is below one): a plan never pays a set-up for a quantity it then
+# reports as zero (MODEL.md v2, "No crumbs"; version 1's README floor was 1e-4 units).
+LAUNCH_FLOOR = 1.0
+# A continuous lever without a set-up counts as used (max_levers) from this many units:
+# well above the solvers' tolerances, so that "used" means value > 0 (version 1's floor).
+USED_FLOOR = 1e-4
+
+
+def launch_floor(minimum: float, upper: float) -> float:
+    """The fewest units of a launched lever: its own minimum, and at least one unit (or its
+    upper bound when that is below one)."""
+    return max(minimum, min(LAUNCH_FLOOR, upper))
 
 Draw = Any  # a number (the same in every scenario) or a NumPy array (one per scenario)
 
@@ -122,6 +132,8 @@ class Terms:
     used: Any = None  # 0/1 expression, when the model needs it (max_levers)
     upper: float = 0.0  # the largest decision value the lever may take
     read: Any = None  # callable: () -> decision value from the solved variables
+    # An option lever's grid and its 0/1 variables (one is 1), for terms built per option.
+    choice: tuple[list[float], list[Any]] | None = None
 
 
 class ModelContext(Protocol):
@@ -146,6 +158,10 @@ class ModelContext(Protocol):
     def sum(self, items: Iterable[Any]) -> Any: ...
     def fee_choice(self, revenue: str) -> tuple[list[float], list[Any]] | None: ...
     def set_fee_choice(self, revenue: str, options: list[float], ys: list[Any]) -> None: ...
+    def split(self, expr: Any) -> tuple[Any, Any]:
+        """(the terms of expr with positive coefficients, those with negative ones); lever
+        variables are never negative, so these are its gains and its losses."""
+        ...
 
 
 class EvalContext(Protocol):
@@ -373,6 +389,44 @@ class LeverBase(StrictModel):
             for line, expr in lines.items():
                 rows.add_line(kind, line, expr, f, f"l{index}_gain")
 
+    # -- version 2: the low case, members lost, eligible costs (docs/MODEL.md, version 2)
+    # Whether the lever's spending changes count in the eligible costs of running the
+    # cluster (a cut does; what services, new members and EU projects add does not).
+    counts_in_eligible: ClassVar[bool] = False
+
+    def low_factor(self) -> float:
+        """The factor of the lever's favourable effects in its low case."""
+        return self.realisation().low
+
+    def low_lines(self, value: float, ctx: EvalContext
+                  ) -> tuple[dict[str, float], dict[str, float]]:
+        """The lever's effect on each revenue and expenditure line in its low case: the
+        favourable effects times the low factor, the committed ones as planned."""
+        f = self.low_factor()
+        eff = self.effects(value, ctx)
+        return ({k: favourable(a, "revenue", f) for k, a in eff.revenue.items()},
+                {k: favourable(a, "expenditure", f) for k, a in eff.expenditure.items()})
+
+    def low_terms(self, ctx: ModelContext, terms: Terms) -> tuple[dict[str, Any], dict[str, Any]]:
+        """`low_lines` as model expressions over the lever's variables."""
+        f = self.low_factor()
+
+        def scaled(expr: Any, gains_are_favourable: bool) -> Any:
+            gains, losses = ctx.split(expr)
+            return f * gains + losses if gains_are_favourable else gains + f * losses
+
+        return ({k: scaled(e, True) for k, e in terms.revenue.items()},
+                {k: scaled(e, False) for k, e in terms.expenditure.items()})
+
+    def members_lost_terms(self, ctx: ModelContext, terms: Terms) -> Any:
+        """The members the lever drives away, as an expression (new members do not
+        offset it)."""
+        return -1 * ctx.split(terms.members)[1]
+
+    def value_problems(self, value: float, case: CaseView) -> list[str]:
+        """What is wrong with a decision value beyond its bounds (a recheck of plans)."""
+        return []
+
     # -- value formats, in the lever's unit
     def value_compared(self, value: float, currency: str) -> str:
         """A non-zero decision value in a few characters, with its unit (plan comparisons)."""
@@ -447,6 +501,8 @@ class OptionLever(LeverBase):
     def dominance_is_safe(self, case: CaseView) -> bool:
         if getattr(case.target, "risk_measure", None) == "cvar":
             return False
+        if getattr(case.target, "max_result", None) is not None:
+            return False  # under a surplus cap, an option that loses income can be useful
         line = self.revenue_line
         if any(lever.enabled and lever.recruits_on() == line for lever in case.levers):
             return False
@@ -470,6 +526,7 @@ class OptionLever(LeverBase):
             upper=opts[-1],
         )
         terms.read = _option_reader(opts, ys)
+        terms.choice = (opts, ys)
         return opts, ys, terms
 
     def build(self, ctx: ModelContext) -> Terms:
@@ -489,6 +546,94 @@ class OptionLever(LeverBase):
         return f"{value:.1%}".replace(".0%", "%")
 
 
+class AmountLever(LeverBase):
+    """A lever whose decision value is an amount of EUR (`cut`, `grant_cut`), with the
+    crumb guards of version 2: `min_amount` (0 or at least this) and `round_to` (a whole
+    multiple of it)."""
+
+    min_amount: Annotated[float, Field(ge=0, le=1e12, allow_inf_nan=False)] = 0.0
+    round_to: Annotated[float, Field(gt=0, le=1e12, allow_inf_nan=False)] | None = None
+
+    def raw_bounds(self, case: CaseView) -> tuple[float, float]:
+        """(lowest, highest) EUR before the crumb guards."""
+        raise NotImplementedError
+
+    def amount_bounds(self, case: CaseView) -> tuple[float, float]:
+        """(lowest, highest) EUR: the raw bounds brought in to whole multiples of
+        round_to, the lowest raised to min_amount when it is not 0. lowest > highest when
+        no allowed value lies between them (only 0 is then possible, if the lowest is 0)."""
+        low, up = self.raw_bounds(case)
+        if low > 0:
+            low = max(low, self.min_amount)
+        r = self.round_to
+        if r is not None:
+            low = math.ceil(low / r - 1e-9) * r
+            up = math.floor(up / r + 1e-9) * r
+        return low, up
+
+    def upper_bound(self, case: CaseView) -> float:
+        low, up = self.amount_bounds(case)
+        if low > 0 and low > up:
+            return low  # no allowed value (a validation error names it)
+        first = self.first_step(case)
+        return up if up >= first else 0.0
+
+    def first_step(self, case: CaseView) -> float:
+        """The smallest non-zero amount allowed."""
+        first = self.min_amount
+        if self.round_to is not None:
+            first = max(first, self.round_to)
+            first = math.ceil(first / self.round_to - 1e-9) * self.round_to
+        return first
+
+    def build_amount(self, ctx: ModelContext) -> tuple[Any, Any, Callable[[], float]]:
+        """(the amount v, its 0/1 "used" indicator or None, a reader of its value)."""
+        low, _ = self.amount_bounds(ctx.case)
+        up = self.upper_bound(ctx.case)
+        r = self.round_to
+        if r is not None:
+            k = ctx.var("steps", round(low / r), round(up / r), integer=True)
+            v = r * k
+        else:
+            k = None
+            v = ctx.var("eur", low, up)
+        first = self.first_step(ctx.case)
+        if low > 0:
+            used: Any = 1
+        else:
+            used = self.used_indicator(ctx, v, up, first > 0)
+            if first > 0 and used is not None:
+                ctx.constrain(v - first * used >= 0, "min_amount")
+
+        def read() -> float:
+            if k is not None:
+                return float(r * round(k.value() or 0.0))  # type: ignore[operator]
+            return max(low, v.value() or 0.0)
+
+        return v, used, read
+
+    def value_problems(self, value: float, case: CaseView) -> list[str]:
+        out: list[str] = []
+        if abs(value) <= EPS:
+            return out
+        first = self.first_step(case)
+        if value < first - 1e-6 * max(1.0, first):
+            out.append(f"lever '{self.id}' = {value:g} is below its smallest amount {first:g}")
+        r = self.round_to
+        if r is not None and abs(value / r - round(value / r)) > 1e-6:
+            out.append(f"lever '{self.id}' = {value:g} is not a multiple of {r:g}")
+        return out
+
+    def reference_problems(self, case: CaseView, where: str) -> list[str]:
+        low, up = self.amount_bounds(case)
+        if self.enabled and low > 0 and low > up:
+            return [(f"{where}.round_to: no multiple of {self.round_to:g} (at least "
+                     f"min_amount {self.min_amount:g}) lies between the lever's bounds "
+                     f"({self.raw_bounds(case)[0]:,.0f} to {self.raw_bounds(case)[1]:,.0f} "
+                     "EUR); lower round_to or min_amount, or widen the bounds")]
+        return []
+
+
 def _option_reader(opts: list[float], ys: list[Any]) -> Callable[[], float]:
     return lambda: opts[max(range(len(ys)), key=lambda k: ys[k].value() or 0.0)]
 
@@ -500,7 +645,9 @@ def eur_compared(value: float, currency: str) -> str:
 
 __all__ = [
     "EPS",
+    "AmountLever",
     "LAUNCH_FLOOR",
+    "USED_FLOOR",
     "MAX_OPTIONS",
     "CaseView",
     "Effects",
@@ -513,5 +660,6 @@ __all__ = [
     "ScenarioRows",
     "Terms",
     "favourable",
+    "launch_floor",
     "option_grid",
 ]

@@ -11,7 +11,6 @@ from ..base import StrictModel
 from ..fmt import keur
 from .base import (
     EPS,
-    LAUNCH_FLOOR,
     CaseView,
     Draw,
     Effects,
@@ -21,6 +20,8 @@ from .base import (
     ScenarioDraws,
     Terms,
     favourable,
+    USED_FLOOR,
+    launch_floor,
 )
 from .fields import Amount, Id, Number, near
 
@@ -44,9 +45,16 @@ class Custom(LeverBase):
     setup: CustomSetup | None = None
     risk_per_unit: Amount = 0.0
     bound_field: ClassVar[str] = "max"
+    # A custom lever describes a change in how the cluster runs: its spending changes on
+    # eligible lines count in the eligible costs (MODEL.md v2).
+    counts_in_eligible: ClassVar[bool] = True
 
     @model_validator(mode="after")
     def _order(self) -> Custom:
+        if self.downside is not None:
+            raise ValueError("a custom lever takes no downside: its EUR at risk is "
+                             "risk_per_unit (and setup.risk); to say how it may underdeliver "
+                             "in simulations and robust targets, set uncertainty.low")
         if self.min > self.max:
             raise ValueError(f"min ({self.min}) must not exceed max ({self.max})")
         low, up = self.bounds()
@@ -56,10 +64,17 @@ class Custom(LeverBase):
         return self
 
     def bounds(self) -> tuple[float, float]:
-        """(lowest, highest) decision value: min and max, inward to whole numbers if integer."""
+        """(lowest, highest) decision value: min and max, inward to whole numbers if integer;
+        a lever with a set-up that min forces on starts at the launch floor."""
         if self.integer:
             return float(math.ceil(self.min - 1e-9)), float(math.floor(self.max + 1e-9))
+        if self.min > 0 and self.has_setup():
+            return max(self.min, launch_floor(0.0, self.max)), self.max
         return self.min, self.max
+
+    def has_setup(self) -> bool:
+        setup = self.setup
+        return setup is not None and (bool(setup.expenditures) or setup.risk > 0)
 
     def upper_bound(self, case: CaseView) -> float:
         return self.bounds()[1]
@@ -78,7 +93,10 @@ class Custom(LeverBase):
         z = 1 if low > 0 else self.used_indicator(ctx, x, up, needs_z)
         if z is not None and not isinstance(z, int):
             # Set up (z = 1) only when x > 0, as `effects` counts it (see Service).
-            ctx.constrain(x - (1.0 if self.integer else LAUNCH_FLOOR) * z >= 0, "launched")
+            # A set-up lever is launched from one unit (MODEL.md v2, "No crumbs"); one
+            # without a set-up only needs to be visibly above zero to count as used.
+            floor = launch_floor(0.0, up) if needs_z else USED_FLOOR
+            ctx.constrain(x - floor * z >= 0, "launched")
         zz = z if z is not None else 0
         expenditure = {k: c * x for k, c in self.expenditures.items()}
         for k, c in setup.expenditures.items():
@@ -121,6 +139,15 @@ class Custom(LeverBase):
         noun = "unit" if eff.value == 1 else "units"
         return (f"{self.label or self.id}: {amount} {noun} "
                 f"(net budget effect {keur(eff.gain, sign=True)} EUR)")
+
+    def value_problems(self, value: float, case: CaseView) -> list[str]:
+        low, up = self.bounds()
+        if not self.has_setup():
+            return []
+        floor = max(low, launch_floor(0.0, up))
+        if EPS < value < floor - 1e-6 * max(1.0, floor):
+            return [f"lever '{self.id}' = {value:g} is set up below {floor:g} units"]
+        return []
 
     def max_members_added(self) -> float:
         low, up = self.bounds()

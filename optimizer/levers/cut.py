@@ -1,4 +1,5 @@
-"""`cut`: cut an expenditure line by v EUR (0 <= v <= max_fraction x baseline)."""
+"""`cut`: cut an expenditure line by v EUR (0 <= v <= max_fraction x baseline; version 2:
+0 or at least `min_amount`, a whole multiple of `round_to`)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,11 @@ import math
 from typing import Any, ClassVar, Literal
 
 from ..fmt import keur
-from .base import CaseView, Effects, EvalContext, LeverBase, ModelContext, Terms, eur_compared
+from .base import AmountLever, CaseView, Effects, EvalContext, ModelContext, Terms, eur_compared
 from .fields import Fraction, Id
 
 
-class Cut(LeverBase):
+class Cut(AmountLever):
     """Cut an expenditure line by v EUR (0 <= v <= max_fraction x baseline)."""
 
     type: Literal["cut"]
@@ -19,25 +20,25 @@ class Cut(LeverBase):
     default_downside: ClassVar[float] = 0.25
     line_fields: ClassVar[dict[str, str]] = {"expenditure": "expenditure"}
     bound_field: ClassVar[str] = "max_fraction"
+    counts_in_eligible: ClassVar[bool] = True  # a saving on running costs
 
-    def upper_bound(self, case: CaseView) -> float:
-        return self.max_fraction * case.expenditure(self.expenditure).amount
+    def raw_bounds(self, case: CaseView) -> tuple[float, float]:
+        return 0.0, self.max_fraction * case.expenditure(self.expenditure).amount
 
     def fte_per_eur(self, case: CaseView) -> float:
         return 1.0 / case.cost_per_fte if case.expenditure(self.expenditure).staff else 0.0
 
     def build(self, ctx: ModelContext) -> Terms:
-        up = self.upper_bound(ctx.case)
-        v = ctx.var("eur", 0, up)
+        v, used, read = self.build_amount(ctx)
         return Terms(
             value=v,
             expenditure={self.expenditure: -1 * v},
             fte_use=self.fte_per_eur(ctx.case) * v,
             risk=self.risk_share * v,
             change=1 * v,
-            used=self.used_indicator(ctx, v, up, False),
-            upper=up,
-            read=lambda: max(0.0, v.value() or 0.0),
+            used=used,
+            upper=self.upper_bound(ctx.case),
+            read=read,
         )
 
     def effects(self, value: float, ctx: EvalContext) -> Effects:
@@ -61,7 +62,9 @@ class Cut(LeverBase):
                 and not math.isfinite(case.cost_per_fte)):
             return [(f"{where}.expenditure: cutting a staff line needs staff.fte or "
                     "staff.cost_per_fte, to know how much capacity the cut removes")]
-        return []
+        if self.expenditure not in lines:
+            return []
+        return super().reference_problems(case, where)
 
     def uses_capacity(self, case: CaseView) -> bool:
         return case.expenditure(self.expenditure).staff

@@ -81,9 +81,13 @@ class EuProjects(LeverBase):
                        gain=income * value, risk=self.risk_share * income * value)
 
     def describe(self, eff: Effects, case: CaseView) -> str:
+        n = round(eff.value)
         won = eff.value * self.success_rate
-        return (f"Submit {eff.value:,.0f} EU proposals (about {won:.1f} won at "
-                f"{self.success_rate:.0%}): +{keur(eff.gain)} EUR")
+        none = (1 - self.success_rate) ** n
+        noun = "proposal" if n == 1 else "proposals"
+        return (f"Submit {n:,} EU {noun} ({won:.1f} expected wins of {n:,} at "
+                f"{self.success_rate:.0%}; {none:.0%} chance of winning none): "
+                f"+{keur(eff.gain)} EUR expected")
 
     def uses_capacity(self, case: CaseView) -> bool:
         return abs(self.fte_per_project) > 0 or abs(self.fte_per_proposal) > 0
@@ -103,6 +107,19 @@ class EuProjects(LeverBase):
 
     def factor_carried_elsewhere(self) -> bool:
         return self.wins_each
+
+    def low_lines(self, value: float, ctx: EvalContext
+                  ) -> tuple[dict[str, float], dict[str, float]]:
+        """Proposals won one by one: the low case is no proposal won (no grant, no
+        cost share of a won project; the proposals' cost stays)."""
+        if not self.wins_each:
+            return super().low_lines(value, ctx)
+        return {self.revenue: 0.0}, {self.cost_line: self.proposal_cost * value}
+
+    def low_terms(self, ctx: ModelContext, terms: Terms) -> tuple[dict[str, Any], dict[str, Any]]:
+        if not self.wins_each:
+            return super().low_terms(ctx, terms)
+        return {self.revenue: 0 * terms.value}, {self.cost_line: self.proposal_cost * terms.value}
 
     def scenario_lines(self, value: float, ctx: EvalContext, sc: ScenarioDraws
                        ) -> tuple[dict[str, Draw], dict[str, Draw]]:

@@ -6,6 +6,7 @@ lever first and offers its choice of option to them (`ModelContext.set_fee_choic
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field
@@ -20,7 +21,9 @@ from .base import (
     OptionLever,
     ScenarioDraws,
     ScenarioRows,
+    NoFeeIncrease,
     Terms,
+    favourable,
     option_grid,
 )
 from .fields import Id
@@ -53,9 +56,51 @@ class FeeIncrease(OptionLever):
         f0 = ctx.case.revenue(self.revenue).amount
         m0 = ctx.case.members
         e = self.elasticity
-        change = f0 * ((1 + value) * (1 - e * value) - 1)
+        change = self.change_at(value, f0, e)
         return Effects(value=value, revenue={self.revenue: change}, members=-e * value * m0,
                        gain=change, risk=self.risk_share * max(change, 0.0))
+
+    def model_options(self, ctx: ModelContext) -> list[float]:
+        """With a risk tolerance (MODEL.md v2, "Members count"), an option that loses
+        members for no more fee income than a smaller one is not offered (unless new members
+        on the line pay the increased fee: then the comparison depends on the plan)."""
+        opts = super().model_options(ctx)
+        case = ctx.case
+        if not getattr(case.target, "risk_tolerance", 0) or any(
+                lever.enabled and lever.recruits_on() == self.revenue for lever in case.levers):
+            return opts
+        kept: list[float] = []
+        best = -math.inf
+        for p in opts:  # increasing: keep p only if it brings more than every smaller option
+            change = self.effects(p, NoFeeIncrease(case)).gain
+            if p == 0 or change > best:
+                kept.append(p)
+            best = max(best, change)
+        return kept
+
+    def change_at(self, value: float, f0: float, elasticity: float) -> float:
+        """The fee-line change at an increase `value` and a given elasticity."""
+        return f0 * ((1 + value) * (1 - elasticity * value) - 1)
+
+    def low_elasticity(self) -> float:
+        """The elasticity of the low case: the range's high end when a range is given."""
+        r = self.elasticity_range()
+        return self.elasticity if r is None else r.high
+
+    def low_lines(self, value: float, ctx: EvalContext
+                  ) -> tuple[dict[str, float], dict[str, float]]:
+        f0 = ctx.case.revenue(self.revenue).amount
+        change = self.change_at(value, f0, self.low_elasticity())
+        return {self.revenue: favourable(change, "revenue", self.low_factor())}, {}
+
+    def low_terms(self, ctx: ModelContext, terms: Terms) -> tuple[dict[str, Any], dict[str, Any]]:
+        assert terms.choice is not None  # built by build_options
+        opts, ys = terms.choice
+        f0 = ctx.case.revenue(self.revenue).amount
+        e, f = self.low_elasticity(), self.low_factor()
+        low = ctx.sum(favourable(self.change_at(p, f0, e), "revenue", f) * y
+                      for p, y in zip(opts, ys))
+        return {self.revenue: low}, {}
 
     def describe(self, eff: Effects, case: CaseView) -> str:
         lost = -eff.members

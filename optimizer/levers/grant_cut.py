@@ -7,12 +7,12 @@ from typing import Any, ClassVar, Literal
 from pydantic import model_validator
 
 from ..fmt import keur
-from .base import CaseView, Effects, EvalContext, LeverBase, ModelContext, Terms, eur_compared
+from .base import AmountLever, CaseView, Effects, EvalContext, ModelContext, Terms, eur_compared
 from .fields import Fraction, Id
 from .uncertainty import CERTAIN, Triangular
 
 
-class GrantCut(LeverBase):
+class GrantCut(AmountLever):
     """Ask for v EUR less from a public revenue line."""
 
     type: Literal["grant_cut"]
@@ -31,21 +31,20 @@ class GrantCut(LeverBase):
             )
         return self
 
-    def upper_bound(self, case: CaseView) -> float:
-        return self.max_fraction * case.revenue(self.revenue).amount
+    def raw_bounds(self, case: CaseView) -> tuple[float, float]:
+        base = case.revenue(self.revenue).amount
+        return self.min_fraction * base, self.max_fraction * base
 
     def build(self, ctx: ModelContext) -> Terms:
-        base = ctx.case.revenue(self.revenue).amount
-        low, up = self.min_fraction * base, self.upper_bound(ctx.case)
-        v = ctx.var("eur", low, up)
+        v, used, read = self.build_amount(ctx)
         return Terms(
             value=v,
             revenue={self.revenue: -1 * v},
             risk=self.risk_share * v,
             change=1 * v,
-            used=(1 if low > 0 else self.used_indicator(ctx, v, up, False)),
-            upper=up,
-            read=lambda: max(low, v.value() or 0.0),
+            used=used,
+            upper=self.upper_bound(ctx.case),
+            read=read,
         )
 
     def effects(self, value: float, ctx: EvalContext) -> Effects:
@@ -59,6 +58,11 @@ class GrantCut(LeverBase):
 
     def relaxed_bounds(self, case: CaseView) -> dict[str, Any]:
         return {"max_fraction": 1.0, "min_fraction": 0.0}
+
+    def reference_problems(self, case: CaseView, where: str) -> list[str]:
+        if self.revenue not in {r.id for r in case.revenues}:
+            return []
+        return super().reference_problems(case, where)
 
     def realisation(self) -> Triangular:
         return CERTAIN  # you ask for less: nothing to underdeliver

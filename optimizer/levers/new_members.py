@@ -108,7 +108,8 @@ class NewMembers(LeverBase):
                        risk=self.risk_share * income)
 
     def describe(self, eff: Effects, case: CaseView) -> str:
-        return f"Recruit {eff.value:,.0f} new members: +{keur(eff.gain)} EUR in fees"
+        noun = "new member" if round(eff.value) == 1 else "new members"
+        return f"Recruit {eff.value:,.0f} {noun}: +{keur(eff.gain)} EUR in fees"
 
     def reference_problems(self, case: CaseView, where: str) -> list[str]:
         if self.fee is None and case.members == 0:

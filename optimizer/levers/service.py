@@ -8,8 +8,18 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import Field
 
 from ..fmt import keur
-from .base import EPS, LAUNCH_FLOOR, CaseView, Effects, EvalContext, LeverBase, ModelContext, Terms
-from .fields import Amount, Id
+from .base import (
+    EPS,
+    USED_FLOOR,
+    CaseView,
+    Effects,
+    EvalContext,
+    LeverBase,
+    ModelContext,
+    Terms,
+    launch_floor,
+)
+from .fields import Amount, Id, Label
 
 
 class Service(LeverBase):
@@ -26,6 +36,10 @@ class Service(LeverBase):
     integer: bool = True
     fte_per_unit: Annotated[float, Field(ge=0, le=1e3, allow_inf_nan=False)] = 0.0
     launch_risk: Amount = 0.0
+    # The unit sold, singular and (optionally) plural, for every sentence ("Sell 76
+    # training days"); default "units of <label>".
+    unit: Label | None = None
+    unit_plural: Label | None = None
     default_downside: ClassVar[float] = 0.4
     line_fields: ClassVar[dict[str, str]] = {"revenue": "private", "cost_line": "expenditure"}
     bound_field: ClassVar[str] = "max_units"
@@ -42,8 +56,7 @@ class Service(LeverBase):
             # Launched (z = 1) only when units are sold: z = 1 with u = 0 would pay the
             # setup cost for nothing (a way to burn money under an == rule), which
             # `effects` (launched iff u > 0) does not count.
-            floor = max(self.min_units, 1.0 if self.integer else LAUNCH_FLOOR)
-            ctx.constrain(u - floor * z >= 0, "min_units")
+            ctx.constrain(u - self.floor(up) * z >= 0, "min_units")
         setup = self.setup_cost * z if z is not None else 0
         launch = self.launch_risk * z if z is not None else 0
 
@@ -63,6 +76,19 @@ class Service(LeverBase):
             read=read,
         )
 
+    def floor(self, upper: float) -> float:
+        """The fewest units of a launched service: with a set-up (a cost, a launch risk or
+        min_units), min_units and at least one unit; else just visibly above zero."""
+        if self.min_units > 0 or self.setup_cost > 0 or self.launch_risk > 0:
+            return launch_floor(self.min_units, upper)
+        return 1.0 if self.integer else USED_FLOOR
+
+    def value_problems(self, value: float, case: CaseView) -> list[str]:
+        floor = self.floor(self.upper_bound(case))
+        if EPS < value < floor - 1e-6 * max(1.0, floor):
+            return [f"lever '{self.id}' = {value:g} is launched below its {floor:g} units"]
+        return []
+
     def effects(self, value: float, ctx: EvalContext) -> Effects:
         launched = 1.0 if value > EPS else 0.0
         income = self.price * value
@@ -71,11 +97,30 @@ class Service(LeverBase):
                        fte_use=self.fte_per_unit * value, gain=income,
                        risk=self.risk_share * income + self.launch_risk * launched)
 
+    def units_text(self, value: float) -> str:
+        """A number of units as sold: whole units, or one decimal when continuous."""
+        if self.integer or abs(value - round(value)) < 0.05:
+            return f"{value:,.0f}"
+        return f"{value:,.1f}"
+
+    def unit_noun(self, value: float) -> str:
+        """The service's unit, singular or plural ("training day", "training days")."""
+        one = abs(value - 1) < 0.05
+        if self.unit is None:
+            return "unit" if one else "units"
+        if one:
+            return self.unit
+        return self.unit_plural or (self.unit if self.unit.endswith("s") else self.unit + "s")
+
     def describe(self, eff: Effects, case: CaseView) -> str:
-        what = self.label or f"service '{self.id}'"
-        units = f"{eff.value:,.0f}" if self.integer else f"{eff.value:,.2f}"
-        noun = "unit" if eff.value == 1 else "units"
-        return f"Sell {units} {noun} of {what} at {self.price:,.0f} EUR: +{keur(eff.gain)} EUR"
+        units = self.units_text(eff.value)
+        noun = self.unit_noun(eff.value)
+        if self.unit is None:
+            what = self.label or f"service '{self.id}'"
+            sold = f"{units} {noun} of {what}"
+        else:
+            sold = f"{units} {noun}"
+        return f"Sell {sold} at {self.price:,.0f} EUR: +{keur(eff.gain)} EUR"
 
     def uses_capacity(self, case: CaseView) -> bool:
         return abs(self.fte_per_unit) > 0

@@ -22,6 +22,7 @@ import pulp
 
 from ..case.schema import Case
 from ..levers.base import Terms
+from ..plan.evaluate import before_values
 
 # Weight of the "least change" tie-break (EUR of risk per EUR moved in the budget).
 # A budget moves by at most a few million EUR, so the tie-break shifts the risk by
@@ -29,7 +30,8 @@ from ..levers.base import Terms
 TIE_BREAK = 1e-9
 
 # Constraint groups a diagnosis may relax, in the words of MODEL.md.
-RELAXABLE = ("result", "capacity", "min_members", "max_levers")
+RELAXABLE = ("result", "capacity", "min_members", "max_levers", "max_result", "eligible",
+             "max_members_lost")
 
 
 @dataclass
@@ -40,6 +42,7 @@ class Model:
     quantity: dict[str, Any]
     rows: dict[str, str] = field(default_factory=dict)  # our constraint name -> its meaning
     share: float = 0.0
+    risk_cap: Any = None  # the tie-break's row holding the risk, once added
 
     def lever_value(self, lever_id: str) -> Any:
         terms = self.terms.get(lever_id)
@@ -67,10 +70,32 @@ class Model:
         for var, x in zip(columns, values):
             var.varValue = float(x)
 
-    def least_change_objective(self, risk_cap: float) -> None:
-        """Hold the risk at most risk_cap and minimise the euros moved (the tie-break's
-        second solve). Mutates the model."""
-        self.prob += self.quantity["risk"] <= risk_cap, "tie_break"
+    def cap_risk(self, risk_cap: float) -> None:
+        """Hold the risk at most risk_cap (the tie-break's later solves). Mutates the model."""
+        if self.risk_cap is not None:
+            self.risk_cap.constant = -risk_cap
+            return
+        row = self.quantity["risk"] <= risk_cap
+        self.prob += row, "tie_break"
+        self.risk_cap = row
+
+    def members_vary(self) -> bool:
+        """Whether any lever can change the members."""
+        return _has_variables(self.quantity["members"])
+
+    def most_members_objective(self, risk_cap: float) -> None:
+        """Hold the risk at most risk_cap and keep the most members (MODEL.md v2, step 2).
+        Mutates the model."""
+        self.cap_risk(risk_cap)
+        self.prob.setObjective(-1 * self.quantity["members"])
+
+    def least_change_objective(self, risk_cap: float, members_floor: float | None = None
+                               ) -> None:
+        """Hold the risk at most risk_cap (and the members at least members_floor) and
+        minimise the euros moved (the tie-break's last solve). Mutates the model."""
+        self.cap_risk(risk_cap)
+        if members_floor is not None:
+            self.prob += self.quantity["members"] >= members_floor, "members_floor"
         self.prob.setObjective(pulp.lpSum(t.change for t in self.terms.values()))
 
     def share_row(self, names: list[str]) -> ShareRow:
@@ -158,6 +183,19 @@ class ModelBuilder:
     def sum(self, items: Any) -> Any:
         return pulp.lpSum(items)
 
+    def split(self, expr: Any) -> tuple[Any, Any]:
+        """(the terms of expr with positive coefficients, those with negative ones)."""
+        if isinstance(expr, int | float):
+            return (expr, 0) if expr > 0 else (0, expr)
+        expr = pulp.LpAffineExpression(expr)
+        gains = pulp.LpAffineExpression([(v, c) for v, c in expr.items() if c > 0])
+        losses = pulp.LpAffineExpression([(v, c) for v, c in expr.items() if c < 0])
+        if expr.constant > 0:
+            gains += expr.constant
+        else:
+            losses += expr.constant
+        return gains, losses
+
     def fee_choice(self, revenue: str) -> tuple[list[float], list[Any]] | None:
         return self._fee_choices.get(revenue)
 
@@ -227,11 +265,38 @@ def build_model(
         quantity[f"expenditure:{line}"] = expr
     for lever in case.levers:
         quantity[f"lever:{lever.id}"] = terms[lever.id].value if lever.id in terms else 0
+    # Version 2: members driven away, eligible costs, today's values (constants).
+    levers = {lever.id: lever for lever in case.levers}
+    quantity["members_lost"] = pulp.lpSum(levers[k].members_lost_terms(b, t_)
+                                          for k, t_ in terms.items())
+    eligible_lines = {e.id for e in case.expenditures if e.eligible}
+    quantity["eligible"] = case.eligible_total + pulp.lpSum(
+        expr for k, t_ in terms.items() if levers[k].counts_in_eligible
+        for line, expr in t_.expenditure.items() if line in eligible_lines)
+    for name, value in before_values(case).items():
+        quantity[name] = value
 
+    target = case.target
+    robust = getattr(target, "robust", 0) or 0
+    share_lhs_expr = share_lhs(private, revenues, t)
+    protection: Any = 0
+    if robust and ("share" not in relax or objective == "share"):
+        weight = share_weight if objective == "share" else t
+        protection = _protect(b, case, terms, robust, weight, "share")
     if "share" not in relax:
-        b.add(share_lhs(private, revenues, t) >= 0, "share")
+        b.add(share_lhs_expr - protection >= 0, "share")
     if "result" not in relax:
-        b.add(result >= case.target.min_result, "result")
+        result_protection = _protect(b, case, terms, robust, t, "result") if robust else 0
+        b.add(result - result_protection >= target.min_result, "result")
+    if target.max_result is not None and "max_result" not in relax:
+        b.add(result <= target.max_result, "max_result")
+    if target.max_public_share_of_eligible is not None and "eligible" not in relax:
+        b.add(public - target.max_public_share_of_eligible * quantity["eligible"] <= 0,
+              "eligible")
+    lost_limit = target.members_lost_limit(case.members)
+    if lost_limit is not None and "max_members_lost" not in relax \
+            and _has_variables(quantity["members_lost"]):
+        b.add(quantity["members_lost"] <= lost_limit, "max_members_lost")
     if "capacity" not in relax and _has_variables(fte_use):
         b.add(fte_use <= case.spare_fte, "capacity")
     for line, expr in revenue_after.items():
@@ -259,10 +324,47 @@ def build_model(
     if objective == "risk":
         prob += risk + TIE_BREAK * change
     else:
-        # Highest share: maximise private - w x revenues (Dinkelbach); a tiny risk
-        # penalty picks, among equally good plans, the least risky one.
-        prob += private - share_weight * revenues - 1e-9 * risk
+        # Highest share: maximise private - w x revenues (Dinkelbach), less the share lost
+        # by the `robust` weakest levers; a tiny risk penalty picks, among equally good
+        # plans, the least risky one.
+        prob += private - share_weight * revenues - protection - 1e-9 * risk
     return Model(case=case, prob=prob, terms=terms, quantity=quantity, rows=b.rows, share=t)
+
+
+def _protect(b: ModelBuilder, case: Case, terms: dict[str, Terms], budget: int, t: float,
+             row: str) -> Any:
+    """The most that `budget` levers in their low case take from a row (Bertsimas and Sim):
+    G z + sum_l p_l with p_l >= d_l - z, z >= 0, p_l >= 0, where d_l is what lever l's low
+    case takes from the row ("share": private - t x revenues; "result": revenues - spending).
+    Exact: for a whole G, the least such bound is the sum of the G largest positive d_l."""
+    levers = {lever.id: lever for lever in case.levers}
+    public = {r.id for r in case.revenues if r.public}
+    shortfalls = []
+    for k, t_ in terms.items():
+        low_revenue, low_spending = levers[k].low_terms(b, t_)
+        d: Any = 0
+        for line, expr in t_.revenue.items():
+            lost = expr - low_revenue.get(line, 0)
+            if row == "result":
+                d += lost
+            else:
+                d += (-t if line in public else 1 - t) * lost
+        if row == "result":
+            for line, expr in t_.expenditure.items():
+                d += low_spending.get(line, 0) - expr
+        if _has_variables(pulp.LpAffineExpression(d) if not isinstance(d, int | float) else d):
+            shortfalls.append(d)
+    if not shortfalls:
+        return 0
+    b.for_lever(-1, f"robust:{row}")
+    z = b.var(f"robust_{row}_z", 0, None)
+    ps = []
+    for d in shortfalls:
+        p = b.var(f"robust_{row}_p", 0, None)
+        b.constrain(p + z - d >= 0, f"robust:{row}")
+        ps.append(p)
+    b.for_lever(-1, "")
+    return budget * z + pulp.lpSum(ps)
 
 
 def _has_variables(expr: Any) -> bool:

@@ -34,9 +34,24 @@ class Frontier:
     precision: float
     solves: int = 0
     notes: tuple[str, ...] = field(default_factory=tuple)
+    # optimal: every solve proven; time_limit (or error): a solve stopped before its proof,
+    # so the frontier is not proven (exit 4); infeasible: no plan whatever the target.
+    status: Status = Status.OPTIMAL
+
+    def __repr__(self) -> str:
+        """Short: the status, the case's name, the range of shares and the counts."""
+        top = None if self.max_share is None else round(self.max_share, 6)
+        return (f"Frontier(status={self.status.value!r}, case={self.case.name!r}, "
+                f"today_share={round(self.today_share, 6)!r}, max_share={top!r}, "
+                f"points={len(self.table)}, events={len(self.events)})")
 
     def headline(self) -> list[str]:
         """Where the frontier starts and ends, in words."""
+        if self.max_share is None and self.status is not Status.INFEASIBLE and \
+                self.status is not Status.OPTIMAL:
+            return [(f"The solver stopped {stopped_words(self.status)} before it found the "
+                     "highest share a plan reaches: no frontier. Raise --time-limit (or drop "
+                     "it), or try the other solver (--solver).")]
         if self.max_share is None:
             return [("No plan meets the case's other constraints (result, capacity, members, "
                      "rules), whatever the target.")]
@@ -69,6 +84,12 @@ class Frontier:
         return render_as("frontier", self, fmt)
 
 
+def stopped_words(status: Status) -> str:
+    """How a solve stopped, in words: 'at its time limit', 'with an error'."""
+    return {Status.TIME_LIMIT: "at its time limit", Status.ERROR: "with an error"}.get(
+        status, f"({status.value})")
+
+
 def frontier_dict(fr: Frontier) -> dict[str, Any]:
     case = fr.case
     points = []
@@ -84,10 +105,10 @@ def frontier_dict(fr: Frontier) -> dict[str, Any]:
               for _, e in fr.events.iterrows()]
     return {
         "schema_version": SCHEMA_VERSION, "kind": "frontier", "case": case.name,
-        "solver": fr.solver, "today_share": plain(fr.today_share),
+        "status": fr.status.value, "solver": fr.solver, "today_share": plain(fr.today_share),
         "max_share": plain(fr.max_share), "precision": fr.precision, "points": points,
         "events": events, "summary": fr.summary(),
     }
 
 
-__all__ = ["Frontier", "frontier_dict"]
+__all__ = ["Frontier", "frontier_dict", "stopped_words"]

@@ -11,15 +11,16 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..case.schema import Case
+from ..levers.base import EPS
 from ..plan.evaluate import Evaluation
 from ..status import Status
 from .base import SCHEMA_VERSION, frozen, num, render_as, thawed
 from .cvar import CvarComparison
 from .simulation import Simulation
-from .summary import summary_lines
+from .summary import outlook_advice, summary_lines
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -45,6 +46,54 @@ class Diagnosis:
     best_plan: Mapping[str, float] | None = None
 
 
+def target_as_given(case: Case) -> dict[str, Any]:
+    """The case's target as the user gave it: no empty fields, and version 2's defaults
+    (robust 0, risk_tolerance 0) only when written."""
+    target = case.target
+    out = target.model_dump(mode="json", exclude_none=True)
+    for name in ("robust", "risk_tolerance"):
+        if name not in target.model_fields_set:
+            out.pop(name, None)
+    return out
+
+
+@dataclass(frozen=True)
+class Outlook:
+    """A quick simulation of the plan (MODEL.md v2, "Honest reports")."""
+
+    scenarios: int
+    seed: int
+    p_target_met: float
+    p_result_ok: float
+    p_both: float
+
+    # Below this chance of holding, the report says what to try.
+    LOW: ClassVar[float] = 0.8
+
+    @property
+    def low(self) -> bool:
+        return self.p_both < self.LOW
+
+
+@dataclass(frozen=True)
+class MembersChoice:
+    """With a risk tolerance: the least-risk plan's members against the chosen plan's."""
+
+    risk_tolerance: float
+    least_risk: float
+    least_risk_members: float
+    members: float
+    risk: float
+
+    @property
+    def extra_risk(self) -> float:
+        return self.risk - self.least_risk
+
+    @property
+    def extra_members(self) -> float:
+        return self.members - self.least_risk_members
+
+
 @dataclass(frozen=True)
 class Result:
     """The answer to a case. Frozen: nothing in it can be changed after the solve."""
@@ -66,6 +115,19 @@ class Result:
     # the EUR-at-risk plan and the CVaR plan side by side.
     simulation: Simulation | None = None
     cvar: CvarComparison | None = None
+    # Version 2: a quick simulation of the plan, and the price of keeping members.
+    outlook: Outlook | None = None
+    members_choice: MembersChoice | None = None
+    # The least EUR at risk (step 1); the plan's own risk may be above it by the tolerance.
+    least_risk: float | None = None
+
+    def __repr__(self) -> str:
+        """Short: the status, the case's name, the EUR at risk and the levers used (the
+        default repr of a dataclass would print the whole case and every figure)."""
+        used = {} if self.plan is None else {k: num(v) for k, v in self.plan.items()
+                                              if abs(v) > EPS}
+        return (f"Result(status={self.status.value!r}, case={self.case.name!r}, "
+                f"risk={num(self.risk, 2)!r}, levers={used!r})")
 
     # -- figures
     @property
@@ -86,7 +148,7 @@ class Result:
         """Extra EUR at risk for one more point (0.01) of private share."""
         if self.marginal is None or self.risk is None:
             return None
-        return self.marginal.extra(self.risk)
+        return self.marginal.extra(self.risk if self.least_risk is None else self.least_risk)
 
     @property
     def levers(self) -> pd.DataFrame:
@@ -165,7 +227,7 @@ class Result:
             "status": self.status.value,
             "proven_optimal": self.proven_optimal,
             "solver": self.solver,
-            "target": self.case.target.model_dump(mode="json", exclude_none=True),
+            "target": target_as_given(self.case),
             "risk": num(self.risk),
             "levers": [
                 {"id": row["id"], "type": row["type"], "value": num(row["value"]),
@@ -188,12 +250,31 @@ class Result:
                                   "after": num(after.private_share)},
                 "result": {"before": num(self.before.result), "after": num(after.result)},
                 "members": {"before": num(self.before.members), "after": num(after.members)},
+                "members_lost": {"before": 0.0, "after": num(after.members_lost)},
                 "capacity_used": num(after.fte_use),
                 "public": {"before": num(self.before.public), "after": num(after.public)},
                 "private": {"before": num(self.before.private), "after": num(after.private)},
             },
             "binding": list(self.binding),
         }
+        t = self.case.target
+        if t.max_public_share_of_eligible is not None or any(
+                q == "eligible" or q == "eligible_before" for rule in self.case.rules
+                for q in rule.terms):
+            out["indicators"]["eligible"] = {"before": num(self.before.eligible),
+                                             "after": num(after.eligible)}
+        if self.outlook is not None:
+            o = self.outlook
+            out["outlook"] = {"scenarios": o.scenarios, "seed": o.seed,
+                              "p_target_met": num(o.p_target_met),
+                              "p_result_ok": num(o.p_result_ok), "p_both": num(o.p_both),
+                              "advice": outlook_advice(self)}
+        if self.members_choice is not None:
+            c = self.members_choice
+            out["members_choice"] = {
+                "risk_tolerance": num(c.risk_tolerance), "least_risk": num(c.least_risk),
+                "least_risk_members": num(c.least_risk_members), "members": num(c.members),
+                "extra_risk": num(c.extra_risk)}
         if self.marginal is not None:
             out["marginal_risk"] = {
                 "target": num(self.marginal.target), "status": self.marginal.status.value,
@@ -225,4 +306,4 @@ class Result:
         return render_as("result", self, fmt)
 
 
-__all__ = ["Diagnosis", "Marginal", "Result"]
+__all__ = ["Diagnosis", "Marginal", "MembersChoice", "Outlook", "Result"]

@@ -92,6 +92,11 @@ class Simulation:
     def cvar95_loss(self) -> float:
         return cvar(self.loss, SIMULATION_ALPHA)
 
+    def __repr__(self) -> str:
+        """Short: the size, the seed and the two probabilities (not the scenarios)."""
+        return (f"Simulation(n={self.n}, seed={self.seed}, "
+                f"p_target_met={num(self.p_target_met)!r}, p_result_ok={num(self.p_result_ok)!r})")
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "n": self.n,

@@ -42,14 +42,24 @@ class Highs(Solver):
 
 @contextmanager
 def quiet_stdout() -> Iterator[None]:
-    """Silence C-level writes to standard output (HiGHS prints a banner once per process)."""
+    """Silence C-level writes to standard output (HiGHS prints a banner once per process).
+
+    The process's file descriptor 1 is silenced, whatever `sys.stdout` is: HiGHS writes
+    to it directly, also when Python's standard output is redirected to an object without
+    a file (`contextlib.redirect_stdout`, doctest, a notebook) or in a worker process.
+    """
+    for stream in (sys.stdout, sys.__stdout__):
+        try:
+            if stream is not None:
+                stream.flush()
+        except (AttributeError, OSError, ValueError):
+            pass
+    fd = 1
     try:
-        sys.stdout.flush()
-        fd = sys.stdout.fileno()
-    except (AttributeError, OSError, ValueError):
+        saved = os.dup(fd)
+    except OSError:  # no standard output at all: nothing to silence
         yield
         return
-    saved = os.dup(fd)
     try:
         with open(os.devnull, "w") as devnull:
             os.dup2(devnull.fileno(), fd)

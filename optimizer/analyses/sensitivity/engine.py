@@ -110,13 +110,19 @@ class TargetEngine:
         self.case = case
         self.solver = SolverName.parse(solver).value
         self.time_limit = time_limit
-        self.cvar = getattr(case.target, "risk_measure", None) == "cvar"
+        target = case.target
+        self.cvar = getattr(target, "risk_measure", None) == "cvar"
+        # Cases whose answer is more than one solve of the built model go through `solve`
+        # point by point: the CVaR, a robust target (its protection rows depend on t), and
+        # a risk tolerance (the members step re-solves within the tolerance).
+        self.general = self.cvar or bool(target.robust) or target.risk_tolerance > 0
         # "The plan optimal at t stays optimal up to the share it reaches" holds only when
-        # the objective does not depend on t. EUR at risk does not; the CVaR's loss (each
-        # scenario's shortfall from t x revenues) does. Reach stays monotone for both.
-        self.reuse_plans = not self.cvar
+        # the objective does not depend on t and the plan is a single least-risk solve.
+        # EUR at risk does not depend on t; the CVaR's loss (each scenario's shortfall from
+        # t x revenues) does. Reach stays monotone for every objective.
+        self.reuse_plans = not self.general
         self.session: HighsSession | None = None
-        if self.solver == "highs" and not self.cvar:
+        if self.solver == "highs" and not self.general:
             self.model = build_model(case, tight=True)
             self.matrix: MatrixModel = to_matrix(self.model.prob)
             self._columns = self.model.prob.variables()
@@ -153,7 +159,7 @@ class TargetEngine:
 
     def _solve(self, t: float, start: np.ndarray | Sequence[float] | None
                ) -> tuple[Point, np.ndarray | None]:
-        if self.cvar:
+        if self.general:
             return self._solve_general(t), None
         if self.solver == "cbc":
             model = build_model(self.case, share=t)

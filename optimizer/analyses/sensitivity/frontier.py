@@ -13,8 +13,9 @@ from ...case.schema import Case
 from ...errors import CaseError
 from ...levers.base import LeverBase
 from ...plan.evaluate import evaluate
-from ...results.frontier import Frontier
+from ...results.frontier import Frontier, stopped_words
 from ...results.sweep import lever_columns
+from ...status import Status
 from ..diagnose import max_private_share
 from .common import MAX_POINTS, Progress, check_settings, point_row
 from .engine import Bisect, Task, lever_state, run_tasks, target_tasks
@@ -44,7 +45,10 @@ def frontier(case: Case | Mapping[str, Any] | str | os.PathLike[str], *, points:
         raise CaseError(f"precision: must be between 0 and 1, got {precision}")
     today = evaluate(case, {}).private_share
     # The highest share: Dinkelbach on the exact model (CBC when asked for, else HiGHS).
-    top, _ = max_private_share(case, solver, time_limit)
+    # Its last solve proves it; a time limit there leaves the frontier unproven.
+    statuses: list[Status] = []
+    top, _ = max_private_share(case, solver, time_limit, statuses=statuses)
+    status = statuses[-1] if statuses else Status.OPTIMAL
     columns = ["target", "status", "risk", "private_share", "result", "members"]
     columns += lever_columns(case) + [f"risk:{lever.id}" for lever in case.levers]
     event_columns = ["target", "lever", "label", "event", "before", "after", "text"]
@@ -52,7 +56,8 @@ def frontier(case: Case | Mapping[str, Any] | str | os.PathLike[str], *, points:
 
     if top is None:
         return Frontier(case, today, None, pd.DataFrame(columns=columns),
-                        pd.DataFrame(columns=event_columns), solver, precision)
+                        pd.DataFrame(columns=event_columns), solver, precision,
+                        status=status)
     low = min(today, top)
     grid = sorted({round(low + (top - low) * k / (points - 1), 12) for k in range(points)})
     grid[-1] = top
@@ -103,13 +108,32 @@ def frontier(case: Case | Mapping[str, Any] | str | os.PathLike[str], *, points:
                    "before": math.nan, "after": math.nan,
                    "text": f"Beyond {top:.2%} no plan exists."})
     notes = []
+    if status is not Status.OPTIMAL:
+        notes.append(f"The highest share found, {top:.2%}, is not proven: the solver stopped "
+                     f"{stopped_words(status)} before proving that no plan goes higher; raise "
+                     "--time-limit (or drop it).")
+    stopped = [p for p in answers if p.status in _STOPPED]
+    stopped += [after for _, (_, _, after) in zip(jobs, found)
+                if after is not None and after.status in _STOPPED]
+    if stopped:
+        if status is Status.OPTIMAL:
+            status = Status(stopped[0].status)
+        count = len(stopped)
+        notes.append(f"{count} solve{'s' if count > 1 else ''} stopped "
+                     f"{stopped_words(Status(stopped[0].status))} before a proven optimum "
+                     f"(status {stopped[0].status} in the table): those figures are not proven; "
+                     "raise --time-limit (or drop it).")
     if today > top + 1e-9:
         notes.append(f"Today's share ({today:.1%}) is above what a plan that meets the other "
                      f"constraints can keep ({top:.2%}).")
     solves = sum(p.solved for p in answers) + sum(
         math.ceil(math.log2(max(2.0, (j.high - j.low) / precision))) for _, j in jobs)
     return Frontier(case, today, top, table, pd.DataFrame(events, columns=event_columns),
-                    solver, precision, solves, tuple(notes))
+                    solver, precision, solves, tuple(notes), status=status)
+
+
+# Statuses of a solve stopped before a proven answer (a time limit, a solver failure).
+_STOPPED = (Status.TIME_LIMIT.value, Status.ERROR.value, Status.UNBOUNDED.value)
 
 
 class _Stage:

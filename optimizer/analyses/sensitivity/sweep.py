@@ -10,8 +10,9 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ...case.fractions import fraction_value
 from ...case.load import load_case
-from ...case.paths import parse_value
+from ...case.paths import Percent, parse_value
 from ...case.schema import Case, Expenditure, Revenue, Rule, Staff, Target, resolve_case_path
 from ...errors import CaseError
 from ...levers.registry import LEVER_TYPES
@@ -27,7 +28,8 @@ def parse_sweep(spec: str, option: str = "--sweep") -> tuple[str, list[Any]]:
     """'PATH=START:STOP:STEP' or 'PATH=V1,V2,V3' -> (path, values).
 
     START:STOP:STEP includes STOP when a whole number of steps reaches it (to 1e-9
-    of a step). Whole-number START, STOP and STEP give whole numbers.
+    of a step). Whole-number START, STOP and STEP give whole numbers. Percentages
+    (55%:65%:1%, or 55%,60%) are fractions, for a path that takes one (`sweep` checks).
     """
     path, sep, text = spec.partition("=")
     path, text = path.strip(), text.strip()
@@ -41,7 +43,7 @@ def parse_sweep(spec: str, option: str = "--sweep") -> tuple[str, list[Any]]:
                             "(three numbers), e.g. 0.55:0.65:0.01")
         nums = []
         for name, part in zip(("START", "STOP", "STEP"), parts):
-            value = parse_value(part)
+            value = _parsed(part, f"{option} {path}={text}")
             if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(
                     value):
                 raise CaseError(f"{option} {path}={text}: {name} must be a number, got {part!r}")
@@ -57,11 +59,21 @@ def parse_sweep(spec: str, option: str = "--sweep") -> tuple[str, list[Any]]:
                             "(use a larger STEP)")
         if all(isinstance(v, int) for v in nums):
             return path, [int(start + k * step) for k in range(count)]
-        return path, [round(start + k * step, 12) for k in range(count)]
-    values = [parse_value(part) for part in text.split(",")]
+        values = [round(start + k * step, 12) for k in range(count)]
+        if any(isinstance(v, Percent) for v in nums):
+            return path, [Percent(v) for v in values]
+        return path, values
+    values = [_parsed(part, f"{option} {path}={text}") for part in text.split(",")]
     if any(isinstance(v, str) and not v for v in values):
         raise CaseError(f"{option} {path}={text}: an empty value in the list")
     return path, values
+
+
+def _parsed(part: str, where: str) -> Any:
+    try:
+        return parse_value(part)
+    except ValueError as exc:
+        raise CaseError(f"{where}: {exc}") from None
 
 
 def check_path(case: Case, path: str, option: str = "--sweep") -> None:
@@ -141,7 +153,10 @@ def sweep(case: Case | Mapping[str, Any] | str | os.PathLike[str],
     """
     case = load_case(case)
     workers = check_settings(solver, workers)
-    lists = {path: list(values) for path, values in axes.items()}
+    raw = case.model_dump(mode="json", exclude_unset=True)
+    # Percentages ("60%") become fractions, for paths that take one.
+    lists = {path: [fraction_value(raw, path, v, "--sweep") for v in values]
+             for path, values in axes.items()}
     if not lists:
         raise CaseError("sweep: give at least one path to sweep")
     total = math.prod(len(v) for v in lists.values())
