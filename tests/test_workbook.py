@@ -1,4 +1,5 @@
-"""Excel in and out (issue 12): case workbooks (`optimizer.workbook_case`).
+"""Excel in and out (issue 12): case workbooks (`optimizer.workbook_case`) and report
+workbooks (`optimizer.workbook_report`).
 
 Round trips are compared as canonical JSON: keys sorted, and a number written the way
 RFC 8785 writes it (1.0 and 1 are one JSON number; Excel stores both as the double 1).
@@ -13,17 +14,22 @@ import datetime as dt
 import io
 import json
 import random
+import re
 import shutil
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import openpyxl
+import pandas as pd
 import pytest
+from click.testing import CliRunner
 
 import optimizer
+from cli.main import main
 from optimizer.workbook_case import (
     MAX_WORKBOOK_BYTES,
     load_workbook_case,
@@ -31,6 +37,7 @@ from optimizer.workbook_case import (
     translate,
     write_template,
 )
+from optimizer.workbook_report import write_report
 
 from .conftest import CASES, DATA
 from .random_cases import random_cases
@@ -581,12 +588,14 @@ def test_random_edits_give_a_case_or_a_case_error_never_a_crash(aura_book):
                 assert problem.startswith(names) or problem.startswith("..."), problem
 
 
-def test_without_openpyxl_the_module_says_what_to_install(monkeypatch, aura_raw):
+def test_without_openpyxl_both_modules_say_what_to_install(monkeypatch, aura_raw):
     monkeypatch.setitem(sys.modules, "openpyxl", None)  # import openpyxl -> ImportError
     with pytest.raises(optimizer.CaseError, match=r"pip install '\.\[xlsx\]'"):
         read_workbook(b"PK")
     with pytest.raises(optimizer.CaseError, match=r"pip install '\.\[xlsx\]'"):
         write_template(aura_raw)
+    with pytest.raises(optimizer.CaseError, match=r"pip install '\.\[xlsx\]'"):
+        write_report({"levers": [], "budget": {}})
 
 
 # ------------------------------------------------------------------ real clients
@@ -607,3 +616,219 @@ def test_a_template_resaved_by_libreoffice_reads_back_the_same_case(tmp_path):
               str(tmp_path / "in.xlsx")], tmp_path)
     back, _ = read_workbook((out / "in.xlsx").read_bytes(), "resaved")
     assert _canonical(back) == _canonical(raw)
+
+
+@pytest.mark.skipif(SOFFICE is None or shutil.which("pdftotext") is None,
+                    reason="LibreOffice or pdftotext is not installed")
+def test_libreoffice_shows_the_report_figures(tmp_path, aura_raw):
+    result = optimizer.solve(optimizer.load_case(aura_raw)).to_dict()
+    (tmp_path / "report.xlsx").write_bytes(write_report(result, {"case": aura_raw}))
+    _soffice(["--convert-to", "pdf", "--outdir", str(tmp_path), str(tmp_path / "report.xlsx")],
+             tmp_path)
+    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "report.pdf"), "-"],
+                          check=True, capture_output=True, text=True).stdout
+    assert "Average AURA cluster, 2020: optimal" in text
+    assert "119,990" in text  # EUR at risk, a number shown with its format
+    assert re.search(r"Total revenues\s+1,500\.0\s+1,700\.8", text)  # k EUR
+    assert "60.0%" in text
+
+
+# ------------------------------------------------------------------ the report workbook
+
+
+def _sheets(data: bytes) -> dict[str, pd.DataFrame]:
+    return pd.read_excel(io.BytesIO(data), sheet_name=None)
+
+
+@pytest.fixture(scope="module")
+def aura_result(aura_raw) -> dict:
+    return optimizer.solve(optimizer.load_case(aura_raw)).to_dict()
+
+
+def test_report_of_a_plan_holds_the_json_figures(aura_result, aura_raw):
+    data = write_report(aura_result, {"case": aura_raw})
+    frames = _sheets(data)
+    assert list(frames) == ["Plan", "Levers", "Budget", "Indicators"]
+    levers = frames["Levers"].iloc[:-1]
+    assert list(levers["id"]) == [lv["id"] for lv in aura_result["levers"]]
+    assert list(levers["value"]) == [lv["value"] for lv in aura_result["levers"]]
+    assert list(levers["EUR at risk"]) == [lv["risk"] for lv in aura_result["levers"]]
+    assert list(levers["label"]) == [lv["label"] for lv in aura_raw["levers"]]
+    assert list(levers["used"]) == [lv["value"] != 0 for lv in aura_result["levers"]]
+    assert frames["Levers"]["EUR at risk"].iloc[-1] == aura_result["risk"]
+    for column in ("value", "EUR at risk", "members change", "FTE used"):
+        assert pd.api.types.is_numeric_dtype(levers[column]), column
+    budget = frames["Budget"]
+    lines = budget[budget["id"].notna()]
+    expected = aura_result["budget"]["revenues"] + aura_result["budget"]["expenditures"]
+    assert list(lines["id"]) == [b["id"] for b in expected]
+    assert list(lines["before (k EUR)"]) == [b["before"] for b in expected]
+    assert list(lines["after (k EUR)"]) == [b["after"] for b in expected]
+    totals = budget.set_index("label")
+    ind = aura_result["indicators"]
+    assert totals.loc["Public revenues", "after (k EUR)"] == ind["public"]["after"]
+    assert totals.loc["Private revenues", "after (k EUR)"] == ind["private"]["after"]
+    assert totals.loc["Result (revenues - expenditures)", "after (k EUR)"] == \
+        ind["result"]["after"]
+    indicators = frames["Indicators"].set_index("indicator")
+    assert indicators.loc["private share", "after"] == ind["private_share"]["after"]
+    assert indicators.loc["members", "before"] == ind["members"]["before"]
+    assert indicators.loc["staff capacity used", "after"] == ind["capacity_used"]
+    plan = openpyxl.load_workbook(io.BytesIO(data))["Plan"]
+    column_a = [c.value for c in plan["A"]]
+    for line in aura_result["summary"] + aura_result["binding"]:
+        assert line in column_a
+    facts = {row[0].value: row[1] for row in plan.iter_rows(min_row=4, max_row=15)}
+    assert facts["EUR at risk"].value == aura_result["risk"]
+    assert facts["EUR at risk"].data_type == "n"
+    assert facts["target private share"].number_format == "0.0%"
+
+
+def test_report_number_formats_are_k_eur_and_percent(aura_result, aura_raw):
+    wb = openpyxl.load_workbook(io.BytesIO(write_report(aura_result, {"case": aura_raw})))
+    budget = wb["Budget"]
+    assert budget["E2"].value == 350000 and budget["E2"].number_format.startswith("#,##0.0,")
+    fee = next(r for r in wb["Levers"].iter_rows(min_row=2) if r[0].value == "success")
+    assert fee[4].number_format == "0.0%" and fee[4].value == 0.015
+    assert wb["Indicators"]["C2"].number_format == "0.0%"
+
+
+def test_report_of_an_unreachable_target_shows_the_diagnosis():
+    raw = json.loads((CASES / "out-of-reach.json").read_text())
+    result = optimizer.solve(optimizer.load_case(raw)).to_dict()
+    wb = openpyxl.load_workbook(io.BytesIO(write_report(result, {"case": raw})))
+    column_a = [c.value for c in wb["Plan"]["A"]]
+    assert "Why no plan reaches the target" in column_a
+    for text in result["diagnosis"]["blocking_text"]:
+        assert text in column_a
+    facts = {r[0].value: r[1].value for r in wb["Plan"].iter_rows(min_row=4, max_row=14)}
+    assert facts["EUR at risk"] is None
+    assert facts["highest reachable private share"] == result["diagnosis"]["max_private_share"]
+    best = {r[0].value: r[1].value for r in wb["Plan"].iter_rows() if r[0].value in
+            {lv["label"] for lv in raw["levers"]}}
+    assert best["Training days"] == result["diagnosis"]["best_plan"]["training"]
+
+
+def test_report_of_a_simulation_and_a_cvar_plan(tmp_path):
+    raw = json.loads(UNCERTAIN.read_text())
+    raw["target"]["scenarios"] = 200
+    result = optimizer.solve(optimizer.load_case(raw))
+    result = result.with_simulation(optimizer.simulate(result, 2000, seed=3)).to_dict()
+    frames = _sheets(write_report(result, {"case": raw}))
+    assert {"Simulation", "CVaR"} <= set(frames)
+    sim = frames["Simulation"].set_index("measure")["value"]
+    assert sim["simulated scenarios"] == 2000
+    assert sim["probability the result is at least the least result"] == \
+        result["simulation"]["p_result_ok"]
+    assert sim["private share, median"] == result["simulation"]["share_quantiles"]["p50"]
+    assert sim["average loss in the worst 5% (CVaR 95%)"] == \
+        result["simulation"]["cvar95_loss"]
+    cvar = frames["CVaR"].set_index("measure")
+    plans = result["cvar"]
+    assert cvar.loc["EUR at risk", "least EUR at risk plan"] == \
+        plans["eur_at_risk_plan"]["risk"]
+    assert cvar.loc["CVaR of the loss (optimisation scenarios)", "least CVaR plan"] == \
+        plans["cvar_plan"]["cvar_loss"]
+    for lever, value in plans["cvar_plan"]["levers"].items():
+        label = next(lv["label"] for lv in raw["levers"] if lv["id"] == lever)
+        assert cvar.loc[f"lever {label}", "least CVaR plan"] == value
+
+
+def _cli_json(*args: str) -> dict:
+    run = CliRunner().invoke(main, [*args, "--format", "json"])
+    assert run.exit_code == 0, run.output
+    return json.loads(run.output)
+
+
+CHART = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
+
+
+def _charts(data: bytes) -> list[ElementTree.Element]:
+    """The chart parts of a workbook (xl/charts/chartN.xml), parsed."""
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return [ElementTree.fromstring(z.read(n)) for n in sorted(z.namelist())
+                if n.startswith("xl/charts/chart")]
+
+
+def _references(chart: ElementTree.Element) -> list[str]:
+    return [f.text or "" for f in chart.iter(f"{CHART}f")]
+
+
+def test_report_of_a_frontier_has_its_table_and_a_native_chart(aura_raw):
+    run = _cli_json(str(AURA), "--frontier", "--points", "5")
+    data = write_report(run, {"case": aura_raw})
+    frames = _sheets(data)
+    assert list(frames) == ["Summary", "Frontier", "Frontier changes"]
+    table = frames["Frontier"]
+    assert list(table["target"]) == [p["target"] for p in run["points"]]
+    assert list(table["EUR at risk"]) == [p["risk"] for p in run["points"]]
+    training = next(lv["label"] for lv in aura_raw["levers"] if lv["id"] == "training")
+    assert list(table[training]) == [p["levers"]["training"] for p in run["points"]]
+    changes = frames["Frontier changes"]
+    assert list(changes["text"]) == [e["text"] for e in run["events"]]
+    assert list(changes["target"]) == [e["target"] for e in run["events"]]
+    (chart,) = _charts(data)
+    assert chart.find(f".//{CHART}scatterChart") is not None
+    assert _references(chart) == ["'Frontier'!$A$2:$A$6", "'Frontier'!$C$2:$C$6"]
+    summary = [c.value for c in openpyxl.load_workbook(io.BytesIO(data))["Summary"]["A"]]
+    for line in run["summary"]:
+        assert line in summary
+
+
+def test_report_of_a_tornado_has_horizontal_bars(tmp_path):
+    small = CASES / "small-regional-cluster.json"
+    run = _cli_json(str(small), "--tornado", "20%")
+    raw = json.loads(small.read_text())
+    data = write_report(run, {"case": raw})
+    table = _sheets(data)["Tornado"]
+    assert list(table["input"]) == [r["input"] for r in run["rows"]]
+    assert list(table["EUR at risk when low"].fillna(-1)) == [
+        -1 if r["risk_low"] is None else r["risk_low"] for r in run["rows"]]
+    base = run["base"]["risk"]
+    assert list(table["change when high"].dropna()) == pytest.approx(
+        [r["risk_high"] - base for r in run["rows"] if r["risk_high"] is not None], rel=1e-15)
+    (chart,) = _charts(data)
+    assert chart.find(f".//{CHART}barDir").get("val") == "bar"  # horizontal bars
+    # The 15 inputs that matter most: their names, the change when lowered, when raised.
+    assert _references(chart) == ["'Tornado'!$C$2:$C$16", "'Tornado'!$O$2:$O$16",
+                                  "'Tornado'!$C$2:$C$16", "'Tornado'!$P$2:$P$16"]
+
+
+def test_report_of_a_sweep_and_of_a_plan_with_its_runs(aura_result, aura_raw):
+    run = _cli_json(str(AURA), "--sweep", "target.private_share=0.55,0.6,0.65")
+    frames = _sheets(write_report(run, {"case": aura_raw}))
+    sweep = frames["Sweep"]
+    assert list(sweep["target.private_share"]) == [0.55, 0.6, 0.65]
+    assert list(sweep["status"]) == [r["status"] for r in run["rows"]]
+    assert sweep["EUR at risk"].iloc[1] == run["rows"][1]["risk"]
+    assert pd.isna(sweep["EUR at risk"].iloc[2])  # no plan at 65 %: an empty cell
+    both = write_report(aura_result, {"case": aura_raw, "sweep": run})
+    assert list(_sheets(both)) == ["Plan", "Levers", "Budget", "Indicators", "Summary",
+                                   "Sweep"]
+
+
+def test_report_labels_that_look_like_formulas_stay_text(aura_raw):
+    raw = copy.deepcopy(aura_raw)
+    odd = ["=1+1", "+cmd", "-x", "@SUM(A1:A2)"]
+    raw["name"] = "=HYPERLINK(\"http://example.com\",\"click\")"
+    for lever, label in zip(raw["levers"], odd):
+        lever["label"] = label
+    for line, label in zip(raw["revenues"], odd):
+        line["label"] = label
+    result = optimizer.solve(optimizer.load_case(raw)).to_dict()
+    data = write_report(result, {"case": raw})
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    title = wb["Plan"]["A1"]
+    assert title.data_type == "s" and title.value == f"{raw['name']}: optimal"
+    labels = [wb["Levers"].cell(row=r, column=2) for r in range(2, 6)]
+    assert [(c.data_type, c.value) for c in labels] == [("s", t) for t in odd]
+    lines = [wb["Budget"].cell(row=r, column=3) for r in range(2, 6)]
+    assert [(c.data_type, c.value) for c in lines] == [("s", t) for t in odd]
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        assert not any("<f>" in z.read(n).decode() for n in z.namelist()
+                       if n.startswith("xl/worksheets/"))
+
+
+def test_a_report_of_something_else_is_refused():
+    with pytest.raises(optimizer.CaseError, match="the report needs the JSON of a run"):
+        write_report({"name": "a case, not a result"})
