@@ -493,16 +493,21 @@ def test_latin1_text_gives_position_and_save_as_utf8(tmp_path):
 def test_decimal_comma_says_use_a_decimal_point(tmp_path):
     """Item 12: a decimal comma (0,60) said "Expecting property name enclosed in double
     quotes". It names the number, its position and the fix."""
+    import re
+
     text = _case_text()
-    assert '"private_share": 0.60' in text
-    path = _write_text(tmp_path / "case.json", text.replace('"private_share": 0.60',
-                                                            '"private_share": 0,60'))
-    line = next(i for i, row in enumerate(text.splitlines(), 1) if '"private_share"' in row)
-    column = text.splitlines()[line - 1].index("0.60") + 1
+    share = re.search(r'"private_share": (\d+)\.(\d+)', text)
+    assert share is not None
+    number = f"{share.group(1)},{share.group(2)}"  # 0.6 -> 0,6
+    path = _write_text(tmp_path / "case.json",
+                       text[:share.start(1)] + number + text[share.end(2):])
+    line = text.count("\n", 0, share.start(1)) + 1
+    column = share.start(1) - (text.rfind("\n", 0, share.start(1)) + 1) + 1
     out = run(path)
     assert out.exit_code == 2
-    assert out.stderr == (f"error: {path}: not valid JSON at line {line}, column {column}: 0,60 "
-                          "has a decimal comma; JSON numbers take a decimal point (0.60)\n")
+    assert out.stderr == (f"error: {path}: not valid JSON at line {line}, column {column}: "
+                          f"{number} has a decimal comma; JSON numbers take a decimal point "
+                          f"({number.replace(',', '.')})\n")
 
 
 @pytest.mark.parametrize("text, closing, column", [('{"name": "x", "members": 3,}', "}", 27),
