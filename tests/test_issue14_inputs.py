@@ -598,11 +598,8 @@ def test_a_line_the_case_names_is_not_called_a_default(tmp_path):
 
 
 # ---------------------------------------------------------------- items 6 and 13: lever warnings
-# The fix lives in optimizer/levers/ (base.py, fee_increase.py), which the lead engineer is
-# changing for model version 2: the patch is handed over in the report of issue 14's
-# input/CLI helper. Strict: once the patch is applied these pass, and the marks must go.
-LEVERS_PATCH = ("issue 14, items 6 and 13: the levers/ patch (stuck_reason, the elasticity "
-                "warning) is not applied yet")
+# Each lever type says why it cannot move (`stuck_reason` in optimizer/levers/), naming its
+# own field; a fee increase also warns when no option brings income.
 
 
 def _warnings(*sets: str) -> list[str]:
@@ -612,7 +609,6 @@ def _warnings(*sets: str) -> list[str]:
     return json.loads(out.stdout)["warnings"]
 
 
-@pytest.mark.xfail(strict=True, reason=LEVERS_PATCH)
 def test_step_above_max_increase_names_the_step():
     """Item 6: --set levers.fees-up.step=1 warned "its bound is 0, so it cannot move (set
     max_fraction...)" although max_increase is 0.25. The warning names the step and
@@ -624,7 +620,6 @@ def test_step_above_max_increase_names_the_step():
     assert not any("max_fraction" in w for w in warnings)
 
 
-@pytest.mark.xfail(strict=True, reason=LEVERS_PATCH)
 def test_zero_bound_names_its_own_field():
     """Item 6: a lever whose bound is 0 names its own bound field, not all of them."""
     warnings = _warnings("levers.cut-overheads.max_fraction=0")
@@ -633,7 +628,6 @@ def test_zero_bound_names_its_own_field():
     assert not any("max_proposals" in w for w in warnings)
 
 
-@pytest.mark.xfail(strict=True, reason=LEVERS_PATCH)
 def test_elasticity_that_drops_every_fee_option_warns():
     """Item 13: elasticity 50 was accepted silently though no fee increase can then bring
     income. A warning names the elasticity and what it means."""

@@ -89,6 +89,7 @@ def test_dominated_options_are_dropped_only_when_safe():
     """A fee option that loses money is dropped, unless new members pay the increased fee."""
     raw = json.loads(Path(AURA).read_text())
     raw["rules"] = []
+    raw["target"]["risk_tolerance"] = 0.0  # members-first tie-break off: dropping is safe
     for lever in raw["levers"]:
         if lever["id"] == "fees-up":
             lever.update(max_increase=2.0, step=0.25, elasticity=1.0)  # gains <= 0 from p = 0
@@ -104,6 +105,10 @@ def test_dominated_options_are_dropped_only_when_safe():
     assert options(alone, tight=False) == 5  # 0, 0.25, ..., 1.0 (e p <= 1)
     assert options(alone, tight=True) == 1  # every increase loses money: only "no change"
     assert options(with_recruits, tight=True) == options(with_recruits, tight=False)
+    # With a risk tolerance (model version 2), an option that loses members for no more fee
+    # income than a smaller one is never offered, tight model or not.
+    raw["target"]["risk_tolerance"] = 0.01
+    assert options(optimizer.load_case(raw), tight=False) == 1
 
 
 # ------------------------------------------------------------------ sweeps

@@ -358,11 +358,13 @@ def test_cvar_and_var_of_a_small_sample():
 
 
 def test_version_1_results_carry_no_uncertainty_fields():
-    """A version 1 case gives the same JSON keys as before: no simulation, no cvar."""
+    """A case with no uncertainty gives no simulation and no cvar block; its target is the
+    target as the case gives it (the bundled case adds two version-2 fields)."""
     data = optimizer.solve(CASES / "aura-average-2020.json").to_dict()
     assert "simulation" not in data and "cvar" not in data
     assert data["target"] == {"private_share": 0.6, "min_result": 0.0, "min_members": 250,
-                              "max_levers": 4}
+                              "max_levers": 4, "risk_tolerance": 0.01,
+                              "max_public_share_of_eligible": 0.5}
 
 
 @pytest.mark.parametrize("patch, message", [

@@ -307,11 +307,16 @@ class LeverBase(StrictModel):
 
     def warnings(self, case: CaseView, index: int) -> list[str]:
         """Things the user probably did not mean (the plan is still exact as written)."""
-        if self.enabled and self.upper_bound(case) <= 0:
-            return [(f"levers[{index}] ({self.id}): its bound is 0, so it cannot move "
-                    "(set max_fraction, max_increase, max_new, max_units, max_rate or "
-                    "max_proposals)")]
-        return []
+        why = self.stuck_reason(case) if self.enabled else None
+        return [f"levers[{index}] ({self.id}): it cannot move: {why}"] if why else []
+
+    def stuck_reason(self, case: CaseView) -> str | None:
+        """Why an enabled lever cannot move from 0, naming its own field and what to do
+        (None: it can move)."""
+        if self.upper_bound(case) > 0:
+            return None
+        field = self.bound_field
+        return f"{field} is 0 (set {field})" if field else "its bound is 0"
 
     def uses_capacity(self, case: CaseView) -> bool:
         """Whether the lever can use staff capacity (FTE)."""
@@ -476,6 +481,16 @@ class OptionLever(LeverBase):
     def upper_bound(self, case: CaseView) -> float:
         return self.options(case)[-1]
 
+    def stuck_reason(self, case: CaseView) -> str | None:
+        if self.upper_bound(case) > 0:
+            return None
+        top, step = getattr(self, self.grid_top), self.step  # type: ignore[attr-defined]
+        if top > 0 and step > top:
+            return (f"its step ({step:g}) is larger than {self.grid_top} ({top:g}), so the "
+                    f"grid 0, {step:g}, ... has no option above 0 up to {top:g}; use a step "
+                    f"of at most {top:g}")
+        return super().stuck_reason(case)
+
     def extreme_values(self, case: CaseView) -> list[float]:
         return self.options(case)
 
@@ -577,6 +592,17 @@ class AmountLever(LeverBase):
             return low  # no allowed value (a validation error names it)
         first = self.first_step(case)
         return up if up >= first else 0.0
+
+    def stuck_reason(self, case: CaseView) -> str | None:
+        if self.upper_bound(case) > 0:
+            return None
+        raw_up = self.raw_bounds(case)[1]
+        if raw_up > 0:  # the crumb guards leave no allowed amount above 0
+            first = self.first_step(case)
+            return (f"its most ({raw_up:,.0f} {case.currency}) is below its smallest allowed "
+                    f"move ({first:,.0f} {case.currency}, from min_amount and round_to); "
+                    f"lower min_amount or round_to, or raise {self.bound_field}")
+        return super().stuck_reason(case)
 
     def first_step(self, case: CaseView) -> float:
         """The smallest non-zero amount allowed."""

@@ -114,8 +114,27 @@ class FeeIncrease(OptionLever):
         """Members who leave at an increase p (elasticity x p x members, not rounded)."""
         return self.elasticity * p * members
 
+    def stuck_reason(self, case: CaseView) -> str | None:
+        grid = option_grid(self.step, self.max_increase)
+        if len(grid) > 1 and self.upper_bound(case) <= 0:  # every step drops out
+            return (f"with elasticity {self.elasticity:g}, even the first increase "
+                    f"({grid[1]:.0%}) would make more than all the members leave "
+                    f"(elasticity x increase above 1); check the elasticity: 0.5 means a 10% "
+                    f"increase makes 5% of the members leave")
+        return super().stuck_reason(case)
+
     def warnings(self, case: CaseView, index: int) -> list[str]:
         out = super().warnings(case, index)
+        opts = self.options(case)
+        if self.enabled and len(opts) > 1 and case.members > 0:
+            f0 = case.revenue(self.revenue).amount
+            if all(self.change_at(p, f0, self.elasticity) <= 0 for p in opts[1:]):
+                out.append(
+                    f"levers[{index}] ({self.id}): no fee increase up to {opts[-1]:.0%} brings "
+                    f"more fee income (elasticity {self.elasticity:g}: a 1% increase makes "
+                    f"{self.elasticity / 100:.0%} of the members leave, more than the 1% it "
+                    f"adds to each fee); the plan will not raise fees; check the elasticity "
+                    f"(0.5 means a 10% increase makes 5% of the members leave)")
         if self.max_increase > 1 or self.step >= 1:
             out.append(f"levers[{index}] ({self.id}): max_increase {self.max_increase:g} and "
                        f"step {self.step:g} mean +{self.max_increase:.0%} in steps of "
