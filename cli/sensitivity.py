@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 from typing import Any, TypedDict
 
 import click
 
+from optimizer.analyses.sensitivity.engine import point_by_point
 from optimizer.analyses.sensitivity.frontier import frontier
 from optimizer.analyses.sensitivity.sweep import parse_sweep, sweep
-from optimizer.analyses.sensitivity.tornado import tornado
+from optimizer.analyses.sensitivity.tornado import tornado, tornado_inputs
 from optimizer.case.paths import parse_fraction
 from optimizer.case.schema import Case
 from optimizer.errors import CaseError
@@ -22,6 +24,7 @@ from optimizer.report.plots import (
     plot_sweep,
     plot_tornado,
 )
+from optimizer.report.progress import Estimate, Kind, outline, progress_line, run_label
 from optimizer.report.sensitivity import render_frontier, render_sweep, render_tornado
 
 
@@ -69,37 +72,48 @@ def check_options(sweeps: tuple[str, ...], want_frontier: bool, tornado_pct: str
 
 
 class ProgressBar:
-    """A progress bar on standard error, for runs longer than about a second.
+    """A progress line on standard error: first what the run will do and how many solves
+    it takes, then a bar, the time so far and, once points are done, the time left.
 
-    None with --quiet, or when standard error is not a terminal.
+    Silent with --quiet, or when standard error is not a terminal. The words are
+    `report.progress`'s.
     """
 
-    def __init__(self, label: str, quiet: bool, delay: float = 1.0):
-        stream = sys.stderr
-        self.on = not quiet and hasattr(stream, "isatty") and stream.isatty()
+    def __init__(self, label: str, quiet: bool, delay: float = 1.0, outline: str | None = None,
+                 stream: Any = None):
+        self.stream = sys.stderr if stream is None else stream
+        self.on = not quiet and hasattr(self.stream, "isatty") and self.stream.isatty()
         self.label = label
         self.start = time.perf_counter()
         self.delay = delay
         self.shown = False
         self.last = 0.0
+        self.width = 0
+        self.estimate = Estimate()
+        if self.on and outline:
+            self._show(f"{outline} ...")  # before the first point: what the run will take
+
+    def _show(self, text: str) -> None:
+        self.stream.write("\r" + text.ljust(self.width))
+        self.stream.flush()
+        self.width = max(self.width, len(text))
+        self.shown = True
 
     def __call__(self, done: int, total: int) -> None:
         if not self.on:
             return
         now = time.perf_counter()
-        if now - self.start < self.delay or (now - self.last < 0.1 and done < total):
+        left = self.estimate.update(done, total, now - self.start)
+        if (not self.shown and now - self.start < self.delay) or (
+                now - self.last < 0.1 and done < total):
             return
         self.last = now
-        width = 30
-        filled = int(width * done / total) if total else width
-        bar = "#" * filled + "-" * (width - filled)
-        click.echo(f"\r{self.label} [{bar}] {done:,}/{total:,} points, "
-                   f"{now - self.start:.1f} s", nl=False, err=True)
-        self.shown = True
+        self._show(progress_line(self.label, done, total, now - self.start, left))
 
     def close(self) -> None:
         if self.shown:
-            click.echo("\r" + " " * 79 + "\r", nl=False, err=True)
+            self.stream.write("\r" + " " * max(self.width, 79) + "\r")
+            self.stream.flush()
 
 
 class _Settings(TypedDict):
@@ -116,8 +130,12 @@ def run(case: Case, options: dict[str, Any], *, want_frontier: bool, points: int
         plot_file: str | None, fmt: str, output: str | None, protect: tuple[str, ...]) -> int:
     """Run the sensitivity run asked for, print or write its report, draw its plot."""
     axes, pct = options["axes"], options["pct"]
-    label = "sweep" if axes else "frontier" if want_frontier else "tornado"
-    bar = ProgressBar(label, quiet)
+    kind: Kind = "sweep" if axes else "frontier" if want_frontier else "tornado"
+    count = (math.prod(len(v) for v in axes.values()) if axes else
+             (101 if points is None else points) if want_frontier else
+             1 + 2 * len(tornado_inputs(case)))
+    bar = ProgressBar(run_label(kind, case), quiet,
+                      outline=outline(kind, case, count, whole=point_by_point(case)))
     code = 0
     settings: _Settings = {"solver": solver, "time_limit": time_limit, "workers": workers,
                            "progress": bar}

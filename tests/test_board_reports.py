@@ -324,9 +324,8 @@ def test_cvar_tornado_says_what_is_minimised(aura, cvar_case, aura_tornado):
 
 def test_robust_target_is_said_in_the_sweep(aura, price_sweep):
     """A robust target (target.robust = 2) is part of what every plan promises."""
-    from optimizer.report.sensitivity import render_sweep, sweep_objective
-
     from optimizer.case.schema import Target
+    from optimizer.report.sensitivity import render_sweep, sweep_objective
 
     if "robust" not in Target.model_fields:
         pytest.skip("target.robust comes with model version 2")
@@ -342,11 +341,13 @@ def test_progress_outline_counts_the_solves(aura, cvar_case):
 
     assert outline("sweep", aura, 1001) == ("sweep of 1,001 points: at most 1,001 solves "
                                             "(exact shortcuts skip some)")
-    text = outline("sweep", cvar_case, 2)
+    text = outline("sweep", cvar_case, 2, whole=True)
     assert text.startswith("CVaR sweep of 2 points: 2 solves, each a whole CVaR solve")
-    text = outline("frontier", cvar_case, 5)
+    text = outline("frontier", cvar_case, 5, whole=True)
     assert text.startswith("CVaR frontier: 5 grid targets") and "bisection" in text
     assert outline("tornado", aura, 113) == "tornado: 113 solves"
+    assert outline("tornado", aura, 113, whole=True).startswith(
+        "tornado: 113 solves, each a whole solve")
 
 
 def test_progress_estimate_follows_the_pace_of_each_stage():
@@ -356,10 +357,67 @@ def test_progress_estimate_follows_the_pace_of_each_stage():
 
     est = Estimate()
     assert est.update(0, 10, 0.5) is None
-    assert est.update(2, 10, 20.0) == pytest.approx((20.0 - 0.5) / 2 * 8)
+    assert est.update(2, 10, 20.0) == pytest.approx(20.0 / 2 * 8)
     assert est.update(10, 10, 100.0) == 0
     assert est.update(10, 14, 100.0) is None  # bisections: a pace of their own
     assert est.update(12, 14, 160.0) == pytest.approx(60.0)
     line = progress_line("CVaR sweep", 2, 10, 20.0, 156.0, width=10)
     assert line == "CVaR sweep [##--------] 2/10 points, 20.0 s, about 2 min 36 s left"
     assert duration(4000) == "1 h 7 min"
+
+
+def test_cvar_frontier_headline_says_what_is_minimised(aura, cvar_case, aura_frontier):
+    """The frontier's words follow the case's objective: "the least EUR at risk rises"
+    only when EUR at risk is what the plans minimise (a CVaR plan's EUR at risk may fall
+    as the target rises)."""
+    import dataclasses
+
+    plain = aura_frontier.headline()
+    assert any(line.startswith("The least EUR at risk rises from") for line in plain)
+    words = dataclasses.replace(aura_frontier, case=cvar_case).summary()
+    assert not any("least EUR at risk" in line for line in words)
+    assert any(line.startswith("Each target's plan has the least CVaR 95% of the loss; its "
+                               "EUR at risk goes from") for line in words)
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_line_says_the_solves_then_the_time_left(cvar_case):
+    """On a terminal, the progress line first says what the run takes (before any point
+    is done), then the points done and, once some are, the time left; --quiet and a
+    stream that is not a terminal show nothing."""
+    from cli.sensitivity import ProgressBar
+    from optimizer.report.progress import outline
+
+    term = FakeTerminal()
+    bar = ProgressBar("CVaR sweep", quiet=False,
+                      outline=outline("sweep", cvar_case, 4, whole=True), stream=term)
+    assert "CVaR sweep of 4 points: 4 solves, each a whole CVaR solve" in term.getvalue()
+    bar.estimate.update(0, 4, 0.0)
+    bar(1, 4)
+    shown = term.getvalue().split("\r")[-1]
+    assert shown.startswith("CVaR sweep [") and "1/4 points" in shown and "left" in shown
+    bar.close()
+    assert term.getvalue().endswith("\r")
+    for quiet, stream in ((True, FakeTerminal()), (False, io.StringIO())):
+        silent = ProgressBar("sweep", quiet=quiet, outline="sweep of 4 points", stream=stream)
+        silent(1, 4)
+        silent.close()
+        assert stream.getvalue() == ""
+
+
+def test_cvar_sweep_reports_progress_point_by_point(aura, cvar_case):
+    """A case solved point by point (the CVaR) gets one target per task: each point counts
+    in the progress as soon as it is done (an estimate after the first ones), and goes to
+    a free worker; a case re-solved in place keeps its chunks of targets."""
+    from optimizer.analyses.sensitivity.engine import CHUNK, chunk_size
+
+    in_place = aura.with_values({"target.risk_tolerance": 0})
+    assert chunk_size(cvar_case) == 1 and chunk_size(in_place) == CHUNK
+    calls: list[tuple[int, int]] = []
+    optimizer.sweep(cvar_case, {"target.private_share": [0.56, 0.58, 0.6]}, workers=1,
+                    progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(1, 3), (2, 3), (3, 3)]

@@ -129,7 +129,7 @@ def test_tornado_render_without_a_row_series(case, frontier_and_tornado, fmt, mo
     assert render_tornado(tor, case, fmt)
 
 
-@pytest.mark.parametrize("fmt", ["table", "markdown", "csv"])
+@pytest.mark.parametrize("fmt", FORMATS)
 def test_frontier_render_without_a_row_series(frontier_and_tornado, fmt, monkeypatch):
     """The frontier report (up to 100,000 grid targets) reads its tables column by column."""
     fr, _ = frontier_and_tornado
@@ -192,6 +192,20 @@ def test_dumps_is_what_json_writes(value):
                                            allow_nan=False)
 
 
+@settings(max_examples=200, deadline=None)
+@given(values=st.lists(st.one_of(st.none(), st.integers(-10**6, 10**6),
+                                 st.floats(allow_nan=False, allow_infinity=False),
+                                 st.sampled_from([0.0, -0.0, 0.1, 76.0, 1e-7]),
+                                 st.booleans(), st.text(max_size=3)), max_size=30))
+def test_json_tokens_are_what_json_writes(values):
+    """Each value's token is json.dumps(value, ensure_ascii=False), whichever path the
+    column takes (floats by distinct value, numbers at once, or one by one)."""
+    assert bulk.json_tokens(values) == [json.dumps(v, ensure_ascii=False) for v in values]
+    floats = [v for v in values if type(v) is float]
+    assert bulk.json_tokens(floats) == [json.dumps(v) for v in floats]
+    assert bulk.json_tokens(floats + [None]) == [json.dumps(v) for v in floats + [None]]
+
+
 def test_dumps_refuses_nan_as_json_does():
     with pytest.raises(ValueError):
         bulk.dumps({"rows": [{"risk": float("nan")}]})
@@ -209,6 +223,7 @@ def test_plain_values_of_a_float_column_are_plain_of_each(values):
 
     got = bulk.plain_values(values)
     assert [repr(v) for v in got] == [repr(plain(v)) for v in values]
+    assert bulk.plain_tokens(values) == [json.dumps(plain(v)) for v in values]
 
 
 def test_plain_values_and_csv_cells_follow_the_one_value_rule():
@@ -219,4 +234,8 @@ def test_plain_values_and_csv_cells_follow_the_one_value_rule():
     values = [float("nan"), 1.23456789, -1e-9, 3, True, "x", None, np.int64(4), np.float64(0.5)]
     assert bulk.plain_values(values) == [None, 1.234568, 0.0, 3, True, "x", None, 4, 0.5]
     assert bulk.csv_cells(values) == ["", "1.234568", "0.0", "3", "True", "x", "", "4", "0.5"]
+    floats = [float("nan"), 1.23456789, -1e-9, -0.0, 2.5, 1.23456789, float("inf")]
+    assert bulk.plain_tokens(floats) == ["null", "1.234568", "0.0", "0.0", "2.5", "1.234568",
+                                         "null"]
+    assert bulk.csv_cells(floats) == ["", "1.234568", "0.0", "0.0", "2.5", "1.234568", ""]
     assert Counter(type(v) for v in bulk.plain_values(values))[float] == 3

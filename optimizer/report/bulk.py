@@ -44,30 +44,60 @@ def columns(frame: pd.DataFrame, names: Sequence[str]) -> dict[str, list[Any]]:
     return {name: bare[name].tolist() for name in names}
 
 
+def plain_tokens(values: list[Any]) -> list[str]:
+    """json_tokens(plain_values(values)), for a column of floats by its distinct values:
+    each is rounded and written once, then the texts are gathered by NumPy."""
+    if not values or set(map(type, values)) != {float}:
+        return json_tokens(plain_values(values))
+    import numpy as np
+
+    distinct, where = np.unique(np.asarray(values, dtype=float), return_inverse=True)
+    texts = json_tokens(plain_values(distinct.tolist()))
+    return np.array(texts, dtype=object)[where].tolist()
+
+
 def csv_cells(values: list[Any]) -> list[str]:
     """A column as CSV cells: plain values, floats by repr, None empty."""
-    plain_column = plain_values(values)
-    if set(map(type, plain_column)) <= {int, float, type(None)}:
-        # Numbers as JSON writes them (repr), in one call of the C encoder; null is empty.
-        return ["" if t == "null" else t for t in json_tokens(plain_column)]
-    return ["" if v is None else repr(v) if type(v) is float else str(v) for v in plain_column]
+    if set(map(type, values)) <= {int, float, type(None)}:
+        # Numbers as JSON writes them (repr); null is an empty cell.
+        return ["" if t == "null" else t for t in plain_tokens(values)]
+    return ["" if v is None else repr(v) if type(v) is float else str(v)
+            for v in plain_values(values)]
 
 
 def json_tokens(values: list[Any]) -> list[str]:
-    """Each plain value of a column as JSON text, as json.dumps writes it (a column of
-    numbers and None in one call of the C encoder)."""
+    """Each plain value of a column as JSON text, as json.dumps writes it: a column of
+    numbers and None by the C encoder, each distinct number once (a sweep repeats its
+    zeros and its plans); other columns value by value."""
     enc = _ENCODER
-    if set(map(type, values)) <= {int, float, type(None)}:
+    kinds = set(map(type, values))
+    if kinds <= {float, type(None)} and float in kinds:
+        import numpy as np
+
+        present = [v for v in values if v is not None] if type(None) in kinds else values
+        arr = np.asarray(present, dtype=float)
+        distinct, where = np.unique(arr, return_inverse=True)
+        texts = enc.encode(distinct.tolist())[1:-1].split(", ")
+        # -0.0 equals 0.0 for unique but not for json: such a column goes value by value.
+        if len(texts) == len(distinct) and not np.any(np.signbit(arr) & (arr == 0)):
+            tokens = np.array(texts, dtype=object)[where].tolist()
+            if len(present) == len(values):
+                return tokens
+            it = iter(tokens)
+            return ["null" if v is None else next(it) for v in values]
+    if kinds <= {int, float, type(None)}:
         tokens = enc.encode(values)[1:-1].split(", ") if values else []
         if len(tokens) == len(values):
             return tokens
-    memo: dict[tuple[type, Any], str] = {}
+    memo: dict[str, str] = {}  # strings (a status, a name) repeat; numbers go one by one
     out = []
     for v in values:
-        key = (type(v), v)
-        token = memo.get(key)
-        if token is None:
-            token = memo[key] = enc.encode(v)
+        if type(v) is str:
+            token = memo.get(v)
+            if token is None:
+                token = memo[v] = enc.encode(v)
+        else:
+            token = enc.encode(v)
         out.append(token)
     return out
 
@@ -202,5 +232,5 @@ class _Indented:
         return "[\n" + inner + (",\n" + inner).join(parts) + "\n" + "  " * level + "]"
 
 
-__all__ = ["columns", "csv_cells", "dumps", "json_tokens", "plain_values", "table",
-           "table_columns"]
+__all__ = ["columns", "csv_cells", "dumps", "json_tokens", "plain_tokens", "plain_values",
+           "table", "table_columns"]

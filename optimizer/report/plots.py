@@ -189,8 +189,9 @@ def frontier_figure(fr: Frontier) -> Any:
         used = [lv for lv in case.levers
                 if any(math.isfinite(v) and v != 0 for v in data[f"risk:{lv.id}"])]
         if used:
-            ax.stackplot(x, [[v / 1000 if math.isfinite(v) else 0.0 for v in data[f"risk:{lv.id}"]]
-                             for lv in used], labels=[lv.name for lv in used], alpha=0.75)
+            areas = [[v / 1000 if math.isfinite(v) else 0.0 for v in data[f"risk:{lv.id}"]]
+                     for lv in used]
+            ax.stackplot(x, areas, labels=[lv.name for lv in used], alpha=0.75)
         ax.plot(x, [r / 1000 for r in data["risk"]], color="black", linewidth=1.6,
                 label=risk_label(case).split(" (")[0])
     if fr.max_share is not None:
@@ -220,11 +221,16 @@ def frontier_figure(fr: Frontier) -> Any:
     ax.set_title(f"{case.name}: the risk of reaching each target", pad=16)
     ax.grid(alpha=0.3)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, frameon=False)
-    if entries:
+    start = columns(ok.head(1), [f"lever:{lv.id}" for lv in case.levers])
+    already = [lv.name for lv in case.levers  # in the plan at the first target
+               if any(math.isfinite(v) and abs(v) > 1e-7 for v in start[f"lever:{lv.id}"])]
+    if entries or already:
         lines = [f"{k}  {text}" for k, (_, text) in enumerate(entries, start=1)]
         half = math.ceil(len(lines) / 2)
-        fig.text(0.08, 0.02 + 0.04 * rows, "Where each lever enters the plan (numbers "
-                 "above the plot):", fontsize=8, va="bottom")
+        head = "Where each lever enters the plan (numbers above the plot)"
+        if already:
+            head += f"; in the plan from {data['target'][0]:.1%}: {', '.join(already)}"
+        fig.text(0.08, 0.02 + 0.04 * rows, head + ":", fontsize=8, va="bottom")
         for col, part in enumerate((lines[:half], lines[half:])):
             fig.text(0.08 + 0.4 * col, 0.02 + 0.04 * rows, "\n".join(part), fontsize=7.5,
                      va="top", color="dimgrey", linespacing=1.5)

@@ -1,7 +1,7 @@
 """The words of a sensitivity run's progress line (the CLI draws it on a terminal).
 
 Before the first point: what the run will do and how many solves it takes ("CVaR sweep
-of 2 points: 2 CVaR solves, each as long as one `optimize`"). Then a bar, the points
+of 2 points: 2 solves, each a whole CVaR solve (as long as one `optimize`)"). Then a bar, the points
 done, the time so far and, once points are done, an estimate of the time left, from
 the pace of the points of the current stage (a frontier solves its grid of targets,
 then bisects each change of plan: a stage starts when the count of points in all
@@ -21,23 +21,23 @@ Kind = Literal["sweep", "frontier", "tornado"]
 BISECTION_WORDS = "then a few solves (bisection) for each change of plan"
 
 
-def slow_objective(case: Any) -> bool:
-    """Whether each point is a whole `optimize` solve (a CVaR objective), not a re-solve
-    of one model in place."""
+def is_cvar(case: Any) -> bool:
     return getattr(case.target, "risk_measure", None) == "cvar"
 
 
-def outline(kind: Kind, case: Any, count: int) -> str:
+def outline(kind: Kind, case: Any, count: int, whole: bool = False) -> str:
     """What a run will do, before it starts: its points and how many solves they take.
 
     count: the sweep's points, the frontier's grid targets, or the tornado's solves (the
-    case as given, and each input moved down and up).
+    case as given, and each input moved down and up). whole: each point is a whole
+    `optimize` solve (`analyses.sensitivity.engine.point_by_point`: the CVaR, a robust
+    target, a risk tolerance), not a re-solve of one model in place with shortcuts.
     """
-    cvar = slow_objective(case)
-    name = f"CVaR {kind}" if cvar else kind
-    each = ", each a whole CVaR solve (seconds, as one `optimize`)" if cvar else ""
+    name = run_label(kind, case)
+    what = "CVaR solve" if is_cvar(case) else "solve"
+    each = f", each a whole {what} (as long as one `optimize`)" if whole else ""
     if kind == "sweep":
-        if cvar:
+        if whole:
             return f"{name} of {count:,} points: {count:,} solves{each}"
         return f"{name} of {count:,} points: at most {count:,} solves (exact shortcuts skip some)"
     if kind == "frontier":
@@ -58,7 +58,8 @@ def duration(seconds: float) -> str:
 
 @dataclass
 class Estimate:
-    """The time left, from the pace of the current stage's points."""
+    """The time left, from the pace of the current stage's points (the first stage from the
+    start of the run, a later one from the moment its count of points appeared)."""
 
     total: int = -1
     last_done: int = 0
@@ -67,8 +68,10 @@ class Estimate:
 
     def update(self, done: int, total: int, elapsed: float) -> float | None:
         """Seconds left for the points of this stage (None until one of them is done)."""
-        if total != self.total:  # a new stage: its pace is its own
-            self.total, self.stage_done, self.stage_start = total, self.last_done, elapsed
+        if total != self.total:  # a new stage (the first from the start of the run)
+            first = self.total == -1
+            self.total, self.stage_done = total, self.last_done
+            self.stage_start = 0.0 if first else elapsed
         self.last_done = done
         finished = done - self.stage_done
         if finished <= 0 or elapsed <= self.stage_start:
@@ -89,7 +92,7 @@ def progress_line(label: str, done: int, total: int, elapsed: float, left: float
 
 def run_label(kind: Kind, case: Any) -> str:
     """The run's name on its progress line: 'sweep', 'CVaR frontier'."""
-    return f"CVaR {kind}" if slow_objective(case) else kind
+    return f"CVaR {kind}" if is_cvar(case) else kind
 
 
-__all__ = ["Estimate", "duration", "outline", "progress_line", "run_label", "slow_objective"]
+__all__ = ["Estimate", "duration", "is_cvar", "outline", "progress_line", "run_label"]

@@ -205,7 +205,7 @@ def _sweep_json(frame: pd.DataFrame, case: Case) -> str:
     else:
         inner.append('      "levers": {{}}')
     template = "    {{\n" + ",\n".join(inner) + "\n    }}"
-    tokens = [bulk.json_tokens(plain_values(cols[name])) for name in figures + levers]
+    tokens = [bulk.plain_tokens(cols[name]) for name in figures + levers]
     rows = ",\n".join(template.format(*values) for values in zip(*tokens))
     return head[:-2] + ',\n  "rows": [\n' + rows + "\n  ]\n}\n"
 

@@ -92,7 +92,7 @@ def _plain_floats(values: list[float], digits: int) -> list[Any]:
 
     arr = np.asarray(values, dtype=float)
     finite = np.isfinite(arr)
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore", over="ignore"):
         # Already at most `digits` decimals: round() would give the value back.
         need = finite & (np.round(arr, digits) != arr)
     out = (arr + 0.0).astype(object)  # + 0.0: -0.0 is 0.0

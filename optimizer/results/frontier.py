@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 from ..case.schema import Case
 from ..fmt import keur
 from ..status import Status
-from .base import SCHEMA_VERSION, plain, render_as
+from .base import SCHEMA_VERSION, plain, plain_values, render_as
+from .names import objective_words, robust_words
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -63,11 +64,22 @@ class Frontier:
             already = [lv.name for lv in self.case.levers
                        if abs(float(first[f"lever:{lv.id}"])) > 1e-7]
             if already:
-                out.append(f"At {first['target']:.1%} the least risky plan already uses: "
+                plan = ("the least risky plan" if objective_words(self.case) == "EUR at risk"
+                        else f"the plan of least {objective_words(self.case)}")
+                out.append(f"At {first['target']:.1%} {plan} already uses: "
                            f"{', '.join(already)}.")
-            out.append(f"The least EUR at risk rises from {keur(first['risk'])} at "
-                       f"{first['target']:.1%} to {keur(last['risk'])} at "
-                       f"{last['target']:.2%}.")
+            what = objective_words(self.case)
+            if what == "EUR at risk":
+                out.append(f"The least EUR at risk rises from {keur(first['risk'])} at "
+                           f"{first['target']:.1%} to {keur(last['risk'])} at "
+                           f"{last['target']:.2%}.")
+            else:  # the figures are the EUR at risk of the plans of least CVaR
+                out.append(f"Each target's plan has the least {what}; its EUR at risk goes "
+                           f"from {keur(first['risk'])} at {first['target']:.1%} to "
+                           f"{keur(last['risk'])} at {last['target']:.2%}.")
+        robust = robust_words(self.case)
+        if robust:
+            out.append(f"Every plan {robust}.")
         return out
 
     def summary(self) -> list[str]:
@@ -91,18 +103,19 @@ def stopped_words(status: Status) -> str:
 
 
 def frontier_dict(fr: Frontier) -> dict[str, Any]:
+    # Column by column (a frontier may have 100,000 grid targets): no Series per row.
     case = fr.case
-    points = []
-    for _, row in fr.table.iterrows():
-        points.append({
-            "target": plain(row["target"]), "status": row["status"], "risk": plain(row["risk"]),
-            "private_share": plain(row["private_share"]), "result": plain(row["result"]),
-            "members": plain(row["members"]),
-            "levers": {lv.id: plain(row[f"lever:{lv.id}"]) for lv in case.levers},
-            "lever_risk": {lv.id: plain(row[f"risk:{lv.id}"]) for lv in case.levers},
-        })
-    events = [{k: plain(e[k]) for k in ("target", "lever", "event", "before", "after", "text")}
-              for _, e in fr.events.iterrows()]
+    ids = [lv.id for lv in case.levers]
+    names = ["target", "status", "risk", "private_share", "result", "members"]
+    table = {k: plain_values(v) for k, v in fr.table.to_dict("list").items()}
+    points = [{**dict(zip(names, figures)), "levers": dict(zip(ids, levers)),
+               "lever_risk": dict(zip(ids, risks))}
+              for figures, levers, risks in zip(
+                  zip(*(table[k] for k in names)), zip(*(table[f"lever:{i}"] for i in ids)),
+                  zip(*(table[f"risk:{i}"] for i in ids)))]
+    keys = ["target", "lever", "event", "before", "after", "text"]
+    ev = {k: plain_values(v) for k, v in fr.events.to_dict("list").items()}
+    events = [dict(zip(keys, values)) for values in zip(*(ev[k] for k in keys))]
     return {
         "schema_version": SCHEMA_VERSION, "kind": "frontier", "case": case.name,
         "status": fr.status.value, "solver": fr.solver, "today_share": plain(fr.today_share),

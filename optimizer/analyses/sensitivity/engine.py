@@ -99,6 +99,21 @@ def point_from_plan(case: Case, plan: Mapping[str, float], status: str, share: f
                  {k: e.risk for k, e in ev.effects.items()}, detail, solved)
 
 
+def point_by_point(case: Case) -> bool:
+    """Whether a case's points go through `solve` one by one (the CVaR, a robust target, a
+    risk tolerance: their answer is more than one solve of the built model)."""
+    target = case.target
+    return (getattr(target, "risk_measure", None) == "cvar" or bool(target.robust)
+            or target.risk_tolerance > 0)
+
+
+def chunk_size(case: Case) -> int:
+    """Targets per task. CHUNK when the model is re-solved in place (shortcuts and bounds
+    work within a chunk); 1 when each point is a whole solve: nothing is shared, and each
+    point goes to a free worker and counts in the progress as soon as it is done."""
+    return 1 if point_by_point(case) else CHUNK
+
+
 class TargetEngine:
     """One case's model, built once and re-solved at many targets.
 
@@ -115,7 +130,7 @@ class TargetEngine:
         # Cases whose answer is more than one solve of the built model go through `solve`
         # point by point: the CVaR, a robust target (its protection rows depend on t), and
         # a risk tolerance (the members step re-solves within the tolerance).
-        self.general = self.cvar or bool(target.robust) or target.risk_tolerance > 0
+        self.general = point_by_point(case)
         # "The plan optimal at t stays optimal up to the share it reaches" holds only when
         # the objective does not depend on t and the plan is a single least-risk solve.
         # EUR at risk does not depend on t; the CVaR's loss (each scenario's shortfall from
@@ -482,8 +497,10 @@ __all__ = [
     "Point",
     "TargetEngine",
     "Task",
+    "chunk_size",
     "default_workers",
     "lever_state",
+    "point_by_point",
     "point_from_plan",
     "run_bisect",
     "run_tasks",

@@ -18,7 +18,7 @@ from ...results.sweep import lever_columns
 from ...status import Status
 from ..diagnose import max_private_share
 from .common import MAX_POINTS, Progress, check_settings, point_row
-from .engine import Bisect, Task, lever_state, run_tasks, target_tasks
+from .engine import Bisect, Task, chunk_size, lever_state, run_tasks, target_tasks
 
 _VERBS = {
     ("off", "on"): "enters", ("off", "max"): "enters at its maximum",
@@ -61,7 +61,7 @@ def frontier(case: Case | Mapping[str, Any] | str | os.PathLike[str], *, points:
     low = min(today, top)
     grid = sorted({round(low + (top - low) * k / (points - 1), 12) for k in range(points)})
     grid[-1] = top
-    tasks = target_tasks(0, (), grid, list(range(len(grid))))
+    tasks = target_tasks(0, (), grid, list(range(len(grid))), chunk_size(case))
     stage = _Stage(progress)
     answers = run_tasks(case, tasks, len(grid), solver=solver, time_limit=time_limit,
                         workers=workers, progress=stage.first)

@@ -18,7 +18,7 @@ from ...errors import CaseError
 from ...levers.registry import LEVER_TYPES
 from ...results.sweep import MEMBERS, MEMBERS_AFTER, lever_columns
 from .common import MAX_POINTS, TARGET, Progress, check_settings, point_row
-from .engine import Task, run_tasks, target_tasks
+from .engine import Task, chunk_size, run_tasks, target_tasks
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -175,7 +175,8 @@ def sweep(case: Case | Mapping[str, Any] | str | os.PathLike[str],
     for g, (key, indices) in enumerate(groups.items()):
         if TARGET in lists:
             k = paths.index(TARGET)
-            tasks += target_tasks(g, key, [points[i][k] for i in indices], indices)
+            tasks += target_tasks(g, key, [points[i][k] for i in indices], indices,
+                                  chunk_size(case))
         else:
             tasks.append(Task(g, key, None, tuple(indices)))
     answers = run_tasks(case, tasks, total, solver=solver, time_limit=time_limit,
