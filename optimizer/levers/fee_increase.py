@@ -7,6 +7,7 @@ lever first and offers its choice of option to them (`ModelContext.set_fee_choic
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field
@@ -23,8 +24,11 @@ from .base import (
     ScenarioRows,
     NoFeeIncrease,
     Terms,
+    YearView,
+    falls,
     favourable,
     option_grid,
+    stays_up,
 )
 from .fields import Id
 from .uncertainty import Triangular
@@ -51,6 +55,16 @@ class FeeIncrease(OptionLever):
         opts, ys, terms = self.build_options(ctx)
         ctx.set_fee_choice(self.revenue, opts, ys)
         return terms
+
+    def build_year(self, ctx: ModelContext, year: YearView, earlier: Sequence[Terms]) -> Terms:
+        """A fee increase stays (each year's increase over today's fee is at least last
+        year's): the members who left stay gone."""
+        terms = self.build(ctx)
+        stays_up(ctx, terms, earlier)
+        return terms
+
+    def path_problems(self, values: Sequence[float], case: CaseView) -> list[str]:
+        return falls(self, values)
 
     def effects(self, value: float, ctx: EvalContext) -> Effects:
         f0 = ctx.case.revenue(self.revenue).amount
