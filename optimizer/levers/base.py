@@ -224,6 +224,19 @@ def favourable(amount: float, side: str, factor: Draw) -> Draw:
     return factor * amount if good else amount
 
 
+class EveryOption:
+    """A model context in which an option lever offers every option (no dominance drop),
+    the rest as the wrapped context."""
+
+    tight = False
+
+    def __init__(self, ctx: ModelContext):
+        self.wrapped = ctx
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.wrapped, name)
+
+
 class NoFeeIncrease:
     """An evaluation context in which no fee is raised (each option of a lever alone)."""
 
@@ -723,6 +736,7 @@ __all__ = [
     "CaseView",
     "Effects",
     "EvalContext",
+    "EveryOption",
     "LeverBase",
     "ModelContext",
     "NoFeeIncrease",

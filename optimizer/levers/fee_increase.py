@@ -18,6 +18,7 @@ from .base import (
     Draw,
     Effects,
     EvalContext,
+    EveryOption,
     ModelContext,
     OptionLever,
     ScenarioDraws,
@@ -59,8 +60,22 @@ class FeeIncrease(OptionLever):
     def build_year(self, ctx: ModelContext, year: YearView, earlier: Sequence[Terms]) -> Terms:
         """A fee increase stays (each year's increase over today's fee is at least last
         year's): the members who left stay gone."""
-        terms = self.build(ctx)
-        stays_up(ctx, terms, earlier)
+        if year.single:
+            terms = self.build(ctx)
+        else:
+            # Across years an option that gains nothing alone may still be the one a fee
+            # that stays must keep: every option is offered (no dominance drop).
+            opts, ys, terms = self.build_options(EveryOption(ctx))
+            ctx.set_fee_choice(self.revenue, opts, ys)
+        before = earlier[-1].choice if earlier else None
+        if before is not None and terms.choice is not None and before[0] == terms.choice[0]:
+            # Option by option (at least option j this year if at least j last year): the
+            # same rows as p_k >= p_{k-1}, with a much tighter relaxation.
+            ys, was = terms.choice[1], before[1]
+            for j in range(1, len(ys)):
+                ctx.constrain(ctx.sum(ys[j:]) - ctx.sum(was[j:]) >= 0, "stays")
+        else:
+            stays_up(ctx, terms, earlier)
         return terms
 
     def path_problems(self, values: Sequence[float], case: CaseView) -> list[str]:
