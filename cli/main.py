@@ -206,6 +206,13 @@ def main(case_file: str | None, fmt: str | None, output: str | None, solver: str
             raise CaseError("--workers: it goes with --sweep, --frontier or --tornado")
         uncertainty_options.check_options(simulate_n, seed, plot_file)
         case, overrides = load_case_applied(case_file, overrides)  # percentages as fractions
+        if case.horizon is not None:
+            from cli import horizon as horizon_options
+
+            return horizon_options.run(case, overrides, solver=solver, time_limit=time_limit,
+                                       simulate_n=simulate_n, plot_file=plot_file,
+                                       fmt=fmt_used, output=output, protect=protect,
+                                       emit=emit)
         result = solve(case, solver=solver, time_limit=time_limit, overrides=overrides)
         result = uncertainty_options.apply(result, simulate_n, seed, plot_file, protect)
         emit(render(result, fmt_used), output, protect)

@@ -7,10 +7,12 @@ Importing this package registers its renderers with the results (`Result.report`
 
 from ..results.base import register_renderer
 from .formats import FORMATS, Format
+from .horizon import render_horizon
 from .result import render
 from .sensitivity import render_frontier
 
 register_renderer("result", render)
 register_renderer("frontier", render_frontier)
+register_renderer("horizon", render_horizon)
 
 __all__ = ["FORMATS", "Format", "render", "render_frontier"]
