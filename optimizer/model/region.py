@@ -119,7 +119,8 @@ def build_region_model(region: Region, *, objective: Objective = "total_risk",
         model = build_model(region_case(region, k))
         for var in model.prob.variables():
             var.name = f"k{k}_{var.name}"
-        for name, row in list(model.prob.constraints.items()):
+        for row in list(model.prob.constraints()):
+            name = row.name
             prob += row, f"k{k}_{name}"
             rows[f"k{k}_{name}"] = f"cluster:{cid}:{model.rows.get(name, '')}"
         models.append(model)
