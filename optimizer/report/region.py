@@ -42,6 +42,8 @@ def _people(result: RegionResult, markdown: bool) -> str:
     if result.parts and total is not None:
         what = "the fairest split (the least largest EUR at risk per EUR of budget, then the " \
             "least total)" if spec.objective == "fairest" else "the least total EUR at risk"
+        if not result.proven_optimal:
+            what = "the best split found, aiming at " + what
         out.append(f"Status: {result.status.value}. The split of {what}: the clusters "
                    f"together put {keur(total)} EUR at risk.")
         if result.gap is not None and not result.proven_optimal:
