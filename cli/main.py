@@ -99,6 +99,18 @@ def emit(text: str, output: str | None, protect: tuple[str, ...]) -> None:
         click.echo(text, nl=False)
 
 
+def _region_inputs(region_file: str) -> tuple[str, ...]:
+    """The files a region reads (its cluster cases), which --output may never replace."""
+    from pathlib import Path
+
+    from optimizer.case.region import read_region_raw
+
+    raw, _, _ = read_region_raw(region_file)
+    folder = Path(region_file).parent
+    return tuple(str(folder / c["case"]) for c in raw.get("clusters", [])
+                 if isinstance(c, dict) and isinstance(c.get("case"), str))
+
+
 def run_safely(body: Callable[[], int]) -> None:
     """Map the package's exceptions to exit codes in one place; never show a traceback."""
     try:
@@ -184,6 +196,17 @@ def main(case_file: str | None, fmt: str | None, output: str | None, solver: str
                             "see optimize --help")
         fmt_used = report_format(fmt, output)
         overrides = parse_assignments(sets, "--set")
+        from cli import region as region_options  # issue 10: a region file
+
+        if region_options.is_region_file(case_file):
+            text, code = region_options.run(
+                case_file, overrides, fmt=fmt_used, time_limit=time_limit,
+                unsupported={"--sweep": bool(sweeps), "--frontier": want_frontier,
+                             "--tornado": tornado_pct is not None,
+                             "--simulate": simulate_n is not None,
+                             "--plot": plot_file is not None})
+            emit(text, output, protect + _region_inputs(case_file))
+            return code
         if sweeps or want_frontier or tornado_pct is not None:
             # Imported here: a single solve never needs the sensitivity engine.
             from cli import sensitivity as sensitivity_options
