@@ -61,7 +61,7 @@ def frontier(case: Case | Mapping[str, Any] | str | os.PathLike[str], *, points:
     low = min(today, top)
     grid = sorted({round(low + (top - low) * k / (points - 1), 12) for k in range(points)})
     grid[-1] = top
-    tasks = target_tasks(0, (), grid, list(range(len(grid))), chunk_size(case))
+    tasks = target_tasks(0, (), grid, list(range(len(grid))), chunk_size(case, solver))
     stage = _Stage(progress)
     answers = run_tasks(case, tasks, len(grid), solver=solver, time_limit=time_limit,
                         workers=workers, progress=stage.first)
