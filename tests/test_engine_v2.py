@@ -119,3 +119,36 @@ def test_the_rows_that_move_with_the_target_are_those_of_a_build_at_that_target(
         row_lower[tm.bound_rows] = lower
         assert np.allclose(row_lower, direct.row_lower, rtol=1e-12, atol=1e-6)
         assert len(tm.rows) > 0
+
+
+def test_frontier_reports_every_change_of_a_walk_at_each_step():
+    """Issue 13, goal 2: every change of a lever's state between two adjacent 1e-4 steps of
+    target (toggles included) is an event of the frontier, and nothing else is. The walk
+    solves each step on its own (a fresh engine per target: no chunk, no shortcut); the
+    notes say which levers enter for good and which come and go."""
+    from optimizer.analyses.sensitivity.engine import lever_state
+    from optimizer.analyses.sensitivity.frontier import frontier
+
+    from .test_sensitivity import _small_case
+
+    case = optimizer.load_case(_small_case())
+    fr = frontier(case, points=5, workers=1)
+    low, top = min(fr.today_share, fr.max_share), fr.max_share
+    steps = int((top - low) / 1e-4 + 1e-9)
+    fine = sorted({round(low + k * 1e-4, 12) for k in range(steps + 1)} | {top})
+    states = []
+    for t in fine:
+        point, _ = TargetEngine(case).solve(t)
+        states.append({lv.id: lever_state(lv, case, point.plan[lv.id]) for lv in case.levers}
+                      if point.ok else None)
+    walk = set()
+    for k in range(1, len(fine)):
+        if states[k - 1] and states[k]:
+            for lever in case.levers:
+                if states[k - 1][lever.id] != states[k][lever.id]:
+                    walk.add((lever.id, round(fine[k], 10)))
+    events = fr.events[fr.events["lever"] != ""]
+    got = {(e["lever"], round(e["target"], 10)) for _, e in events.iterrows()}
+    assert got == walk
+    assert len(walk) >= 3
+    assert any("Enter for good" in note or "Come and go" in note for note in fr.notes)

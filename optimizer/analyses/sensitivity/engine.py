@@ -5,9 +5,9 @@ the same model hundreds of times with one thing changed, so it works differently
 
 - The model is built once per case (`TargetEngine`) in its tight formulation
   (`build_model(tight=True)`: dominated options dropped, implied bounds added) and
-  handed to HiGHS in-process. For a change of target only the share row
-  `private - t x revenues >= 0` moves: its coefficients and bound are rewritten in
-  place and the same HiGHS instance solves again.
+  handed to HiGHS in-process. For a change of target only the rows that depend on it
+  move: their coefficients and bounds are rewritten in place and the same HiGHS
+  instance solves again.
 - Targets are cut into chunks of increasing targets, which gives exact shortcuts. The
   plan optimal at t stays optimal for every target up to the share it reaches (the
   feasible set only shrinks as t grows, and the plan is still in it): those targets
@@ -31,11 +31,13 @@ HiGHS keeps one thread scheduler per process: a forked worker drops the one it
 inherited (`resetGlobalScheduler`) and starts its own on one thread before its first
 solve. The calling process's HiGHS is never touched: even one worker is a process.
 
-`--solver cbc` keeps working: each point is then built and solved by a CBC
-process, as `optimize` does (the slow path), with the same shortcuts. Cases
-whose objective is the CVaR go through `analyses.solve.solve` point by point, without
-the plan-reuse shortcut: their loss depends on the target, so a plan optimal at t is
-not optimal at a higher target it happens to reach.
+Every objective goes through the same engine (issue 13): the rows that move with the
+target (the share row, a robust target's protection rows, the CVaR's scenario rows) are
+found by building the model at two targets (`affine.TargetModel`) and rewritten in place;
+the choice among plans of least risk (most members within the risk tolerance, then least
+change) is two more solves of the same HiGHS instance (`_SessionSteps`). The plan-reuse
+shortcut is kept off for the CVaR (its loss depends on t). `--solver cbc` keeps working:
+each point is then a whole `solve`, as `optimize` runs it (the slow path).
 
 The engine drives no solver library itself: the share row's algebra is the model's
 (`Model.share_row`), and the re-solved HiGHS instance is `solvers.highs.HighsSession`.
