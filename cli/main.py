@@ -232,10 +232,15 @@ def main(case_file: str | None, fmt: str | None, output: str | None, solver: str
         if case.horizon is not None:
             from cli import horizon as horizon_options
 
-            return horizon_options.run(case, overrides, solver=solver, time_limit=time_limit,
+            # A path is solved by HiGHS unless --solver is given (README, "A path over
+            # several years": CBC takes about twice as long on a four-year path).
+            given = click.get_current_context().get_parameter_source("solver")
+            return horizon_options.run(case, overrides, solver=solver if given is
+                                       ParameterSource.COMMANDLINE else "highs",
+                                       time_limit=time_limit,
                                        simulate_n=simulate_n, plot_file=plot_file,
                                        fmt=fmt_used, output=output, protect=protect,
-                                       emit=emit)
+                                       emit=emit, seed=seed)
         result = solve(case, solver=solver, time_limit=time_limit, overrides=overrides)
         result = uncertainty_options.apply(result, simulate_n, seed, plot_file, protect)
         emit(render(result, fmt_used), output, protect)

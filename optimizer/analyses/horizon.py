@@ -83,7 +83,7 @@ def weighted_risk(case: Case, evs: Sequence[Evaluation]) -> float:
     return sum(h.weight(k) * ev.risk for k, ev in enumerate(evs))
 
 
-def solve_horizon(case: Case | Mapping[str, Any] | str, solver: str = "cbc",
+def solve_horizon(case: Case | Mapping[str, Any] | str, solver: str = "highs",
                   time_limit: float | None = None, *, explain: bool = True,
                   overrides: Mapping[str, Any] | None = None) -> HorizonResult:
     """The path of least total EUR at risk that meets every year's target and rows."""

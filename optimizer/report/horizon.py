@@ -28,6 +28,16 @@ GROUP_WORDS = {
 }
 
 
+def chance(p: float) -> str:
+    """A probability for people: never 0% or 100% when it is not exactly so."""
+    text = f"{p:.1%}"
+    if text == "0.0%" and p > 0:
+        return "under 0.1%"
+    if text == "100.0%" and p < 1:
+        return "over 99.9%"
+    return text
+
+
 def _years_text(years: list[int]) -> str:
     if len(years) == 1:
         return f"in {years[0]}"
@@ -173,6 +183,32 @@ def _people(result: HorizonResult, markdown: bool) -> str:
             for action in actions or ["No lever this year."]:
                 out.append(f"- {action}" if markdown else f"  {action}")
             out.append("")
+    if result.simulation is not None:
+        sim = result.simulation
+        heading(f"The same path in {sim.n:,} drawn runs of the years (seed {sim.seed})")
+        out.append("Each run draws every year anew (the levers' uncertainty); the plan stays "
+                   "the same and the reserves carry each year's result to the next.")
+        out.append("")
+        rows = []
+        sim_rows = sim.year_rows()
+        with_reserves = sim_rows[0]["p_reserves_ok"] is not None
+        for r in sim_rows:
+            q = r["share_quantiles"]
+            row = [str(r["year"]), pct(r["target"]), chance(r["p_target_met"]),
+                   f"{pct(q['p05'])} - {pct(q['p95'])}", chance(r["p_result_ok"])]
+            if with_reserves:
+                row += [chance(r["p_reserves_ok"]), keur(r["reserves_p05"])]
+            rows.append(row)
+        headers = ["year", "target", "target met", "share 5%-95%", "result >= minimum"]
+        if with_reserves:
+            headers += ["reserves above floor", f"reserves, 5% worst ({cur})"]
+        table(rows, headers)
+        line = f"Every year's target met in the same run: {chance(sim.p_every_target)} of runs."
+        if sim.p_reserves_always_ok is not None:
+            line += (f" Reserves above the floor every year: {chance(sim.p_reserves_always_ok)}"
+                     " of runs.")
+        out.append(line)
+        out.append("")
     if result.warnings:
         heading("Warnings")
         for w in result.warnings:

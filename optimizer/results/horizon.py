@@ -15,6 +15,7 @@ from ..case.schema import Case
 from ..plan.evaluate import Evaluation
 from ..status import Status
 from .base import SCHEMA_VERSION, num, render_as, thawed
+from .horizon_simulation import HorizonSimulation
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,21 @@ class YearResult:
     @property
     def target(self) -> float:
         return self.case.target.private_share
+
+    def share_points(self) -> dict[str, float]:
+        """What each lever adds to the year's private share (a fraction), exactly: with s0
+        the share before the plan and T1 the revenues after it, lever i adds
+        (dP_i - s0 dT_i) / T1 (dP_i, dT_i its change of private and of all revenue); the
+        parts sum to the share after minus the share before, in any order."""
+        ev, s0 = self.evaluation, self.before.private_share
+        total = ev.total_revenues
+        public = {r.id for r in self.case.revenues if r.public}
+        out = {}
+        for lever_id, eff in ev.effects.items():
+            d_private = sum(a for line, a in eff.revenue.items() if line not in public)
+            d_total = sum(eff.revenue.values())
+            out[lever_id] = (d_private - s0 * d_total) / total if total else 0.0
+        return out
 
 
 @dataclass(frozen=True)
@@ -59,6 +75,7 @@ class HorizonResult:
     diagnosis: HorizonDiagnosis | None = None
     warnings: tuple[str, ...] = ()
     audit: Mapping[str, Any] = field(default_factory=dict)
+    simulation: HorizonSimulation | None = None  # --simulate N: the path in drawn years
 
     def __repr__(self) -> str:
         risk = "-" if self.risk is None else f"{self.risk:,.0f}"
@@ -128,6 +145,8 @@ class HorizonResult:
                 "first_year": d.first_year, "reached": num(d.reached),
                 "max_private_share": {str(k): num(v) for k, v in d.max_private_share.items()},
                 "blocking": list(d.blocking)}
+        if self.simulation is not None:
+            out["simulation"] = self.simulation.to_dict()
         out["warnings"] = list(self.warnings)
         out["audit"] = thawed(self.audit)
         return out
@@ -139,4 +158,4 @@ class HorizonResult:
         return render_as("horizon", self, fmt)
 
 
-__all__ = ["HorizonDiagnosis", "HorizonResult", "YearResult"]
+__all__ = ["HorizonDiagnosis", "HorizonResult", "HorizonSimulation", "YearResult"]
