@@ -31,3 +31,36 @@ def run(case: Case, overrides: Mapping[str, Any], *, solver: str, time_limit: fl
         plot_horizon(plot_file, result, protect)
     emit(render_horizon(result, fmt), output, protect)
     return result.status.exit_code
+
+
+def run_sensitivity(case: Case, sweeps: tuple[str, ...], want_frontier: bool,
+                    tornado_pct: str | None, points: int | None, *, solver: str,
+                    time_limit: float | None, plot_file: str | None, fmt: str,
+                    output: str | None, protect: tuple[str, ...],
+                    emit: Callable[[str, str | None, tuple[str, ...]], None]) -> int:
+    """--sweep PATH=... (one path) or --frontier on a horizon case: a whole path per point."""
+    from optimizer.analyses.horizon_sweep import frontier_horizon, sweep_horizon
+    from optimizer.analyses.sensitivity.sweep import parse_sweep
+    from optimizer.errors import CaseError
+    from optimizer.report.horizon_sweep import plot_horizon_sweep, render_horizon_sweep
+
+    if tornado_pct is not None:
+        raise CaseError("--tornado: not supported for a case with a horizon yet")
+    if len(sweeps) > 1:
+        raise CaseError("--sweep: a horizon case takes one --sweep path at a time")
+    if plot_file is not None:
+        from optimizer.report.plots import check_plot_file
+
+        check_plot_file(plot_file)
+    if want_frontier:
+        if sweeps:
+            raise CaseError("--frontier: give either --frontier or --sweep, not both")
+        result = frontier_horizon(case, points, solver, time_limit)
+    else:
+        path, values = parse_sweep(sweeps[0])
+        values = [float(v) if hasattr(v, "text") else v for v in values]  # 55% -> 0.55
+        result = sweep_horizon(case, path, values, solver, time_limit)
+    if plot_file is not None:
+        plot_horizon_sweep(plot_file, result, protect)
+    emit(render_horizon_sweep(result, fmt), output, protect)
+    return 0

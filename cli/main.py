@@ -217,8 +217,17 @@ def main(case_file: str | None, fmt: str | None, output: str | None, solver: str
                 sweeps, want_frontier, tornado_pct, points, overrides, simulate_n, seed,
                 plot_file)
             given = click.get_current_context().get_parameter_source("solver")
+            swept_case = load_case_applied(case_file, overrides)[0]
+            if swept_case.horizon is not None:
+                from cli import horizon as horizon_options
+
+                return horizon_options.run_sensitivity(
+                    swept_case, sweeps, want_frontier, tornado_pct, points,
+                    solver=solver if given is ParameterSource.COMMANDLINE else "highs",
+                    time_limit=time_limit, plot_file=plot_file, fmt=fmt_used, output=output,
+                    protect=protect, emit=emit)
             return sensitivity_options.run(
-                load_case_applied(case_file, overrides)[0], options,
+                swept_case, options,
                 want_frontier=want_frontier,
                 points=points, solver=solver if given is ParameterSource.COMMANDLINE else
                 "highs", time_limit=time_limit, workers=workers, quiet=quiet,
