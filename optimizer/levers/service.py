@@ -179,3 +179,7 @@ class Service(LeverBase):
 
     def value_cell(self, value: float) -> str:
         return f"{value:,.0f}" if self.integer else f"{value:,.2f}"
+
+    def value_compared(self, value: float, currency: str) -> str:
+        """Units as sold, in the service's unit ("20 training days", "1 market study")."""
+        return f"{self.units_text(value)} {self.unit_noun(value)}"
