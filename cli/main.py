@@ -170,7 +170,8 @@ def run_safely(body: Callable[[], int]) -> None:
 @click.option("--workers", type=click.IntRange(1, 1024), default=None, metavar="N",
               help="Processes for sensitivity runs (default: one per core).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-@click.option("--schema", is_flag=True, help="Print the JSON Schema of case files and exit.")
+@click.option("--schema", is_flag=True, help="Print the JSON Schema of case files and exit (of region files: "
+                   "optimize --schema region, or a region file).")
 @click.version_option(__version__, prog_name="optimize")
 def main(case_file: str | None, fmt: str | None, output: str | None, solver: str,
          time_limit: float | None, sets: tuple[str, ...], simulate_n: int | None,
@@ -189,7 +190,9 @@ def main(case_file: str | None, fmt: str | None, output: str | None, solver: str
     def body() -> int:
         protect = (case_file,) if case_file and case_file != "-" else ()
         if schema:
-            emit(json.dumps(case_schema(), indent=2) + "\n", output, protect)
+            from cli import region as region_schema_of  # issue 10: `--schema region`
+            emit(json.dumps(region_schema_of.schema_for(case_file), indent=2) + "\n",
+                 output, protect)
             return 0
         if case_file is None:
             raise CaseError("CASE: give a case file (or - for standard input); "

@@ -25,6 +25,17 @@ def is_region_file(case_file: str) -> bool:
     return is_region(raw)
 
 
+def schema_for(case_file: str | None) -> dict[str, Any]:
+    """The JSON Schema `--schema` prints: of region files for the word `region` or a region
+    file, of case files otherwise."""
+    from optimizer.case.export import case_schema
+    from optimizer.case.region import region_schema
+
+    if case_file == "region" or (case_file is not None and is_region_file(case_file)):
+        return region_schema()
+    return case_schema()
+
+
 def run(case_file: str, overrides: dict[str, Any], *, fmt: str, time_limit: float | None,
         unsupported: dict[str, bool]) -> tuple[str, int]:
     """(the report, the exit code) of a region file."""
@@ -38,4 +49,4 @@ def run(case_file: str, overrides: dict[str, Any], *, fmt: str, time_limit: floa
     return render_region(result, fmt), result.status.exit_code
 
 
-__all__ = ["is_region_file", "run"]
+__all__ = ["is_region_file", "run", "schema_for"]

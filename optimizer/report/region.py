@@ -43,9 +43,11 @@ def _people(result: RegionResult, markdown: bool) -> str:
         what = "the fairest split (the least largest EUR at risk per EUR of budget, then the " \
             "least total)" if spec.objective == "fairest" else "the least total EUR at risk"
         if not result.proven_optimal:
-            what = "the best split found, aiming at " + what
-        out.append(f"Status: {result.status.value}. The split of {what}: the clusters "
-                   f"together put {keur(total)} EUR at risk.")
+            out.append(f"Status: {result.status.value}. The best split found (aiming at "
+                       f"{what}): the clusters together put {keur(total)} EUR at risk.")
+        else:
+            out.append(f"Status: {result.status.value}. The split of {what}: the clusters "
+                       f"together put {keur(total)} EUR at risk.")
         if result.gap is not None and not result.proven_optimal:
             out.append(f"The time limit stopped the search: no split puts less than "
                        f"{keur(result.bound or 0.0)} EUR at risk (proven gap "

@@ -304,6 +304,14 @@ class HighsSession:
     def values(self) -> np.ndarray:
         return np.array(self.inst.getSolution().col_value, dtype=float)
 
+    def dual_bound(self, objective: float) -> float:
+        """A proven lower bound on the last solve's minimum (its MIP dual bound, never above
+        the objective found; the objective itself for an LP)."""
+        dual = getattr(self.inst.getInfo(), "mip_dual_bound", None)
+        if dual is None or not math.isfinite(dual):
+            return objective
+        return min(objective, float(dual) + self.model.offset)
+
 
 def start_one_thread_highs() -> None:
     """Start this process's HiGHS scheduler on one thread, with a trivial model, so that
