@@ -4,6 +4,7 @@ least risk as version 2 does, and explain a path out of reach year by year."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -85,8 +86,12 @@ def weighted_risk(case: Case, evs: Sequence[Evaluation]) -> float:
 
 def solve_horizon(case: Case | Mapping[str, Any] | str, solver: str = "highs",
                   time_limit: float | None = None, *, explain: bool = True,
-                  overrides: Mapping[str, Any] | None = None) -> HorizonResult:
-    """The path of least total EUR at risk that meets every year's target and rows."""
+                  overrides: Mapping[str, Any] | None = None, outlook: bool = True
+                  ) -> HorizonResult:
+    """The path of least total EUR at risk that meets every year's target and rows.
+
+    outlook: the quick simulation of the path and, when it holds too rarely, whether a
+    robust path exists (`horizon_outlook.path_outlook`; sweeps leave it out)."""
     case = load_case(case)
     if case.horizon is None:
         raise CaseError("horizon: the case has no horizon; use optimizer.solve")
@@ -115,8 +120,13 @@ def solve_horizon(case: Case | Mapping[str, Any] | str, solver: str = "highs",
     proven = outcome.status is Status.OPTIMAL
     if proven:
         path, evs = choose_path(model, cases, solver, time_limit, path, evs)
-    return HorizonResult(case, outcome.status, solver, year_results(case, cases, path, evs),
-                         proven, outcome.detail, None, warnings, audit)
+    result = HorizonResult(case, outcome.status, solver, year_results(case, cases, path, evs),
+                           proven, outcome.detail, None, warnings, audit)
+    if outlook:
+        from .horizon_outlook import path_outlook
+
+        result = dataclasses.replace(result, outlook=path_outlook(result, solver, time_limit))
+    return result
 
 
 def year_results(case: Case, cases: Sequence[Case], path: Path, evs: Sequence[Evaluation]

@@ -55,7 +55,8 @@ def sweep_horizon(case: Case, path: str, values: Sequence[Any], solver: str = "h
     cases = [case_at(case, path, v) for v in values]  # every value checked before a solve
     points = []
     for i, (v, c) in enumerate(zip(values, cases)):
-        points.append(point_of(v, solve_horizon(c, solver, time_limit, explain=False)))
+        points.append(point_of(v, solve_horizon(c, solver, time_limit, explain=False,
+                                                outlook=False)))
         if progress:
             progress(i + 1, len(values))
     return HorizonSweep(case, path, tuple(points))
