@@ -14,10 +14,10 @@ from typing import Any
 from ..case.load import load_case
 from ..case.schema import Case, apply_overrides
 from ..errors import CaseError
-from ..model.horizon import build_horizon, year_cases
+from ..model.horizon import year_cases
 from ..results.horizon import HorizonResult
 from ..results.horizon_sweep import HorizonPoint, HorizonSweep
-from .horizon import highest_share, solve_horizon
+from .horizon import highest_path_share, solve_horizon
 
 DEFAULT_FRONTIER_POINTS = 11
 
@@ -73,8 +73,7 @@ def frontier_horizon(case: Case, points: int | None = None, solver: str = "highs
     count = points or DEFAULT_FRONTIER_POINTS
     cases = year_cases(case)
     last = len(cases) - 1
-    model = build_horizon(case, share_years=frozenset(range(last)), cases=cases)
-    top = highest_share(model, last, solver, time_limit, 0.0)
+    top = highest_path_share(case, cases, last, frozenset(range(last)), solver, time_limit)
     if top is None:
         raise CaseError("--frontier: no path meets the earlier years' targets and the other "
                         "rows; run optimize without --frontier to see what blocks it")
