@@ -8,6 +8,7 @@ On a horizon, `target.private_share` names the final year's target: with
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -81,7 +82,10 @@ def frontier_horizon(case: Case, points: int | None = None, solver: str = "highs
 
     start = evaluate(cases[last], {}).private_share
     top = max(top - 1e-7, start)
-    targets = [round(start + (top - start) * i / (count - 1), 6) for i in range(count)]
+    # Six digits, never above the top (rounding half up could pass it: infeasible).
+    ceiling = max(math.floor(top * 1e6) / 1e6, round(start, 6))
+    targets = [min(round(start + (top - start) * i / (count - 1), 6), ceiling)
+               for i in range(count)]
     return sweep_horizon(case, final_target_path(case), targets, solver, time_limit)
 
 
