@@ -14,11 +14,11 @@ from click.testing import CliRunner
 
 from cli.main import main
 from optimizer.analyses.horizon import solve_horizon
-from optimizer.errors import CaseError
 from optimizer.analyses.horizon_outlook import OUTLOOK_SCENARIOS, OUTLOOK_SEED
 from optimizer.analyses.horizon_simulate import simulate_horizon
 from optimizer.analyses.horizon_sweep import frontier_horizon
 from optimizer.case.load import load_case
+from optimizer.errors import CaseError
 from optimizer.model.horizon import year_cases
 from optimizer.plan.path import year_robust_margins, year_robust_share
 from tests.test_horizon import tiny_case, with_eu_line
