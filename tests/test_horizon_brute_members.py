@@ -162,3 +162,99 @@ def test_brute_force_members_and_cuts(years: int, seed: int) -> None:
     else:
         assert got.status.value == "optimal"
         assert got.risk == pytest.approx(expected, rel=1e-6, abs=1e-3)
+
+
+# ---------------------------------------------------------------- robust paths
+
+
+def brute_force_robust(raw: dict) -> float | None:
+    """The least discounted EUR at risk over every path of test_horizon.tiny_case's levers
+    whose years hold when any G = target.robust levers deliver only their low case
+    ("Robust targets", each year's low cases: a grant cut is certain; a fee increase
+    keeps 0.7 of a positive fee-line change; a service sells 0.6 of its sales, its unit
+    costs and set-up as planned; EU proposals won one by one: none of those paying this
+    year is won, no grant and no cost share, the proposals written this year still cost)."""
+    h = raw["horizon"]
+    K = len(h["years"])
+    G = raw["target"]["robust"]
+    rev = {r["id"]: r["amount"] for r in raw["revenues"]}
+    public = {r["id"] for r in raw["revenues"] if r["public"]}
+    spend0 = {e["id"]: e["amount"] for e in raw["expenditures"]}
+    gc, fee, svc, eu = raw["levers"]
+    region = rev["region"]
+    gc_opts = list(range(0, int(gc["max_fraction"] * region) + 1, gc["round_to"]))
+    e, f0 = fee["elasticity"], rev["fees"]
+    q, g = eu["success_rate"], eu["grant"]
+    choices = list(itertools.product(gc_opts, [0.0, 0.05, 0.1],
+                                     range(svc["max_units"] + 1),
+                                     range(eu["max_proposals"] + 1)))
+    best = None
+    for path in itertools.product(choices, repeat=K):
+        ok = all(path[k][0] >= path[k - 1][0] and path[k][1] >= path[k - 1][1]
+                 and not (path[k - 1][2] > 0 and path[k][2] == 0) for k in range(1, K))
+        if not ok or any(path[k][2] - (path[k - 1][2] if k else 0) > svc["ramp_up"]
+                         for k in range(K)):
+            continue
+        total, held = 0.0, h["reserves"]
+        for k in range(K):
+            v_gc, p, u, n = path[k]
+            t = h["targets"][k]
+            spend = sum(spend0.values()) * (1 + h["inflation"]) ** k
+            r = dict(rev)
+            r["region"] -= v_gc
+            change_fee = f0 * ((1 + p) * (1 - e * p) - 1)
+            r["fees"] += change_fee
+            launched_now = u > 0 and all(path[j][2] == 0 for j in range(k))
+            r["services"] += svc["price"] * u
+            spend += svc["unit_cost"] * u + (svc["setup_cost"] if launched_now else 0)
+            paying = sum(path[j][3] for j in range(k + 1)
+                         if j + eu["lag_years"] <= k < j + eu["lag_years"] + eu["project_years"])
+            r["others"] = q * g * paying
+            spend += 0.8 * q * g * paying + eu["proposal_cost"] * n
+            private = sum(v for key, v in r.items() if key not in public)
+            T = sum(r.values())
+            result = T - spend
+            # (private revenue lost, result lost) by each lever in its low case
+            lost = [(0.3 * max(change_fee, 0), 0.3 * max(change_fee, 0)),
+                    (0.4 * svc["price"] * u, 0.4 * svc["price"] * u),
+                    (q * g * paying, q * g * paying - 0.8 * q * g * paying)]
+            d_share = sorted(((1 - t) * a for a, _ in lost), reverse=True)
+            d_result = sorted((b for _, b in lost), reverse=True)
+            if private - t * T - sum(max(d, 0) for d in d_share[:G]) < -1e-6 \
+                    or min(r.values()) < -1e-6:
+                ok = False
+                break
+            if result - sum(max(d, 0) for d in d_result[:G]) < raw["target"]["min_result"] - 1e-6:
+                ok = False
+                break
+            held += result
+            if held < h["min_reserves"] - 1e-6:
+                ok = False
+                break
+            risk = (gc["downside"] * v_gc + 0.3 * max(change_fee, 0) + 0.4 * svc["price"] * u
+                    + (svc["launch_risk"] if launched_now else 0) + 0.6 * q * g * paying)
+            total += risk / (1 + h["discount"]) ** k
+        if ok and (best is None or total < best - 1e-9):
+            best = total
+    return best
+
+
+ROBUST_CASES = [(1, s) for s in range(12)] + [(2, s) for s in range(6)]
+
+
+@pytest.mark.parametrize("robust,seed", ROBUST_CASES)
+def test_brute_force_robust_paths(robust: int, seed: int) -> None:
+    from tests.test_horizon import tiny_case, with_eu_line
+
+    raw = with_eu_line(tiny_case(random.Random(9000 + 100 * robust + seed), 2))
+    raw["target"]["robust"] = robust
+    raw["horizon"]["targets"] = [round(x - 0.02, 3) for x in raw["horizon"]["targets"]]
+    raw["target"]["private_share"] = raw["horizon"]["targets"][-1]
+    expected = brute_force_robust(raw)
+    got = solve_horizon(json.loads(json.dumps(raw)), solver="highs", explain=False,
+                        outlook=False)
+    if expected is None:
+        assert got.status.value == "infeasible"
+    else:
+        assert got.status.value == "optimal"
+        assert got.risk == pytest.approx(expected, rel=1e-6, abs=1e-3)
