@@ -240,7 +240,8 @@ def highest_path_share(case: Case, cases: Sequence[Case], k: int, share_years: f
     count = len(cases)
     s, best = 0.0, None
     for _ in range(30):
-        m = build_horizon(case, share_years=years, cases=list(cases), share_objective=(k, s))
+        m = build_horizon(case, share_years=years, cases=list(cases),
+                          share_objective=(k, s))
         outcome = run(m.prob, solver, time_limit)
         if outcome.status is not Status.OPTIMAL:
             return best
@@ -260,7 +261,7 @@ def diagnose_horizon(case: Case, cases: Sequence[Case], solver: str, time_limit:
     assert h is not None
     count = len(cases)
     free = None if case.target.robust else build_horizon(case, share_years=frozenset(),
-                                                          cases=cases)
+                                                          cases=list(cases))
     highest: dict[int, float] = {}
     for k in range(count):
         s = highest_path_share(case, cases, k, frozenset(), solver, time_limit, free)
@@ -281,7 +282,7 @@ def diagnose_horizon(case: Case, cases: Sequence[Case], solver: str, time_limit:
     blocking = []
     for group in groups:
         m = build_horizon(case, relax=frozenset({group}),
-                          share_years=frozenset(range(first + 1)), cases=cases)
+                          share_years=frozenset(range(first + 1)), cases=list(cases))
         if run(m.prob, solver, time_limit).status is Status.OPTIMAL:
             blocking.append(group)
     return HorizonDiagnosis(h.years[first], highest, reached, tuple(blocking))

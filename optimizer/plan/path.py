@@ -10,9 +10,10 @@ their low case, the others as planned.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from ..case.schema import Case
-from ..levers.base import YearView
+from ..levers.base import Effects, YearView
 from .evaluate import Evaluation, PlanContext, evaluate, worst_case
 
 Path = Sequence[Mapping[str, float]]
@@ -24,7 +25,7 @@ def _values(path: Path, lever_id: str, k: int) -> list[float]:
 
 def year_evaluation(case: Case, path: Path, k: int, count: int) -> Evaluation:
     """Year k's figures (case: the year's case, with its inflation and target)."""
-    def effects_of(lever, value, ctx):  # type: ignore[no-untyped-def]
+    def effects_of(lever: Any, value: float, ctx: PlanContext) -> Effects:
         values = _values(path, lever.id, k) if lever.enabled else [0.0] * (k + 1)
         return lever.year_effects(values, YearView(k, count), ctx)
     return evaluate(case, path[k], effects_of)
