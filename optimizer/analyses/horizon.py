@@ -4,6 +4,7 @@ least risk as version 2 does, and explain a path out of reach year by year."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -15,6 +16,7 @@ from ..levers.base import YearView
 from ..model.horizon import HorizonModel, build_horizon, year_cases
 from ..model.milp import RELAXABLE
 from ..plan.evaluate import Evaluation, change_of, evaluate, tolerance, violations
+from ..plan.path import year_robust_margins, year_robust_share
 from ..results.horizon import HorizonDiagnosis, HorizonResult, YearResult
 from ..solvers import SolverName, run
 from ..status import Status
@@ -57,13 +59,23 @@ def path_violations(case: Case, cases: Sequence[Case], path: Sequence[Mapping[st
     h = case.horizon
     assert h is not None
     out: list[str] = []
+    count = len(cases)
     for k, ycase in enumerate(cases):
         check = ycase
-        if len(cases) > 1 and ycase.target.robust:
-            # The one-year recheck of robust rows reads one-year effects; the model writes
-            # them with each year's terms (not rechecked here for a longer path).
+        if count > 1 and ycase.target.robust:
+            # The one-year recheck of robust rows reads one-year effects: a longer path's
+            # robust rows are rechecked with each year's effects (plan/path.py).
             check = ycase.model_copy(update={"target": ycase.target.model_copy(
                 update={"robust": 0})})
+            share_margin, result_margin = year_robust_margins(ycase, path, k, count)
+            tol = tolerance(ycase)
+            g = ycase.target.robust
+            if share_margin < -tol:
+                out.append(f"{h.years[k]}: the target is missed by {-share_margin:.2f} EUR of "
+                           f"private revenue when {g} lever(s) deliver only their low case")
+            if result_margin < -tol:
+                out.append(f"{h.years[k]}: the result falls {-result_margin:.2f} below "
+                           f"min_result when {g} lever(s) deliver only their low case")
         out += [f"{h.years[k]}: {v}" for v in violations(check, evs[k], path[k])]
     for lever in case.levers:
         if lever.enabled:
@@ -85,8 +97,12 @@ def weighted_risk(case: Case, evs: Sequence[Evaluation]) -> float:
 
 def solve_horizon(case: Case | Mapping[str, Any] | str, solver: str = "highs",
                   time_limit: float | None = None, *, explain: bool = True,
-                  overrides: Mapping[str, Any] | None = None) -> HorizonResult:
-    """The path of least total EUR at risk that meets every year's target and rows."""
+                  overrides: Mapping[str, Any] | None = None, outlook: bool = True
+                  ) -> HorizonResult:
+    """The path of least total EUR at risk that meets every year's target and rows.
+
+    outlook: the quick simulation of the path and, when it holds too rarely, whether a
+    robust path exists (`horizon_outlook.path_outlook`; sweeps leave it out)."""
     case = load_case(case)
     if case.horizon is None:
         raise CaseError("horizon: the case has no horizon; use optimizer.solve")
@@ -115,8 +131,13 @@ def solve_horizon(case: Case | Mapping[str, Any] | str, solver: str = "highs",
     proven = outcome.status is Status.OPTIMAL
     if proven:
         path, evs = choose_path(model, cases, solver, time_limit, path, evs)
-    return HorizonResult(case, outcome.status, solver, year_results(case, cases, path, evs),
-                         proven, outcome.detail, None, warnings, audit)
+    result = HorizonResult(case, outcome.status, solver, year_results(case, cases, path, evs),
+                           proven, outcome.detail, None, warnings, audit)
+    if outlook:
+        from .horizon_outlook import path_outlook
+
+        result = dataclasses.replace(result, outlook=path_outlook(result, solver, time_limit))
+    return result
 
 
 def year_results(case: Case, cases: Sequence[Case], path: Path, evs: Sequence[Evaluation]
@@ -202,6 +223,36 @@ def highest_share(model: HorizonModel, k: int, solver: str, time_limit: float | 
     return best
 
 
+def highest_path_share(case: Case, cases: Sequence[Case], k: int, share_years: frozenset[int],
+                       solver: str, time_limit: float | None,
+                       model: HorizonModel | None = None) -> float | None:
+    """The highest private share of year k over paths that meet every row of every year
+    and the targets of `share_years` (year k's own target left out). With
+    `target.robust` = G, the share year k keeps when its G weakest levers deliver only
+    their low case (Dinkelbach on the robust row, each step a new model; each share
+    found rechecked by arithmetic, plan/path.py); None when no path meets the rows.
+    model: a model built with these share_years, reused when robust is 0."""
+    years = share_years - {k}
+    if not case.target.robust:
+        if model is None:
+            model = build_horizon(case, share_years=years, cases=list(cases))
+        return highest_share(model, k, solver, time_limit, 0.0)
+    count = len(cases)
+    s, best = 0.0, None
+    for _ in range(30):
+        m = build_horizon(case, share_years=years, cases=list(cases),
+                          share_objective=(k, s))
+        outcome = run(m.prob, solver, time_limit)
+        if outcome.status is not Status.OPTIMAL:
+            return best
+        new = year_robust_share(cases[k], m.read_path(), k, count)
+        best = new if best is None else max(best, new)
+        if new <= s + 1e-9:
+            return best
+        s = new
+    return best
+
+
 def diagnose_horizon(case: Case, cases: Sequence[Case], solver: str, time_limit: float | None
                      ) -> HorizonDiagnosis | None:
     """The first year whose target is out of reach (the earlier targets met), the highest
@@ -209,10 +260,11 @@ def diagnose_horizon(case: Case, cases: Sequence[Case], solver: str, time_limit:
     h = case.horizon
     assert h is not None
     count = len(cases)
-    free = build_horizon(case, share_years=frozenset(), cases=cases)
+    free = None if case.target.robust else build_horizon(case, share_years=frozenset(),
+                                                          cases=list(cases))
     highest: dict[int, float] = {}
     for k in range(count):
-        s = highest_share(free, k, solver, time_limit, 0.0)
+        s = highest_path_share(case, cases, k, frozenset(), solver, time_limit, free)
         if s is None:
             return None  # no path meets the other rows, whatever the targets
         highest[h.years[k]] = s
@@ -221,8 +273,7 @@ def diagnose_horizon(case: Case, cases: Sequence[Case], solver: str, time_limit:
         if k == 0:
             s = highest[h.years[0]]
         else:
-            m = build_horizon(case, share_years=frozenset(range(k)), cases=cases)
-            s = highest_share(m, k, solver, time_limit, 0.0)
+            s = highest_path_share(case, cases, k, frozenset(range(k)), solver, time_limit)
             s = 0.0 if s is None else s
         if s < cases[k].target.private_share - 1e-9:
             first, reached = k, s
@@ -231,11 +282,11 @@ def diagnose_horizon(case: Case, cases: Sequence[Case], solver: str, time_limit:
     blocking = []
     for group in groups:
         m = build_horizon(case, relax=frozenset({group}),
-                          share_years=frozenset(range(first + 1)), cases=cases)
+                          share_years=frozenset(range(first + 1)), cases=list(cases))
         if run(m.prob, solver, time_limit).status is Status.OPTIMAL:
             blocking.append(group)
     return HorizonDiagnosis(h.years[first], highest, reached, tuple(blocking))
 
 
-__all__ = ["choose_path", "diagnose_horizon", "evaluate_path", "path_violations",
-           "solve_horizon"]
+__all__ = ["choose_path", "diagnose_horizon", "evaluate_path", "highest_path_share",
+           "path_violations", "solve_horizon"]

@@ -8,16 +8,17 @@ On a horizon, `target.private_share` names the final year's target: with
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..case.load import load_case
 from ..case.schema import Case, apply_overrides
 from ..errors import CaseError
-from ..model.horizon import build_horizon, year_cases
+from ..model.horizon import year_cases
 from ..results.horizon import HorizonResult
 from ..results.horizon_sweep import HorizonPoint, HorizonSweep
-from .horizon import highest_share, solve_horizon
+from .horizon import highest_path_share, solve_horizon
 
 DEFAULT_FRONTIER_POINTS = 11
 
@@ -55,7 +56,8 @@ def sweep_horizon(case: Case, path: str, values: Sequence[Any], solver: str = "h
     cases = [case_at(case, path, v) for v in values]  # every value checked before a solve
     points = []
     for i, (v, c) in enumerate(zip(values, cases)):
-        points.append(point_of(v, solve_horizon(c, solver, time_limit, explain=False)))
+        points.append(point_of(v, solve_horizon(c, solver, time_limit, explain=False,
+                                                outlook=False)))
         if progress:
             progress(i + 1, len(values))
     return HorizonSweep(case, path, tuple(points))
@@ -72,8 +74,7 @@ def frontier_horizon(case: Case, points: int | None = None, solver: str = "highs
     count = points or DEFAULT_FRONTIER_POINTS
     cases = year_cases(case)
     last = len(cases) - 1
-    model = build_horizon(case, share_years=frozenset(range(last)), cases=cases)
-    top = highest_share(model, last, solver, time_limit, 0.0)
+    top = highest_path_share(case, cases, last, frozenset(range(last)), solver, time_limit)
     if top is None:
         raise CaseError("--frontier: no path meets the earlier years' targets and the other "
                         "rows; run optimize without --frontier to see what blocks it")
@@ -81,7 +82,10 @@ def frontier_horizon(case: Case, points: int | None = None, solver: str = "highs
 
     start = evaluate(cases[last], {}).private_share
     top = max(top - 1e-7, start)
-    targets = [round(start + (top - start) * i / (count - 1), 6) for i in range(count)]
+    # Six digits, never above the top (rounding half up could pass it: infeasible).
+    ceiling = max(math.floor(top * 1e6) / 1e6, round(start, 6))
+    targets = [min(round(start + (top - start) * i / (count - 1), 6), ceiling)
+               for i in range(count)]
     return sweep_horizon(case, final_target_path(case), targets, solver, time_limit)
 
 

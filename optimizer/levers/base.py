@@ -475,6 +475,20 @@ class LeverBase(StrictModel):
         """What breaks the lever's links between years in a path of values (a recheck)."""
         return []
 
+    def year_low_lines(self, values: Sequence[float], year: YearView, ctx: EvalContext
+                       ) -> tuple[dict[str, float], dict[str, float]]:
+        """The lever's effect on each line in year `year.index` of a path in its low case
+        (docs/MODEL.md, "Horizon", the rows of each year: each year's low cases as in
+        "Robust targets"): its one-year low case at the year's value when its year's
+        effects are its one-year effects; else the year's favourable effects times the
+        low factor, the committed ones as planned."""
+        if type(self).year_effects is LeverBase.year_effects:
+            return self.low_lines(values[year.index], ctx)
+        f = self.low_factor()
+        eff = self.year_effects(values, year, ctx)
+        return ({k: favourable(a, "revenue", f) for k, a in eff.revenue.items()},
+                {k: favourable(a, "expenditure", f) for k, a in eff.expenditure.items()})
+
     # -- value formats, in the lever's unit
     def value_compared(self, value: float, currency: str) -> str:
         """A non-zero decision value in a few characters, with its unit (plan comparisons)."""

@@ -170,6 +170,14 @@ class EuProjects(LeverBase):
             return super().low_terms(ctx, terms)
         return {self.revenue: 0 * terms.value}, {self.cost_line: self.proposal_cost * terms.value}
 
+    def year_low_lines(self, values: Sequence[float], year: YearView, ctx: EvalContext
+                       ) -> tuple[dict[str, float], dict[str, float]]:
+        """Won one by one: no proposal paying this year is won (the proposals written this
+        year still cost); wins "expected": the generic low case of the year's effects."""
+        if year.single or not self.wins_each:
+            return super().year_low_lines(values, year, ctx)
+        return {self.revenue: 0.0}, {self.cost_line: self.proposal_cost * values[year.index]}
+
     def scenario_lines(self, value: float, ctx: EvalContext, sc: ScenarioDraws
                        ) -> tuple[dict[str, Draw], dict[str, Draw]]:
         if not self.wins_each:

@@ -104,6 +104,13 @@ class Service(LeverBase):
             terms.change = terms.change - self.setup_cost * was
         return terms
 
+    def low_terms(self, ctx: ModelContext, terms: Terms) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Sales times the low factor; the unit costs and the set-up as planned. (Written
+        from the terms' meaning, not their signs: in a year after the launch the terms
+        take the set-up back off, and that is not a saving the low case may lose.)"""
+        f = self.low_factor()
+        return ({k: f * e for k, e in terms.revenue.items()}, dict(terms.expenditure))
+
     def year_effects(self, values: Sequence[float], year: YearView, ctx: EvalContext
                      ) -> Effects:
         eff = self.effects(values[year.index], ctx)

@@ -90,12 +90,16 @@ class HorizonModel:
 
 def build_horizon(case: Case, *, relax: frozenset[str] = frozenset(),
                   share_years: frozenset[int] | None = None,
-                  cases: list[Case] | None = None) -> HorizonModel:
+                  cases: list[Case] | None = None,
+                  share_objective: tuple[int, float] | None = None) -> HorizonModel:
     """The PuLP problem of a case with a horizon.
 
     relax: constraint groups left out in every year (as `build_model`'s), and "reserves".
     share_years: the years whose share rows are written (default: every year).
     cases: the year cases (`year_cases(case)`), when already built.
+    share_objective: (k, s): maximise year k's private - s x revenues less the share that
+    `target.robust` levers in their low case take at s (year k's share row left out), the
+    Dinkelbach step of the highest share a robust path keeps.
     """
     h = case.horizon
     assert h is not None
@@ -121,8 +125,14 @@ def build_horizon(case: Case, *, relax: frozenset[str] = frozenset(),
             terms[lever.id] = lever.build_year(b, YearView(k, count), earlier)
         b.for_lever(-1, "")
         year_relax = relax if share_years is None or k in share_years else relax | {"share"}
-        quantity, _ = add_rows(b, ycase, terms, ycase.target.private_share, year_relax, "risk",
-                               0.0, need_used)
+        objective, weight = "risk", 0.0
+        if share_objective is not None and share_objective[0] == k:
+            objective, weight = "share", share_objective[1]
+            year_relax = year_relax | {"share"}
+        quantity, protection = add_rows(b, ycase, terms, ycase.target.private_share,
+                                        year_relax, objective, weight, need_used)
+        if objective == "share":
+            share_goal = quantity["private"] - weight * quantity["revenues"] - protection
         rows.update({name: f"{h.years[k]}:{meaning}" for name, meaning in b.rows.items()})
         years.append(Model(case=ycase, prob=prob, terms=terms, quantity=quantity, rows=b.rows,
                            share=ycase.target.private_share))
@@ -135,7 +145,11 @@ def build_horizon(case: Case, *, relax: frozenset[str] = frozenset(),
     risk = pulp.lpSum(h.weight(k) * year.quantity["risk"] for k, year in enumerate(years))
     change = pulp.lpSum(year.quantity["change"] for year in years)
     members = pulp.lpSum(year.quantity["members"] for year in years)
-    prob += risk + TIE_BREAK * change
+    if share_objective is None:
+        prob += risk + TIE_BREAK * change
+    else:
+        prob.sense = pulp.LpMaximize
+        prob += share_goal - 1e-9 * risk
     return HorizonModel(case=case, prob=prob, years=years, risk=risk, change=change,
                         members=members, rows=rows)
 

@@ -13,6 +13,7 @@ from tabulate import tabulate
 
 from ..fmt import keur, pct
 from ..results.horizon import HorizonResult
+from ..results.horizon_outlook import outlook_lines
 from .formats import FORMATS, csv_number
 
 # What a relaxed group means, for a board.
@@ -148,6 +149,15 @@ def _people(result: HorizonResult, markdown: bool) -> str:
     for line in summary_lines(result):
         out.append(f"- {line}" if markdown else line)
     out.append("")
+    if result.outlook is not None:
+        h = case.horizon
+        assert h is not None
+        lines = outlook_lines(result.outlook, [y.year for y in result.years],
+                              h.min_reserves if h.reserves is not None else None, cur)
+        advice = result.advice()
+        for line in lines + ([advice] if advice else []):
+            out.append(f"- {line}" if markdown else line)
+        out.append("")
     if result.years:
         years = [str(y.year) for y in result.years]
         heading("The path, lever by lever")

@@ -15,6 +15,7 @@ from ..case.schema import Case
 from ..plan.evaluate import Evaluation
 from ..status import Status
 from .base import SCHEMA_VERSION, num, render_as, thawed
+from .horizon_outlook import PathOutlook, outlook_advice
 from .horizon_simulation import HorizonSimulation
 
 
@@ -76,6 +77,12 @@ class HorizonResult:
     warnings: tuple[str, ...] = ()
     audit: Mapping[str, Any] = field(default_factory=dict)
     simulation: HorizonSimulation | None = None  # --simulate N: the path in drawn years
+    outlook: PathOutlook | None = None  # the quick simulation of every path report
+
+    def advice(self) -> str | None:
+        """What to try when the path holds too rarely (the outlook's advice)."""
+        return outlook_advice(self.outlook, self.case.target.robust, self.case.currency,
+                              self.risk)
 
     def __repr__(self) -> str:
         risk = "-" if self.risk is None else f"{self.risk:,.0f}"
@@ -145,6 +152,8 @@ class HorizonResult:
                 "first_year": d.first_year, "reached": num(d.reached),
                 "max_private_share": {str(k): num(v) for k, v in d.max_private_share.items()},
                 "blocking": list(d.blocking)}
+        if self.outlook is not None:
+            out["outlook"] = self.outlook.to_dict(self.advice())
         if self.simulation is not None:
             out["simulation"] = self.simulation.to_dict()
         out["warnings"] = list(self.warnings)
