@@ -24,6 +24,8 @@ from optimizer.case.export import case_schema
 from optimizer.case.load import load_case_applied
 from optimizer.case.paths import parse_value
 from optimizer.errors import CaseError, OptimizerError
+from optimizer.i18n import gettext as _
+from optimizer.i18n import language
 from optimizer.plan.scenarios import MAX_SIMULATION
 from optimizer.report import FORMATS, render
 from optimizer.report.output import write_atomic
@@ -99,25 +101,36 @@ def emit(text: str, output: str | None, protect: tuple[str, ...]) -> None:
         click.echo(text, nl=False)
 
 
-def run_safely(body: Callable[[], int]) -> None:
-    """Map the package's exceptions to exit codes in one place; never show a traceback."""
+def run_safely(body: Callable[[], int], lang: str | None = None) -> None:
+    """Map the package's exceptions to exit codes in one place; never show a traceback.
+    `lang` (--lang) is the language of everything the run writes, messages included."""
+    try:
+        with language(lang):
+            _run_safely(body)
+    except CaseError as exc:  # the language itself (a French run without Babel)
+        for problem in exc.problems:
+            click.echo(f"error: {problem}", err=True)
+        sys.exit(2)
+
+
+def _run_safely(body: Callable[[], int]) -> None:
     try:
         code = body()
     except CaseError as exc:
         for problem in exc.problems:
-            click.echo(f"error: {problem}", err=True)
+            click.echo(_("error: {problem}").format(problem=problem), err=True)
         sys.exit(2)
     except OptimizerError as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(_("error: {problem}").format(problem=exc), err=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
-        click.echo("interrupted: nothing was written", err=True)
+        click.echo(_("interrupted: nothing was written"), err=True)
         sys.exit(EXIT_INTERRUPTED)
     except BrokenPipeError:
         sys.exit(0)
     except Exception as exc:  # noqa: BLE001 - a bug of ours; say so without a traceback
-        click.echo(f"internal error: {type(exc).__name__}: {exc}. Please report it with the "
-                   "case file.", err=True)
+        click.echo(_("internal error: {kind}: {exc}. Please report it with the case file.")
+                   .format(kind=type(exc).__name__, exc=exc), err=True)
         sys.exit(1)
     sys.exit(code)
 
@@ -159,12 +172,15 @@ def run_safely(body: Callable[[], int]) -> None:
               help="Processes for sensitivity runs (default: one per core).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.option("--schema", is_flag=True, help="Print the JSON Schema of case files and exit.")
+@click.option("--lang", default=None, metavar="en|fr",
+              help="Language of the reports, plots and messages (default en; fr needs the "
+                   "[fr] extra).")
 @click.version_option(__version__, prog_name="optimize")
 def main(case_file: str | None, fmt: str | None, output: str | None, solver: str,
          time_limit: float | None, sets: tuple[str, ...], simulate_n: int | None,
          seed: int | None, plot_file: str | None, sweeps: tuple[str, ...],
          want_frontier: bool, points: int | None, tornado_pct: str | None,
-         workers: int | None, quiet: bool, schema: bool) -> None:
+         workers: int | None, quiet: bool, schema: bool, lang: str | None) -> None:
     """Find the least risky mix of levers that brings a cluster to its target
     private-funding share.
 
@@ -211,7 +227,7 @@ def main(case_file: str | None, fmt: str | None, output: str | None, solver: str
         emit(render(result, fmt_used), output, protect)
         return result.status.exit_code
 
-    run_safely(body)
+    run_safely(body, lang)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -37,6 +37,7 @@ _EXPORTS: dict[str, str] = {
     "diagnose": "optimizer.analyses.diagnose",
     "evaluate": "optimizer.plan.evaluate",
     "frontier": "optimizer.analyses.sensitivity.frontier",
+    "language": "optimizer.i18n",
     "load_case": "optimizer.case.load",
     "max_private_share": "optimizer.analyses.diagnose",
     "register_lever": "optimizer.levers.registry",
@@ -77,6 +78,7 @@ if TYPE_CHECKING:  # what type checkers and editors see (the same names, importe
     from .case.load import load_case
     from .case.schema import Case, apply_overrides
     from .errors import CaseError, OptimizerError, SolverError
+    from .i18n import language
     from .levers.registry import register_lever
     from .plan.evaluate import Evaluation, evaluate
     from .results.frontier import Frontier
@@ -103,6 +105,7 @@ __all__ = [
     "diagnose",
     "evaluate",
     "frontier",
+    "language",
     "load_case",
     "max_private_share",
     "register_lever",

@@ -11,17 +11,18 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field
 
-from ..fmt import keur
+from ..fmt import count, money, pct_digits
+from ..i18n import gettext as _
 from .base import (
     CaseView,
     Draw,
     Effects,
     EvalContext,
     ModelContext,
+    NoFeeIncrease,
     OptionLever,
     ScenarioDraws,
     ScenarioRows,
-    NoFeeIncrease,
     Terms,
     favourable,
     option_grid,
@@ -104,8 +105,9 @@ class FeeIncrease(OptionLever):
 
     def describe(self, eff: Effects, case: CaseView) -> str:
         lost = -eff.members
-        return (f"Raise membership fees by {eff.value:.0%}: {keur(eff.gain, sign=True)} EUR "
-                f"after losing about {lost:,.0f} members")
+        return _("Raise membership fees by {pct}: {gain} after losing about {lost} members"
+                 ).format(pct=pct_digits(eff.value, 0), gain=money(eff.gain, "EUR", sign=True),
+                          lost=count(lost))
 
     def raises_fee_on(self) -> str | None:
         return self.revenue
@@ -208,7 +210,7 @@ class FeeIncrease(OptionLever):
         low, high = float(np.min(e)), float(np.max(e))
         # Options that always gain / always lose -> their (A, B) terms.
         sums: dict[bool, tuple[list[Any], list[Any]]] = {True: ([], []), False: ([], [])}
-        for var, _ in rows.coefficients(expr):
+        for var, _coef in rows.coefficients(expr):
             p = options.get(id(var), 0.0)
             if p == 0:
                 continue

@@ -8,7 +8,8 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field
 
-from ..fmt import keur
+from ..fmt import count, money
+from ..i18n import ngettext
 from .base import CaseView, Effects, EvalContext, LeverBase, ModelContext, Terms
 from .fields import Amount, Count, Id
 
@@ -108,8 +109,9 @@ class NewMembers(LeverBase):
                        risk=self.risk_share * income)
 
     def describe(self, eff: Effects, case: CaseView) -> str:
-        noun = "new member" if round(eff.value) == 1 else "new members"
-        return f"Recruit {eff.value:,.0f} {noun}: +{keur(eff.gain)} EUR in fees"
+        return ngettext("Recruit {n} new member: +{gain} in fees",
+                        "Recruit {n} new members: +{gain} in fees", round(eff.value)).format(
+            n=count(eff.value), gain=money(eff.gain, "EUR"))
 
     def reference_problems(self, case: CaseView, where: str) -> list[str]:
         if self.fee is None and case.members == 0:

@@ -91,9 +91,10 @@ class Frontier:
     def to_dict(self) -> dict[str, Any]:
         return frontier_dict(self)
 
-    def report(self, fmt: str = "table") -> str:
-        """The report in a format: table, markdown, json, csv (drawn by optimizer.report)."""
-        return render_as("frontier", self, fmt)
+    def report(self, fmt: str = "table", lang: str | None = None) -> str:
+        """The report in a format: table, markdown, json, csv (drawn by optimizer.report),
+        in a language ('en', 'fr'; None: the current one, see optimizer.language)."""
+        return render_as("frontier", self, fmt, lang)
 
 
 def stopped_words(status: Status) -> str:
