@@ -22,7 +22,10 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Protocol
 from pydantic import Field, model_validator
 
 from ..base import StrictModel
-from ..fmt import keur
+from ..fmt import money, pct_short
+from ..i18n import decimal as local_decimal
+from ..i18n import gettext as _
+from ..i18n import is_default
 from .fields import Fraction, Id, Label, Notes
 from .uncertainty import LeverUncertainty, Triangular, order_problems, triangular
 
@@ -435,7 +438,10 @@ class LeverBase(StrictModel):
     # -- value formats, in the lever's unit
     def value_compared(self, value: float, currency: str) -> str:
         """A non-zero decision value in a few characters, with its unit (plan comparisons)."""
-        return f"{value:,.2f}".rstrip("0").rstrip(".") + " units"
+        amount = f"{value:,.2f}".rstrip("0").rstrip(".")
+        if not is_default():
+            amount = local_decimal(value, "#,##0.##")
+        return _("{n} units").format(n=amount)
 
     def value_event(self, value: float) -> str:
         """A finite decision value in the text of a frontier event."""
@@ -552,7 +558,7 @@ class OptionLever(LeverBase):
         return min(opts, key=lambda p: abs(p - value))
 
     def value_compared(self, value: float, currency: str) -> str:
-        return f"{value:.1%}".replace(".0%", "%")
+        return pct_short(value)
 
     def value_event(self, value: float) -> str:
         return f"{value:.1%}"
@@ -666,7 +672,7 @@ def _option_reader(opts: list[float], ys: list[Any]) -> Callable[[], float]:
 
 def eur_compared(value: float, currency: str) -> str:
     """An amount in k EUR with its currency (cuts and grant cuts in a plan comparison)."""
-    return f"{keur(value)} {currency}"
+    return money(value, currency)
 
 
 __all__ = [

@@ -13,6 +13,7 @@ from pydantic import Field
 
 from ..errors import CaseError
 from ..fmt import count, money, pct_digits
+from ..i18n import gettext as _
 from ..i18n import ngettext
 from .base import (
     CaseView,
@@ -99,7 +100,7 @@ class EuProjects(LeverBase):
         return {"max_proposals": max(10 * self.max_proposals, 10)}
 
     def value_compared(self, value: float, currency: str) -> str:
-        return f"{value:,.0f} proposals"
+        return _("{n} proposals").format(n=count(value))
 
     # -- uncertainty: the wins, one by one, carry the risk by default
     @property

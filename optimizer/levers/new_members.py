@@ -9,6 +9,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import Field
 
 from ..fmt import count, money
+from ..i18n import gettext as _
 from ..i18n import ngettext
 from .base import CaseView, Effects, EvalContext, LeverBase, ModelContext, Terms
 from .fields import Amount, Count, Id
@@ -126,4 +127,4 @@ class NewMembers(LeverBase):
         return {"max_new": max(10 * self.max_new, case.members, 10)}
 
     def value_compared(self, value: float, currency: str) -> str:
-        return f"{value:,.0f} members"
+        return _("{n} members").format(n=count(value))

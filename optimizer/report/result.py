@@ -130,7 +130,7 @@ def _people(result: Result, markdown: bool) -> str:
         [_("Result"), keur(before.result, True), keur(after.result, True),
          _("at least {amount}").format(amount=keur(case.target.min_result, True))],
         [_("Members"), count(before.members), count_trim(after.members),
-         _("at least {n}").format(n=count(case.target.min_members))
+         _("at least {n}").format(n=case.target.min_members)
          if case.target.min_members is not None else ""],
         [_("Staff capacity used (FTE)"), "0", fixed(after.fte_use, 2),
          _("spare {fte}").format(fte=general(case.spare_fte))],
@@ -174,12 +174,13 @@ def audit_lines(result: Result) -> list[str]:
     limit = options.get("time_limit")
     sets = ", ".join(f"{k}={json.dumps(thawed(v), ensure_ascii=False)}"
                      for k, v in overrides.items())
-    line = (f"Audit: case SHA-256 {audit.get('case_sha256', '')} "
-            f"({printable(str(audit.get('case_source', '')))}); "
-            f"overrides: {printable(sets) if sets else 'none'}; "
-            f"solver {audit.get('solver_version', result.solver)}, seed {options.get('seed', '-')}, "
-            f"time limit {f'{limit:g} s' if limit else 'none'}; "
-            f"optimizer {audit.get('package_version', '')}.")
+    line = _("Audit: case SHA-256 {sha} ({source}); overrides: {overrides}; solver {solver}, "
+             "seed {seed}, time limit {limit}; optimizer {version}.").format(
+        sha=audit.get("case_sha256", ""), source=printable(str(audit.get("case_source", ""))),
+        overrides=printable(sets) if sets else _("none"),
+        solver=audit.get("solver_version", result.solver), seed=options.get("seed", "-"),
+        limit=_("{seconds} s").format(seconds=general(limit)) if limit else _("none"),
+        version=audit.get("package_version", ""))
     return [line]
 
 
