@@ -156,7 +156,9 @@ def test_markdown_and_json_follow_the_language():
     assert fr["risk"] == en["risk"]
     assert [{k: v for k, v in lv.items() if k != "action"} for lv in fr["levers"]] == [
         {k: v for k, v in lv.items() if k != "action"} for lv in en["levers"]]
-    assert fr["levers"][0]["action"] != en["levers"][0]["action"]
+    actions = [lv["action"] for lv in fr["levers"] if lv["action"]]
+    assert actions and actions != [lv["action"] for lv in en["levers"] if lv["action"]]
+    assert_french("\n".join(actions), AURA)
     assert fr["summary"] != en["summary"] and len(fr["summary"]) == len(en["summary"])
     assert_french("\n".join(fr["summary"] + fr["binding"] + fr["warnings"]), AURA)
 
