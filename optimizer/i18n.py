@@ -112,6 +112,15 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return catalog(lang).ngettext(singular, plural, n)
 
 
+def pgettext(context: str, message: str) -> str:
+    """`message` in the current language, in a context: one English word that reads two
+    ways ("Change": a budget line's change, a frontier's change of plan)."""
+    lang = _current.get()
+    if lang == DEFAULT:
+        return message
+    return catalog(lang).pgettext(context, message)
+
+
 def N_(message: str) -> str:
     """Mark a message for extraction without translating it now (translated where shown)."""
     return message
@@ -142,4 +151,4 @@ def percent(share: float, digits: int) -> str:
 
 
 __all__ = ["DEFAULT", "LANGUAGES", "NNBSP", "N_", "catalog", "check_language", "current",
-           "decimal", "gettext", "is_default", "language", "ngettext", "reset_language", "set_language"]
+           "decimal", "gettext", "is_default", "language", "ngettext", "pgettext", "reset_language", "set_language"]

@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LOCALE = ROOT / "optimizer" / "locale"
 POT = LOCALE / "messages.pot"
 SOURCES = ("optimizer", "cli")
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
 PROJECT = "cluster-optimizer"
 
 
@@ -36,9 +36,9 @@ def extract() -> Catalog:
     pot = Catalog(project=PROJECT, version="2", copyright_holder=f"{PROJECT} contributors",
                   fuzzy=False)
     for source in SOURCES:
-        for _path, _line, message, comments, _context in extract_from_dir(
+        for _path, _line, message, comments, context in extract_from_dir(
                 ROOT / source, method_map=[("**.py", "python")], keywords=KEYWORDS):
-            pot.add(message, None, auto_comments=comments)
+            pot.add(message, None, auto_comments=comments, context=context)
     return pot
 
 
@@ -68,8 +68,10 @@ def po_text(catalog: Catalog) -> bytes:
     return out.getvalue()
 
 
-def msgids(catalog: Catalog) -> set[str | tuple[str, ...]]:
-    return {m.id if isinstance(m.id, str) else tuple(m.id) for m in catalog if m.id}
+def msgids(catalog: Catalog) -> set[tuple[str | None, str | tuple[str, ...]]]:
+    """(context, msgid) of every message."""
+    return {(m.context, m.id if isinstance(m.id, str) else tuple(m.id))
+            for m in catalog if m.id}
 
 
 def untranslated(po: Catalog) -> list[str]:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Protocol
 from pydantic import Field, model_validator
 
 from ..base import StrictModel
-from ..fmt import money, pct_short
+from ..fmt import count, money, pct, pct_short
 from ..i18n import decimal as local_decimal
 from ..i18n import gettext as _
 from ..i18n import is_default
@@ -445,11 +445,11 @@ class LeverBase(StrictModel):
 
     def value_event(self, value: float) -> str:
         """A finite decision value in the text of a frontier event."""
-        return f"{value:,.0f}"
+        return count(value)
 
     def value_cell(self, value: float) -> str:
         """A finite decision value in a sensitivity table (12%, 69.8 k, 76)."""
-        return f"{value:,.0f}"
+        return count(value)
 
     # Helpers shared by the continuous / integer levers.
     def used_indicator(self, ctx: ModelContext, var: Any, upper: float, needed: bool) -> Any:
@@ -561,10 +561,10 @@ class OptionLever(LeverBase):
         return pct_short(value)
 
     def value_event(self, value: float) -> str:
-        return f"{value:.1%}"
+        return pct(value)
 
     def value_cell(self, value: float) -> str:
-        return f"{value:.1%}".replace(".0%", "%")
+        return pct_short(value)
 
 
 class AmountLever(LeverBase):

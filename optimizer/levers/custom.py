@@ -205,7 +205,7 @@ class Custom(LeverBase):
         return revenue, spending
 
     def value_event(self, value: float) -> str:
-        return f"{value:,.0f}" if self.integer else f"{value:,.2f}"
+        return count(value) if self.integer else count(value, 2)
 
     def value_cell(self, value: float) -> str:
-        return f"{value:,.0f}" if self.integer else f"{value:,.2f}"
+        return count(value) if self.integer else count(value, 2)

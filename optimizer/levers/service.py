@@ -132,4 +132,4 @@ class Service(LeverBase):
         return {"max_units": max(10 * self.max_units, 10.0), "min_units": 0.0}
 
     def value_cell(self, value: float) -> str:
-        return f"{value:,.0f}" if self.integer else f"{value:,.2f}"
+        return count(value) if self.integer else count(value, 2)
