@@ -191,6 +191,63 @@ def test_a_case_may_carry_its_own_french_labels(tmp_path):
     assert "Prestations" in out.stdout
 
 
+@pytest.fixture(scope="module")
+def small_case(tmp_path_factory) -> str:
+    """out-of-reach.json with three of its levers and a target it reaches (45 %): a
+    frontier or a tornado of it takes seconds (those of the AURA case, minutes)."""
+    case = json.loads((ROOT / "cases/out-of-reach.json").read_text(encoding="utf-8"))
+    case["levers"] = [lv for lv in case["levers"]
+                      if lv["id"] in ("less-region", "training", "cut-overheads")]
+    case["target"]["private_share"] = 0.45
+    path = tmp_path_factory.mktemp("french") / "small.json"
+    path.write_text(json.dumps(case), encoding="utf-8")
+    return str(path)
+
+
+@pytest.mark.parametrize("args, heading", [
+    (["--sweep", "target.private_share=0.42,0.45,0.47", "--sweep", "members=130,140"],
+     "Balayage de"),
+    (["--frontier", "--points", "3"], "Frontière de"),
+    (["--tornado", "20%"], "Tornade de"),
+])
+@pytest.mark.parametrize("fmt", ["table", "markdown"])
+def test_sensitivity_runs_read_in_french(small_case, args, heading, fmt):
+    out = run(small_case, "--lang", "fr", "-q", "--workers", "1", "--format", fmt, *args)
+    assert out.exit_code == 0, out.stderr
+    assert heading in out.stdout
+    assert_french(out.stdout, small_case)
+
+
+def test_sensitivity_json_keeps_its_codes(small_case):
+    """A frontier's JSON keeps its keys and event codes; its texts follow --lang."""
+    args = ["-q", "--workers", "1", "--frontier", "--points", "3", "--format", "json"]
+    en = json.loads(run(small_case, *args).stdout)
+    fr = json.loads(run(small_case, "--lang", "fr", *args).stdout)
+    assert [e["event"] for e in fr["events"]] == [e["event"] for e in en["events"]]
+    assert fr["points"] == en["points"]
+    assert_french("\n".join(fr["summary"]), small_case)
+
+
+def test_a_simulation_reads_in_french():
+    path = "cases/aura-average-2020-uncertain.json"
+    out = run(path, "--lang", "fr", "--simulate", "300")
+    assert out.exit_code == 0, out.stderr
+    assert "Deux plans côte à côte" in out.stdout and "300 scénarios" in out.stdout
+    assert_french(out.stdout, path)
+
+
+def test_a_french_plot_is_drawn(tmp_path, small_case):
+    """Plot labels follow --lang (the picture itself was looked at, see the README)."""
+    pytest.importorskip("matplotlib")
+    svg = tmp_path / "frontier.svg"
+    out = run(small_case, "--lang", "fr", "-q", "--workers", "1", "--frontier", "--points", "3",
+              "--plot", str(svg))
+    assert out.exit_code == 0, out.stderr
+    text = svg.read_text(encoding="utf-8")
+    # matplotlib writes text as glyph paths with the text in comments
+    assert "Part privée visée" in text or "Part priv" in text
+
+
 # -- errors and warnings -------------------------------------------------------------
 
 
