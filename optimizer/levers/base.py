@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Protocol
 from pydantic import Field, model_validator
 
 from ..base import StrictModel
-from ..fmt import count, money, pct, pct_short
+from ..fmt import count, currency, money, pct, pct_short
 from ..i18n import decimal as local_decimal
 from ..i18n import gettext as _
 from ..i18n import is_default
@@ -311,7 +311,8 @@ class LeverBase(StrictModel):
     def warnings(self, case: CaseView, index: int) -> list[str]:
         """Things the user probably did not mean (the plan is still exact as written)."""
         why = self.stuck_reason(case) if self.enabled else None
-        return [f"levers[{index}] ({self.id}): it cannot move: {why}"] if why else []
+        return [_("levers[{index}] ({id}): it cannot move: {why}").format(
+            index=index, id=self.id, why=why)] if why else []
 
     def stuck_reason(self, case: CaseView) -> str | None:
         """Why an enabled lever cannot move from 0, naming its own field and what to do
@@ -319,7 +320,8 @@ class LeverBase(StrictModel):
         if self.upper_bound(case) > 0:
             return None
         field = self.bound_field
-        return f"{field} is 0 (set {field})" if field else "its bound is 0"
+        return _("{field} is 0 (set {field})").format(field=field) if field else \
+            _("its bound is 0")
 
     def uses_capacity(self, case: CaseView) -> bool:
         """Whether the lever can use staff capacity (FTE)."""
@@ -492,9 +494,9 @@ class OptionLever(LeverBase):
             return None
         top, step = getattr(self, self.grid_top), self.step  # type: ignore[attr-defined]
         if top > 0 and step > top:
-            return (f"its step ({step:g}) is larger than {self.grid_top} ({top:g}), so the "
-                    f"grid 0, {step:g}, ... has no option above 0 up to {top:g}; use a step "
-                    f"of at most {top:g}")
+            return _("its step ({step}) is larger than {field} ({top}), so the grid 0, {step}, "
+                     "... has no option above 0 up to {top}; use a step of at most {top}").format(
+                step=f"{step:g}", field=self.grid_top, top=f"{top:g}")
         return super().stuck_reason(case)
 
     def extreme_values(self, case: CaseView) -> list[float]:
@@ -605,9 +607,11 @@ class AmountLever(LeverBase):
         raw_up = self.raw_bounds(case)[1]
         if raw_up > 0:  # the crumb guards leave no allowed amount above 0
             first = self.first_step(case)
-            return (f"its most ({raw_up:,.0f} {case.currency}) is below its smallest allowed "
-                    f"move ({first:,.0f} {case.currency}, from min_amount and round_to); "
-                    f"lower min_amount or round_to, or raise {self.bound_field}")
+            return _("its most ({most} {cur}) is below its smallest allowed move ({first} "
+                     "{cur}, from min_amount and round_to); lower min_amount or round_to, or "
+                     "raise {field}").format(most=count(raw_up), first=count(first),
+                                             cur=currency(case.currency),
+                                             field=self.bound_field)
         return super().stuck_reason(case)
 
     def first_step(self, case: CaseView) -> float:
