@@ -52,8 +52,8 @@ def parse_assignments(values: tuple[str, ...], option: str) -> dict[str, Any]:
     for item in values:
         path, sep, text = item.partition("=")
         if not sep or not path.strip():
-            raise CaseError(f"{option} {item!r}: write PATH=VALUE, e.g. "
-                            f"{option} target.private_share=0.62")
+            raise CaseError(_("{option} {item}: write PATH=VALUE, e.g. {option} "
+                              "target.private_share=0.62").format(option=option, item=repr(item)))
         try:
             out[path.strip()] = parse_value(text)
         except ValueError as exc:
@@ -68,30 +68,35 @@ def report_format(fmt: str | None, output: str | None) -> str:
     inferred = FORMAT_OF_SUFFIX.get(suffix)
     if fmt is not None:
         if inferred is not None and inferred != fmt:
-            raise CaseError(f"--format {fmt}: --output {output} asks for a {inferred} report; "
-                            f"drop --format, or {_name_it(fmt)}")
+            raise CaseError(_("--format {fmt}: --output {output} asks for a {inferred} report; "
+                              "drop --format, or {fix}").format(fmt=fmt, output=output,
+                                                                inferred=inferred,
+                                                                fix=_name_it(fmt)))
         return fmt
     if inferred is not None:
         return inferred
     if not suffix:
         return "table"
     if suffix.lstrip(".") in uncertainty_options.PLOT_SUFFIXES:
-        raise CaseError(f"--output {output}: reports are text files ({_known_suffixes()}); to "
-                        f"draw a chart use --plot {output}")
-    raise CaseError(f"--output {output}: no report is written as a {suffix} file; name the "
-                    f"file {_known_suffixes()}, or give --format to write one of those "
-                    "under this name")
+        raise CaseError(_("--output {output}: reports are text files ({suffixes}); to draw a "
+                          "chart use --plot {output}").format(output=output,
+                                                              suffixes=_known_suffixes()))
+    raise CaseError(_("--output {output}: no report is written as a {suffix} file; name the "
+                      "file {suffixes}, or give --format to write one of those under this "
+                      "name").format(output=output, suffix=suffix, suffixes=_known_suffixes()))
 
 
 def _known_suffixes() -> str:
     """'.txt (table), .md (markdown), .json or .csv'."""
     names = [s if s.lstrip(".") == f else f"{s} ({f})" for s, f in FORMAT_OF_SUFFIX.items()]
-    return ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else names[0]
+    return (_("{names} or {last}").format(names=", ".join(names[:-1]), last=names[-1])
+            if len(names) > 1 else names[0])
 
 
 def _name_it(fmt: str) -> str:
     suffixes = [s for s, f in FORMAT_OF_SUFFIX.items() if f == fmt]
-    return f"name the file {' or '.join(suffixes)}" if suffixes else "choose another file name"
+    return (_("name the file {suffixes}").format(suffixes=_(" or ").join(suffixes)) if suffixes
+            else _("choose another file name"))
 
 
 def emit(text: str, output: str | None, protect: tuple[str, ...]) -> None:
@@ -196,8 +201,8 @@ def main(case_file: str | None, fmt: str | None, output: str | None, solver: str
             emit(json.dumps(case_schema(), indent=2) + "\n", output, protect)
             return 0
         if case_file is None:
-            raise CaseError("CASE: give a case file (or - for standard input); "
-                            "see optimize --help")
+            raise CaseError(_("CASE: give a case file (or - for standard input); see optimize "
+                              "--help"))
         fmt_used = report_format(fmt, output)
         overrides = parse_assignments(sets, "--set")
         if sweeps or want_frontier or tornado_pct is not None:
@@ -217,9 +222,9 @@ def main(case_file: str | None, fmt: str | None, output: str | None, solver: str
                 "highs", time_limit=time_limit, workers=workers, quiet=quiet,
                 plot_file=plot_file, fmt=fmt_used, output=output, protect=protect)
         if points is not None:
-            raise CaseError("--points: it sets the grid of --frontier; add --frontier")
+            raise CaseError(_("--points: it sets the grid of --frontier; add --frontier"))
         if workers is not None:
-            raise CaseError("--workers: it goes with --sweep, --frontier or --tornado")
+            raise CaseError(_("--workers: it goes with --sweep, --frontier or --tornado"))
         uncertainty_options.check_options(simulate_n, seed, plot_file)
         case, overrides = load_case_applied(case_file, overrides)  # percentages as fractions
         result = solve(case, solver=solver, time_limit=time_limit, overrides=overrides)
