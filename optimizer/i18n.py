@@ -26,11 +26,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from functools import cache
-from gettext import NullTranslations, translation
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import CaseError
+
+if TYPE_CHECKING:
+    from gettext import NullTranslations
 
 DOMAIN = "optimizer"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
@@ -89,7 +91,10 @@ def language(lang: str | None) -> Iterator[str]:
 
 @cache
 def catalog(lang: str) -> NullTranslations:
-    """The compiled catalog of a language (loaded once; English has none)."""
+    """The compiled catalog of a language (loaded once, on first use: English never loads
+    gettext)."""
+    from gettext import NullTranslations, translation
+
     if lang == DEFAULT:
         return NullTranslations()
     return translation(DOMAIN, localedir=LOCALE_DIR, languages=[lang])
