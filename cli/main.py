@@ -20,10 +20,11 @@ from cli import restore_interrupts
 from cli import uncertainty as uncertainty_options
 from optimizer import __version__
 from optimizer.analyses.solve import solve
-from optimizer.case.export import case_schema
 from optimizer.case.load import load_case_applied
 from optimizer.case.paths import parse_value
 from optimizer.errors import CaseError, OptimizerError
+from optimizer.i18n import gettext as _
+from optimizer.i18n import language
 from optimizer.plan.scenarios import MAX_SIMULATION
 from optimizer.report import FORMATS, render
 from optimizer.report.output import write_atomic
@@ -50,8 +51,8 @@ def parse_assignments(values: tuple[str, ...], option: str) -> dict[str, Any]:
     for item in values:
         path, sep, text = item.partition("=")
         if not sep or not path.strip():
-            raise CaseError(f"{option} {item!r}: write PATH=VALUE, e.g. "
-                            f"{option} target.private_share=0.62")
+            raise CaseError(_("{option} {item}: write PATH=VALUE, e.g. {option} "
+                              "target.private_share=0.62").format(option=option, item=repr(item)))
         try:
             out[path.strip()] = parse_value(text)
         except ValueError as exc:
@@ -66,30 +67,35 @@ def report_format(fmt: str | None, output: str | None) -> str:
     inferred = FORMAT_OF_SUFFIX.get(suffix)
     if fmt is not None:
         if inferred is not None and inferred != fmt:
-            raise CaseError(f"--format {fmt}: --output {output} asks for a {inferred} report; "
-                            f"drop --format, or {_name_it(fmt)}")
+            raise CaseError(_("--format {fmt}: --output {output} asks for a {inferred} report; "
+                              "drop --format, or {fix}").format(fmt=fmt, output=output,
+                                                                inferred=inferred,
+                                                                fix=_name_it(fmt)))
         return fmt
     if inferred is not None:
         return inferred
     if not suffix:
         return "table"
     if suffix.lstrip(".") in uncertainty_options.PLOT_SUFFIXES:
-        raise CaseError(f"--output {output}: reports are text files ({_known_suffixes()}); to "
-                        f"draw a chart use --plot {output}")
-    raise CaseError(f"--output {output}: no report is written as a {suffix} file; name the "
-                    f"file {_known_suffixes()}, or give --format to write one of those "
-                    "under this name")
+        raise CaseError(_("--output {output}: reports are text files ({suffixes}); to draw a "
+                          "chart use --plot {output}").format(output=output,
+                                                              suffixes=_known_suffixes()))
+    raise CaseError(_("--output {output}: no report is written as a {suffix} file; name the "
+                      "file {suffixes}, or give --format to write one of those under this "
+                      "name").format(output=output, suffix=suffix, suffixes=_known_suffixes()))
 
 
 def _known_suffixes() -> str:
     """'.txt (table), .md (markdown), .json or .csv'."""
     names = [s if s.lstrip(".") == f else f"{s} ({f})" for s, f in FORMAT_OF_SUFFIX.items()]
-    return ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else names[0]
+    return (_("{names} or {last}").format(names=", ".join(names[:-1]), last=names[-1])
+            if len(names) > 1 else names[0])
 
 
 def _name_it(fmt: str) -> str:
     suffixes = [s for s, f in FORMAT_OF_SUFFIX.items() if f == fmt]
-    return f"name the file {' or '.join(suffixes)}" if suffixes else "choose another file name"
+    return (_("name the file {suffixes}").format(suffixes=_(" or ").join(suffixes)) if suffixes
+            else _("choose another file name"))
 
 
 def emit(text: str, output: str | None, protect: tuple[str, ...]) -> None:
@@ -111,25 +117,36 @@ def _region_inputs(region_file: str) -> tuple[str, ...]:
                  if isinstance(c, dict) and isinstance(c.get("case"), str))
 
 
-def run_safely(body: Callable[[], int]) -> None:
-    """Map the package's exceptions to exit codes in one place; never show a traceback."""
+def run_safely(body: Callable[[], int], lang: str | None = None) -> None:
+    """Map the package's exceptions to exit codes in one place; never show a traceback.
+    `lang` (--lang) is the language of everything the run writes, messages included."""
+    try:
+        with language(lang):
+            _run_safely(body)
+    except CaseError as exc:  # the language itself (a French run without Babel)
+        for problem in exc.problems:
+            click.echo(f"error: {problem}", err=True)
+        sys.exit(2)
+
+
+def _run_safely(body: Callable[[], int]) -> None:
     try:
         code = body()
     except CaseError as exc:
         for problem in exc.problems:
-            click.echo(f"error: {problem}", err=True)
+            click.echo(_("error: {problem}").format(problem=problem), err=True)
         sys.exit(2)
     except OptimizerError as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(_("error: {problem}").format(problem=exc), err=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
-        click.echo("interrupted: nothing was written", err=True)
+        click.echo(_("interrupted: nothing was written"), err=True)
         sys.exit(EXIT_INTERRUPTED)
     except BrokenPipeError:
         sys.exit(0)
     except Exception as exc:  # noqa: BLE001 - a bug of ours; say so without a traceback
-        click.echo(f"internal error: {type(exc).__name__}: {exc}. Please report it with the "
-                   "case file.", err=True)
+        click.echo(_("internal error: {kind}: {exc}. Please report it with the case file.")
+                   .format(kind=type(exc).__name__, exc=exc), err=True)
         sys.exit(1)
     sys.exit(code)
 
@@ -172,12 +189,15 @@ def run_safely(body: Callable[[], int]) -> None:
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.option("--schema", is_flag=True, help="Print the JSON Schema of case files and exit (of region files: "
                    "optimize --schema region, or a region file).")
+@click.option("--lang", default=None, metavar="en|fr",
+              help="Language of the reports, plots and messages (default en; fr needs the "
+                   "[fr] extra).")
 @click.version_option(__version__, prog_name="optimize")
 def main(case_file: str | None, fmt: str | None, output: str | None, solver: str,
          time_limit: float | None, sets: tuple[str, ...], simulate_n: int | None,
          seed: int | None, plot_file: str | None, sweeps: tuple[str, ...],
          want_frontier: bool, points: int | None, tornado_pct: str | None,
-         workers: int | None, quiet: bool, schema: bool) -> None:
+         workers: int | None, quiet: bool, schema: bool, lang: str | None) -> None:
     """Find the least risky mix of levers that brings a cluster to its target
     private-funding share.
 
@@ -195,8 +215,8 @@ def main(case_file: str | None, fmt: str | None, output: str | None, solver: str
                  output, protect)
             return 0
         if case_file is None:
-            raise CaseError("CASE: give a case file (or - for standard input); "
-                            "see optimize --help")
+            raise CaseError(_("CASE: give a case file (or - for standard input); see optimize "
+                              "--help"))
         fmt_used = report_format(fmt, output)
         overrides = parse_assignments(sets, "--set")
         from cli import region as region_options  # issue 10: a region file
@@ -236,9 +256,9 @@ def main(case_file: str | None, fmt: str | None, output: str | None, solver: str
                 "highs", time_limit=time_limit, workers=workers, quiet=quiet,
                 plot_file=plot_file, fmt=fmt_used, output=output, protect=protect)
         if points is not None:
-            raise CaseError("--points: it sets the grid of --frontier; add --frontier")
+            raise CaseError(_("--points: it sets the grid of --frontier; add --frontier"))
         if workers is not None:
-            raise CaseError("--workers: it goes with --sweep, --frontier or --tornado")
+            raise CaseError(_("--workers: it goes with --sweep, --frontier or --tornado"))
         uncertainty_options.check_options(simulate_n, seed, plot_file)
         case, overrides = load_case_applied(case_file, overrides)  # percentages as fractions
         if case.horizon is not None:
@@ -258,7 +278,7 @@ def main(case_file: str | None, fmt: str | None, output: str | None, solver: str
         emit(render(result, fmt_used), output, protect)
         return result.status.exit_code
 
-    run_safely(body)
+    run_safely(body, lang)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -16,6 +16,7 @@ from optimizer.analyses.sensitivity.tornado import tornado, tornado_inputs
 from optimizer.case.paths import parse_fraction
 from optimizer.case.schema import Case
 from optimizer.errors import CaseError
+from optimizer.i18n import gettext as _
 from optimizer.report.output import write_atomic
 from optimizer.report.plots import (
     check_plot_file,
@@ -34,11 +35,14 @@ def parse_pct(text: str) -> float:
     try:
         value = parse_fraction(raw)
     except ValueError:
-        raise CaseError(f"--tornado {text}: write a percentage, e.g. --tornado 20%") from None
+        raise CaseError(_("--tornado {text}: write a percentage, e.g. --tornado 20%").format(
+            text=text)) from None
     if not raw.endswith("%") and value > 1:
-        raise CaseError(f"--tornado {text}: write {raw}% (or {value / 100:g} as a fraction)")
+        raise CaseError(_("--tornado {text}: write {raw}% (or {fraction} as a fraction)").format(
+            text=text, raw=raw, fraction=f"{value / 100:g}"))
     if not 0 < value <= 1:
-        raise CaseError(f"--tornado {text}: the change must be above 0 and at most 100%")
+        raise CaseError(_("--tornado {text}: the change must be above 0 and at most 100%")
+                        .format(text=text))
     return value
 
 
@@ -49,19 +53,20 @@ def check_options(sweeps: tuple[str, ...], want_frontier: bool, tornado_pct: str
     kinds = [name for name, given in (("--sweep", bool(sweeps)), ("--frontier", want_frontier),
                                       ("--tornado", tornado_pct is not None)) if given]
     if len(kinds) > 1:
-        raise CaseError(f"{' and '.join(kinds)}: choose one sensitivity run at a time")
+        raise CaseError(_("{options}: choose one sensitivity run at a time").format(
+            options=_(" and ").join(kinds)))
     if simulate is not None or seed is not None:
-        raise CaseError(f"{kinds[0]}: --simulate and --seed go with a single plan, not with "
-                        f"{kinds[0]}")
+        raise CaseError(_("{option}: --simulate and --seed go with a single plan, not with "
+                          "{option}").format(option=kinds[0]))
     if points is not None and not want_frontier:
-        raise CaseError("--points: it sets the grid of --frontier; add --frontier")
+        raise CaseError(_("--points: it sets the grid of --frontier; add --frontier"))
     axes: dict[str, list[Any]] = {}
     for spec in sweeps:
         path, values = parse_sweep(spec)
         if path in axes:
-            raise CaseError(f"--sweep {path}: given twice; give each path once")
+            raise CaseError(_("--sweep {path}: given twice; give each path once").format(path=path))
         if path in sets:
-            raise CaseError(f"--sweep {path}: also given by --set; keep one")
+            raise CaseError(_("--sweep {path}: also given by --set; keep one").format(path=path))
         axes[path] = values
     pct = parse_pct(tornado_pct) if tornado_pct is not None else None
     if plot_file is not None:

@@ -37,6 +37,7 @@ _EXPORTS: dict[str, str] = {
     "diagnose": "optimizer.analyses.diagnose",
     "evaluate": "optimizer.plan.evaluate",
     "frontier": "optimizer.analyses.sensitivity.frontier",
+    "language": "optimizer.i18n",
     "load_case": "optimizer.case.load",
     "load_region": "optimizer.case.region",
     "Region": "optimizer.case.region",
@@ -84,6 +85,7 @@ if TYPE_CHECKING:  # what type checkers and editors see (the same names, importe
     from .results.region import RegionResult
     from .case.schema import Case, apply_overrides
     from .errors import CaseError, OptimizerError, SolverError
+    from .i18n import language
     from .levers.registry import register_lever
     from .plan.evaluate import Evaluation, evaluate
     from .results.frontier import Frontier
@@ -112,6 +114,7 @@ __all__ = [
     "diagnose",
     "evaluate",
     "frontier",
+    "language",
     "load_case",
     "load_region",
     "max_private_share",

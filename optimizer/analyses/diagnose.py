@@ -8,11 +8,14 @@ from types import MappingProxyType
 from typing import Any
 
 from ..case.schema import Case
+from ..fmt import count, currency, general
+from ..i18n import gettext as _
+from ..i18n import ngettext
 from ..levers.base import LeverBase
 from ..plan.evaluate import evaluate, robust_share
 from ..results.result import Diagnosis
 from ..status import Status
-from .plans import levers_text, solve_plan
+from .plans import solve_plan
 
 # Dinkelbach iterations for the highest reachable share; each one strictly improves.
 MAX_SHARE_ITERATIONS = 50
@@ -37,7 +40,7 @@ def max_private_share(case: Case, solver: str = "cbc", time_limit: float | None 
     relax = relax | {"share"}
     t = 0.0
     best_plan: dict[str, float] | None = None
-    for _ in range(MAX_SHARE_ITERATIONS):
+    for _iteration in range(MAX_SHARE_ITERATIONS):
         outcome, plan = solve_plan(case, solver, time_limit, relax=relax, objective="share",
                                    share_weight=t)
         if statuses is not None:
@@ -64,8 +67,10 @@ def relaxed_bounds(lever: LeverBase, case: Case) -> dict[str, Any] | None:
 
 
 def _bound_words(lever: LeverBase, relaxed: Mapping[str, Any]) -> str:
-    parts = [f"{k} = {getattr(lever, k):g}" for k in relaxed if getattr(lever, k) != relaxed[k]]
-    return f"lever '{lever.name}' could go beyond its bound ({', '.join(parts)})"
+    parts = [f"{k} = {general(getattr(lever, k))}" for k in relaxed
+             if getattr(lever, k) != relaxed[k]]
+    return _("lever '{lever}' could go beyond its bound ({bounds})").format(
+        lever=lever.name, bounds=", ".join(parts))
 
 
 def diagnose(case: Case, solver: str = "cbc", time_limit: float | None = None) -> Diagnosis:
@@ -73,20 +78,26 @@ def diagnose(case: Case, solver: str = "cbc", time_limit: float | None = None) -
     best, best_plan = max_private_share(case, solver, time_limit)
     candidates: list[tuple[str, str, Case, frozenset[str]]] = []
     t = case.target
-    candidates.append(("result", (f"the result could fall below {t.min_result:,.0f} "
-                       f"{case.currency} (the balanced-budget requirement)"), case,
+    candidates.append(("result", _("the result could fall below {amount} {cur} (the "
+                                   "balanced-budget requirement)").format(
+                           amount=count(t.min_result), cur=currency(case.currency)), case,
                        frozenset({"result"})))
     if any(lever.enabled and lever.uses_capacity(case) for lever in case.levers):
-        candidates.append(("capacity", (f"staff capacity were not limited to {case.spare_fte:g} "
-                           "spare FTE"), case, frozenset({"capacity"})))
+        candidates.append(("capacity", _("staff capacity were not limited to {fte} spare FTE")
+                           .format(fte=general(case.spare_fte)), case, frozenset({"capacity"})))
     if t.min_members is not None:
-        candidates.append(("min_members", f"membership could drop below {t.min_members}", case,
+        candidates.append(("min_members", _("membership could drop below {n}").format(
+                           n=t.min_members), case,
                            frozenset({"min_members"})))
     if t.max_levers is not None:
-        candidates.append(("max_levers", f"more than {levers_text(t.max_levers)} could be combined",
+        candidates.append(("max_levers", ngettext(
+                           "more than {n} lever could be combined",
+                           "more than {n} levers could be combined", t.max_levers).format(
+                           n=t.max_levers),
                            case, frozenset({"max_levers"})))
     for rule in case.rules:
-        candidates.append((rule.name, f"the rule '{rule.name}' were lifted", case,
+        candidates.append((rule.name, _("the rule '{rule}' were lifted").format(rule=rule.name),
+                           case,
                            frozenset({f"rule:{rule.name}"})))
     for i, lever in enumerate(case.levers):
         if not lever.enabled:
@@ -101,7 +112,7 @@ def diagnose(case: Case, solver: str = "cbc", time_limit: float | None = None) -
     blocking: list[str] = []
     texts: list[str] = []
     for name, text, variant, relax in candidates:
-        outcome, _ = solve_plan(variant, solver, time_limit, relax=relax)
+        outcome, _plan = solve_plan(variant, solver, time_limit, relax=relax)
         if outcome.status is Status.OPTIMAL or outcome.has_plan:
             blocking.append(name)
             texts.append(text)

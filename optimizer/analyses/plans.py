@@ -18,6 +18,9 @@ from .._version import __version__
 from ..case.load import provenance
 from ..case.schema import Case
 from ..errors import SolverError
+from ..fmt import count, currency, general, pct_short
+from ..i18n import gettext as _
+from ..i18n import ngettext
 from ..model.milp import Model, build_model
 from ..plan.evaluate import Evaluation, change_of, evaluate, tolerance, violations
 from ..results.base import frozen
@@ -187,36 +190,38 @@ def binding(case: Case, ev: Evaluation, plan: Mapping[str, float]) -> list[str]:
     t = case.target
     out: list[str] = []
     if ev.private - t.private_share * ev.total_revenues <= tol * 10:
-        out.append(f"private share target ({t.private_share:.1%})".replace(".0%", "%"))
+        out.append(_("private share target ({share})").format(share=pct_short(t.private_share)))
     if ev.result - t.min_result <= tol * 10:
-        out.append(f"result (at least {t.min_result:,.0f} {case.currency})")
+        out.append(_("result (at least {amount} {cur})").format(
+            amount=count(t.min_result), cur=currency(case.currency)))
     uses = any(abs(e.fte_use) > 0 for e in ev.effects.values())
     if uses and case.spare_fte - ev.fte_use <= 1e-6:
-        out.append(f"staff capacity ({case.spare_fte:g} spare FTE)")
+        out.append(_("staff capacity ({fte} spare FTE)").format(fte=general(case.spare_fte)))
     if t.min_members is not None and ev.members - t.min_members <= 1e-6:
-        out.append(f"minimum membership ({t.min_members})")
+        out.append(_("minimum membership ({n})").format(n=t.min_members))
     used = sum(1 for e in ev.effects.values() if e.used)
     if t.max_levers is not None and used >= t.max_levers:
-        out.append(f"at most {levers_text(t.max_levers)}")
+        out.append(ngettext("at most {n} lever", "at most {n} levers", t.max_levers).format(
+            n=t.max_levers))
     for rule in case.rules:
         lhs = sum(c * ev.quantity(q) for q, c in rule.terms.items())
         if rule.sense == "==" or abs(lhs - rule.rhs) <= tol * 10 * max(
                 1.0, sum(abs(c) for c in rule.terms.values())):
-            out.append(f"rule '{rule.name}'")
+            out.append(_("rule '{rule}'").format(rule=rule.name))
     for lever in case.levers:
         value = plan.get(lever.id, 0.0)
         up = lever.upper_bound(case)
         if lever.enabled and up > 0 and value >= up - 1e-6 * max(1.0, up):
-            out.append(f"lever '{lever.name}' at its maximum")
+            out.append(_("lever '{lever}' at its maximum").format(lever=lever.name))
     for line, amount in {**ev.revenues, **ev.expenditures}.items():
         if amount <= tol and any(line in e.revenue or line in e.expenditure
                                  for e in ev.effects.values() if e.used):
-            out.append(f"line '{line}' down to zero")
+            out.append(_("line '{line}' down to zero").format(line=line))
     return out
 
 
 def levers_text(count: int) -> str:
-    return f"{count} lever" if count == 1 else f"{count} levers"
+    return ngettext("{n} lever", "{n} levers", count).format(n=count)
 
 
 def case_warnings(case: Case) -> list[str]:
@@ -226,12 +231,13 @@ def case_warnings(case: Case) -> list[str]:
         out += lever.warnings(case, i)
     budget = max([r.amount for r in case.revenues] + [e.amount for e in case.expenditures])
     if budget > 1e10:
-        out.append("amounts above 10 billion: check the unit (annual EUR, not cents)")
+        out.append(_("amounts above 10 billion: check the unit (annual EUR, not cents)"))
     staff = case.staff
     if staff is not None and staff.fte is not None and staff.spare_fte > staff.fte:
-        out.append(f"staff.spare_fte: {staff.spare_fte:g} spare FTE is more than the whole "
-                   f"staff (staff.fte = {staff.fte:g}); spare capacity is the part of the "
-                   "team's FTE not yet used, so check the figure")
+        out.append(_("staff.spare_fte: {spare} spare FTE is more than the whole staff "
+                     "(staff.fte = {fte}); spare capacity is the part of the team's FTE not yet "
+                     "used, so check the figure").format(spare=general(staff.spare_fte),
+                                                         fte=general(staff.fte)))
     return out
 
 

@@ -11,6 +11,7 @@ import difflib
 from collections.abc import Mapping
 from typing import Any
 
+from ..i18n import gettext as _
 from ..levers.fields import near
 from ..levers.uncertainty import order_problems
 from .messages import path_part
@@ -31,8 +32,9 @@ def check_references(case: Any) -> list[str]:
         seen: dict[str, int] = {}
         for i, item in enumerate(items):
             if item.id in seen:
-                problems.append(f"{kind}[{i}].id: duplicate id '{item.id}' "
-                                f"(already used by {kind}[{seen[item.id]}])")
+                problems.append(_("{kind}[{i}].id: duplicate id '{id}' (already used by "
+                                  "{kind}[{first}])").format(kind=kind, i=i, id=item.id,
+                                                             first=seen[item.id]))
             seen.setdefault(item.id, i)
 
     unique(case.revenues, "revenues")
@@ -41,7 +43,8 @@ def check_references(case: Any) -> list[str]:
     revenue_ids = {r.id: r for r in case.revenues}
     expenditure_ids = {e.id for e in case.expenditures}
     if sum(r.amount for r in case.revenues) <= 0:
-        problems.append("revenues: the revenues add up to 0, so no private share can be computed")
+        problems.append(_("revenues: the revenues add up to 0, so no private share can be "
+                          "computed"))
 
     fee_lines: dict[str, int] = {}
     for i, lever in enumerate(case.levers):
@@ -50,26 +53,30 @@ def check_references(case: Any) -> list[str]:
             line = getattr(lever, attr)
             # A line the case never wrote (the lever type's default) is named as such.
             default = ("" if attr in lever.model_fields_set else
-                       f" (the default line; set `{attr}`)")
+                       " " + _("(the default line; set `{field}`)").format(field=attr))
             if side == "expenditure":
                 if line not in expenditure_ids:
-                    problems.append(f"{where}.{attr}: no expenditure line '{line}'{default}"
-                                    f"{near(line, sorted(expenditure_ids))}")
+                    problems.append(_("{where}: no expenditure line '{line}'{default}{hint}")
+                                    .format(where=f"{where}.{attr}", line=line, default=default,
+                                            hint=near(line, sorted(expenditure_ids))))
                 continue
             if line not in revenue_ids:
                 pool = sorted(r.id for r in case.revenues if r.public == (side == "public"))
-                problems.append(f"{where}.{attr}: no revenue line '{line}'{default}"
-                                f"{near(line, pool)}")
+                problems.append(_("{where}: no revenue line '{line}'{default}{hint}").format(
+                    where=f"{where}.{attr}", line=line, default=default, hint=near(line, pool)))
             elif revenue_ids[line].public != (side == "public"):
-                want = "a public" if side == "public" else "a private"
-                problems.append(f"{where}.{attr}: '{line}' is a "
-                                f"{'public' if revenue_ids[line].public else 'private'} "
-                                f"line{default}; a {lever.type} lever needs {want} revenue line")
+                text = (_("{where}: '{line}' is a private line{default}; a {type} lever needs a "
+                          "public revenue line") if side == "public" else
+                        _("{where}: '{line}' is a public line{default}; a {type} lever needs a "
+                          "private revenue line"))
+                problems.append(text.format(where=f"{where}.{attr}", line=line, default=default,
+                                            type=lever.type))
         line = lever.raises_fee_on()
         if line is not None:
             if line in fee_lines:
-                problems.append(f"{where}: a second {lever.type} on '{line}' "
-                                f"(levers[{fee_lines[line]}] already raises it); keep one")
+                problems.append(_("{where}: a second {type} on '{line}' (levers[{first}] "
+                                  "already raises it); keep one").format(
+                    where=where, type=lever.type, line=line, first=fee_lines[line]))
             fee_lines.setdefault(line, i)
         problems += lever.reference_problems(case, where)
     lever_ids = {lever.id for lever in case.levers}
@@ -77,8 +84,9 @@ def check_references(case: Any) -> list[str]:
     for i, rule in enumerate(case.rules):
         if rule.name in rule_names:
             # Names identify rules in diagnoses ("blocking") and in --set rules.NAME.rhs.
-            problems.append(f"rules[{i}].name: duplicate rule name {rule.name!r} (already used "
-                            f"by rules[{rule_names[rule.name]}]); give each rule its own name")
+            problems.append(_("rules[{i}].name: duplicate rule name {name} (already used by "
+                              "rules[{first}]); give each rule its own name").format(
+                i=i, name=repr(rule.name), first=rule_names[rule.name]))
         rule_names.setdefault(rule.name, i)
         for quantity in rule.terms:
             problem = check_quantity(quantity, revenue_ids, expenditure_ids, lever_ids)
@@ -96,16 +104,16 @@ def check_quantity(q: str, revenues: Mapping[str, Any], expenditures: set[str],
     kind, sep, ident = q.partition(":")
     if not sep or kind not in QUANTITY_KINDS:
         close = difflib.get_close_matches(q, list(QUANTITIES), n=1)
-        hint = f"did you mean '{close[0]}'? " if close else ""
-        return (f"unknown quantity; {hint}use one of {', '.join(QUANTITIES)}, "
-                "or revenue:ID, expenditure:ID, lever:ID, revenue_before:ID, "
-                "expenditure_before:ID")
+        hint = _("did you mean '{name}'? ").format(name=close[0]) if close else ""
+        return _("unknown quantity; {hint}use one of {names}, or revenue:ID, expenditure:ID, "
+                 "lever:ID, revenue_before:ID, expenditure_before:ID").format(
+            hint=hint, names=", ".join(QUANTITIES))
     pool = {"revenue": set(revenues), "expenditure": expenditures, "lever": levers,
             "revenue_before": set(revenues), "expenditure_before": expenditures}[kind]
     if ident not in pool:
         close = difflib.get_close_matches(ident, sorted(pool), n=1)
-        hint = f"; did you mean '{kind}:{close[0]}'?" if close else ""
-        return f"no {kind} '{ident}'{hint}"
+        hint = _("; did you mean '{name}'?").format(name=f"{kind}:{close[0]}") if close else ""
+        return _("no {kind} '{id}'{hint}").format(kind=kind, id=ident, hint=hint)
     return None
 
 
@@ -120,18 +128,22 @@ def check_uncertainty(case: Any) -> list[str]:
     for j, shock in enumerate(case.shocks):
         where = f"shocks[{j}]"
         if (shock.revenue is None) == (shock.expenditure is None):
-            problems.append(f"{where}: name exactly one line, with \"revenue\": ID or "
-                            "\"expenditure\": ID")
+            problems.append(_("{where}: name exactly one line, with \"revenue\": ID or "
+                              "\"expenditure\": ID").format(where=where))
             continue
         pool = revenue_ids if shock.side == "revenue" else expenditure_ids
         if shock.line not in pool:
-            problems.append(f"{where}.{shock.side}: no {shock.side} line '{shock.line}'; use one "
-                            f"of {', '.join(sorted(pool))}")
+            problems.append((_("{where}: no revenue line '{line}'; use one of {names}")
+                             if shock.side == "revenue" else
+                             _("{where}: no expenditure line '{line}'; use one of {names}"))
+                            .format(where=f"{where}.{shock.side}", line=shock.line,
+                                    names=", ".join(sorted(pool))))
             continue
         key = (shock.side, shock.line)
         if key in seen:
-            problems.append(f"{where}.{shock.side}: a second shock on '{shock.line}' "
-                            f"(shocks[{seen[key]}] already shocks it); keep one")
+            problems.append(_("{where}: a second shock on '{line}' (shocks[{first}] already "
+                              "shocks it); keep one").format(where=f"{where}.{shock.side}",
+                                                             line=shock.line, first=seen[key]))
         seen.setdefault(key, j)
         problems += order_problems(where, shock.low, shock.mode, shock.high)
     return problems

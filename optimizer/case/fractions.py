@@ -16,6 +16,7 @@ from typing import Any, get_args
 from pydantic import BaseModel
 
 from ..errors import CaseError
+from ..i18n import gettext as _
 from .messages import field_limits
 from .paths import Percent, locate
 from .schema import model_at, resolve_case_path
@@ -60,8 +61,10 @@ def fraction_value(raw: Any, path: str, value: Any, option: str = "--set") -> An
     if not is_fraction_field(model, field):
         number = model is None or field not in model.model_fields or any(
             _takes(model.model_fields[field].annotation, kind) for kind in (int, float))
-        raise CaseError(f"{option} {path}={value.text}: {path} is not a fraction, so it takes "
-                        f"no percent sign{'; write a plain number' if number else ''}")
+        raise CaseError((_("{option} {path}={text}: {path} is not a fraction, so it takes no "
+                           "percent sign; write a plain number") if number else
+                         _("{option} {path}={text}: {path} is not a fraction, so it takes no "
+                           "percent sign")).format(option=option, path=path, text=value.text))
     return float(value)
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CaseError
+from ..i18n import gettext as _
 from .fractions import fractions_applied
 from .messages import at_most, kind_of, path_part
 from .paths import reject_constant
@@ -25,8 +26,8 @@ MAX_CASE_BYTES = 20 * 1024 * 1024
 
 def parse_json_text(text: str | bytes, source: str = "case") -> Any:
     if len(text) > MAX_CASE_BYTES:
-        raise CaseError(f"{source}: the file is larger than {MAX_CASE_BYTES // 2**20} MB; "
-                        "a case file is a few kB")
+        raise CaseError(_("{source}: the file is larger than {mb} MB; a case file is a few kB")
+                        .format(source=source, mb=MAX_CASE_BYTES // 2**20))
     if not text.strip():
         raise CaseError(empty_file(source))
     kind = binary_kind(text) if isinstance(text, bytes) else None
@@ -40,11 +41,13 @@ def parse_json_text(text: str | bytes, source: str = "case") -> Any:
             raise CaseError(at_most(_duplicate_keys(raw)))
         return raw
     except RecursionError:
-        raise CaseError(f"{source}: the JSON is nested too deeply") from None
+        raise CaseError(_("{source}: the JSON is nested too deeply").format(source=source)) \
+            from None
     except UnicodeDecodeError as exc:
         if isinstance(exc.object, bytes):
             raise CaseError(not_utf8(source, exc.object, exc.start)) from None
-        raise CaseError(f"{source}: not UTF-8 text ({exc.reason}); save the file as UTF-8") \
+        raise CaseError(_("{source}: not UTF-8 text ({reason}); save the file as UTF-8").format(
+            source=source, reason=exc.reason)) \
             from None
     except json.JSONDecodeError as exc:
         raise CaseError(not_json(source, exc)) from None
@@ -78,8 +81,8 @@ def _duplicate_keys(raw: Any) -> list[str]:
         node, path = stack.pop()
         if isinstance(node, _Duplicates):
             for key in dict.fromkeys(node.twice):
-                problems.append(f"{path}{path_part(key, first=not path)}: this key appears more "
-                                "than once in the same object; keep one")
+                problems.append(_("{path}: this key appears more than once in the same object; "
+                                  "keep one").format(path=path + path_part(key, first=not path)))
         if isinstance(node, dict):
             stack.extend((v, f"{path}{path_part(k, first=not path)}") for k, v in node.items())
         elif isinstance(node, list):
@@ -105,22 +108,24 @@ def read_case_source(source: str | os.PathLike[str]) -> tuple[bytes, str]:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise CaseError(f"{source}: cannot read the case file ({exc.strerror})") from None
+        raise CaseError(_("{source}: cannot read the case file ({reason})").format(
+            source=source, reason=exc.strerror)) from None
     if path.is_dir():
-        raise CaseError(f"{source}: is a folder, not a case file")
+        raise CaseError(_("{source}: is a folder, not a case file").format(source=source))
     if size > MAX_CASE_BYTES:
-        raise CaseError(f"{source}: the file is larger than {MAX_CASE_BYTES // 2**20} MB; "
-                        "a case file is a few kB")
+        raise CaseError(_("{source}: the file is larger than {mb} MB; a case file is a few kB")
+                        .format(source=source, mb=MAX_CASE_BYTES // 2**20))
     try:
         # Never more than the limit: the path may be a device or a pipe (/dev/zero) that
         # st_size does not measure, or a file that grows while it is read.
         with open(path, "rb") as handle:
             data = handle.read(MAX_CASE_BYTES + 1)
     except OSError as exc:
-        raise CaseError(f"{source}: cannot read the case file ({exc.strerror})") from None
+        raise CaseError(_("{source}: cannot read the case file ({reason})").format(
+            source=source, reason=exc.strerror)) from None
     if len(data) > MAX_CASE_BYTES:
-        raise CaseError(f"{source}: the file is larger than {MAX_CASE_BYTES // 2**20} MB; "
-                        "a case file is a few kB")
+        raise CaseError(_("{source}: the file is larger than {mb} MB; a case file is a few kB")
+                        .format(source=source, mb=MAX_CASE_BYTES // 2**20))
     return data, str(source)
 
 

@@ -17,6 +17,8 @@ from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
 
+from ..i18n import N_, ngettext
+from ..i18n import gettext as _
 from ..levers.registry import LEVER_TYPES
 
 # Which model holds the field at a location (schema.model_at): for close field names and limits.
@@ -29,7 +31,8 @@ def at_most(problems: list[str]) -> list[str]:
     """The first MAX_PROBLEMS problems (a file with 5,000 broken levers gets a readable answer)."""
     if len(problems) <= MAX_PROBLEMS:
         return problems
-    return problems[:MAX_PROBLEMS] + [f"... and {len(problems) - MAX_PROBLEMS} more problems"]
+    return problems[:MAX_PROBLEMS] + [_("... and {n} more problems").format(
+        n=len(problems) - MAX_PROBLEMS)]
 
 
 def _is_number(value: Any) -> bool:
@@ -37,8 +40,9 @@ def _is_number(value: Any) -> bool:
 
 
 def kind_of(value: Any) -> str:
-    return {dict: "an object", list: "a list", str: "a string", bool: "true/false",
-            int: "a number", float: "a number", type(None): "null"}.get(type(value), "a value")
+    return _({dict: N_("an object"), list: N_("a list"), str: N_("a string"),
+              bool: N_("true/false"), int: N_("a number"), float: N_("a number"),
+              type(None): N_("null")}.get(type(value), N_("a value")))
 
 
 def _path(loc: tuple[Any, ...], raw: Any) -> str:
@@ -111,74 +115,91 @@ def format_errors(exc: ValidationError, raw: Any, model_at: ModelAt) -> list[str
             if model is not None:
                 names = [n for n in model.model_fields if n != "type"]
                 close = difflib.get_close_matches(field, names, n=1, cutoff=0.6)
-                hint = f"; did you mean '{close[0]}'?" if close else f"; allowed: {', '.join(names)}"
-            problems.append(f"{path}: unknown field{hint}")
+                hint = (_("; did you mean '{name}'?").format(name=close[0]) if close else
+                        _("; allowed: {names}").format(names=", ".join(names)))
+            problems.append(_("{path}: unknown field{hint}").format(path=path, hint=hint))
         elif kind == "missing":
-            problems.append(f"{path}: required field is missing")
+            problems.append(_("{path}: required field is missing").format(path=path))
         elif kind == "union_tag_invalid":
-            problems.append(f"{path}.type: unknown lever type {shown(ctx.get('tag'))}; "
-                            f"use one of {', '.join(LEVER_TYPES)}")
+            problems.append(_("{path}.type: unknown lever type {tag}; use one of {types}").format(
+                path=path, tag=shown(ctx.get("tag")), types=", ".join(LEVER_TYPES)))
         elif kind == "union_tag_not_found":
-            problems.append(f"{path}.type: required field is missing (one of {', '.join(LEVER_TYPES)})")
+            problems.append(_("{path}.type: required field is missing (one of {types})").format(
+                path=path, types=", ".join(LEVER_TYPES)))
         elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
             limits = _limits(loc, raw, model_at)
             if limits is not None and limits.low is not None and limits.high is not None:
                 hint = ""
                 if limits.high == 1 and isinstance(got, int | float) and 2 <= got <= 100:
-                    hint = f" (fractions are decimals: write {got / 100:g} for {got:g} %)"
-                problems.append(f"{path}: must be {limits.words()}, got {shown(got)}{hint}")
+                    hint = " " + _("(fractions are decimals: write {fraction} for {pct} %)").format(
+                        fraction=f"{got / 100:g}", pct=f"{got:g}")
+                problems.append(_("{path}: must be {expected}, got {got}").format(
+                    path=path, expected=limits.words(), got=shown(got)) + hint)
             else:
-                problems.append(f"{path}: {err['msg'].lower()}, got {shown(got)}")
+                problems.append(_("{path}: {problem}, got {got}").format(
+                    path=path, problem=err["msg"].lower(), got=shown(got)))
         elif kind == "float_type" and isinstance(got, int) and not isinstance(got, bool):
             limits = _limits(loc, raw, model_at)
             within = (limits.words() if limits is not None and limits.high is not None
-                      else "a finite number")
-            problems.append(f"{path}: must be {within}, got a whole number of "
-                            f"{len(str(abs(got)))} digits")
+                      else _("a finite number"))
+            problems.append(_("{path}: must be {expected}, got {got}").format(
+                path=path, expected=within, got=_("a whole number of {n} digits").format(
+                    n=len(str(abs(got))))))
         elif kind == "string_unicode":
-            problems.append(f"{path}: must be valid text; it holds an unpaired surrogate "
-                            "(a \\ud800-\\udfff escape without its pair)")
+            problems.append(_("{path}: must be valid text; it holds an unpaired surrogate "
+                              "(a \\ud800-\\udfff escape without its pair)").format(path=path))
         elif kind == "finite_number":
-            problems.append(f"{path}: must be a finite number, got {shown(got)}")
+            problems.append(_("{path}: must be {expected}, got {got}").format(
+                path=path, expected=_("a finite number"), got=shown(got)))
         elif kind == "string_pattern_mismatch" and str(loc[-1]) in ("id",) or (
             kind == "string_pattern_mismatch"
         ):
-            problems.append(f"{path}: {shown(got)} is not a valid id; use 1 to 40 characters "
-                            "among a-z, 0-9, '_' and '-'")
+            problems.append(_("{path}: {got} is not a valid id; use 1 to 40 characters among "
+                              "a-z, 0-9, '_' and '-'").format(path=path, got=shown(got)))
         elif kind in ("float_type", "int_type", "bool_type", "string_type", "dict_type",
                       "list_type", "model_type", "model_attributes_type", "int_from_float",
                       "float_parsing", "int_parsing", "literal_error", "dataclass_type"):
-            expected = {"float_type": "a number", "int_type": "a whole number",
-                        "int_from_float": "a whole number", "bool_type": "true or false",
-                        "string_type": "a string", "dict_type": "an object {...}",
-                        "list_type": "a list [...]", "model_type": "an object {...}",
-                        "model_attributes_type": "an object {...}"}.get(kind)
+            expected = {"float_type": N_("a number"), "int_type": N_("a whole number"),
+                        "int_from_float": N_("a whole number"), "bool_type": N_("true or false"),
+                        "string_type": N_("a string"), "dict_type": N_("an object {...}"),
+                        "list_type": N_("a list [...]"), "model_type": N_("an object {...}"),
+                        "model_attributes_type": N_("an object {...}")}.get(kind)
             if kind == "literal_error":
-                problems.append(f"{path}: must be {ctx.get('expected')}, got {shown(got)}")
+                problems.append(_("{path}: must be {expected}, got {got}").format(
+                    path=path, expected=ctx.get("expected"), got=shown(got)))
             else:
-                problems.append(f"{path}: must be {expected or err['msg'].lower()}, "
-                                f"got {shown(got) if _is_number(got) or not expected else kind_of(got)}")
+                problems.append(_("{path}: must be {expected}, got {got}").format(
+                    path=path, expected=_(expected) if expected else err["msg"].lower(),
+                    got=shown(got) if _is_number(got) or not expected else kind_of(got)))
         elif kind == "value_error":
             problems.append(f"{path}: {ctx.get('error', err['msg'])!s}")
         elif kind == "too_short" and isinstance(got, list):
             need = ctx.get("min_length", 1)
-            problems.append(f"{path}: must hold at least {need} item{'s' if need != 1 else ''}, "
-                            f"got {'an empty list' if not got else len(got)}")
+            problems.append(ngettext("{path}: must hold at least {n} item, got {got}",
+                                     "{path}: must hold at least {n} items, got {got}", need)
+                            .format(path=path, n=need,
+                                    got=_("an empty list") if not got else len(got)))
         else:
             problems.append(f"{path}: {err['msg']}" + (f", got {shown(got)}" if got is not None
                                                        and not isinstance(got, dict | list) else ""))
-    return _merge_alternatives(problems) or ["case: invalid"]
+    return _merge_alternatives(problems) or [_("case: invalid")]
 
 
 def _merge_alternatives(problems: list[str]) -> list[str]:
     """'notes: must be a string, got X' + 'notes: must be a list [...], got X' (a union of
     types) -> 'notes: must be a string or a list [...], got X'."""
     out: list[str] = []
+    # The sentence of the current language, its placeholders as groups.
+    template = re.escape(_("{path}: must be {expected}, got {got}"))
+    for name, group in (("path", "(.+?)"), ("expected", "(.+)"), ("got", "(.+)")):
+        template = template.replace(re.escape("{" + name + "}"), group)
     for problem in problems:
-        m = re.fullmatch(r"(.+?): must be (.+), got (.+)", problem, re.DOTALL)
-        prev = re.fullmatch(r"(.+?): must be (.+), got (.+)", out[-1], re.DOTALL) if out else None
+        m = re.fullmatch(template, problem, re.DOTALL)
+        prev = re.fullmatch(template, out[-1], re.DOTALL) if out else None
         if m and prev and m.group(1) == prev.group(1) and m.group(3) == prev.group(3):
-            out[-1] = f"{m.group(1)}: must be {prev.group(2)} or {m.group(2)}, got {m.group(3)}"
+            out[-1] = _("{path}: must be {expected}, got {got}").format(
+                path=m.group(1), got=m.group(3), expected=_("{first} or {second}").format(
+                    first=prev.group(2), second=m.group(2)))
         else:
             out.append(problem)
     return out
@@ -198,10 +219,10 @@ class Limits:
         1', 'above 0 and at most 1' when an end is excluded."""
         low, high = _limit_text(self.low), _limit_text(self.high)
         if not self.low_open and not self.high_open:
-            return f"between {low} and {high}"
-        first = f"above {low}" if self.low_open else f"at least {low}"
-        second = f"below {high}" if self.high_open else f"at most {high}"
-        return f"{first} and {second}"
+            return _("between {low} and {high}").format(low=low, high=high)
+        first = (_("above {low}") if self.low_open else _("at least {low}")).format(low=low)
+        second = (_("below {high}") if self.high_open else _("at most {high}")).format(high=high)
+        return _("{first} and {second}").format(first=first, second=second)
 
 
 def field_limits(model: type[BaseModel], field: str) -> Limits | None:

@@ -15,10 +15,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Self
 
 from ..errors import CaseError
+from ..i18n import gettext as _
 
 
 def reject_constant(name: str) -> float:
-    raise ValueError(f"{name} is not a number; write a finite number")
+    raise ValueError(_("{name} is not a number; write a finite number").format(name=name))
 
 
 _NUMBER = re.compile(r"^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
@@ -59,7 +60,8 @@ def parse_fraction(text: str) -> float:
         return value
     raw = text.strip()
     if not _NUMBER.match(raw):
-        raise ValueError(f"{text!r} is not a number; write a decimal (0.6) or a percentage (60%)")
+        raise ValueError(_("{text} is not a number; write a decimal (0.6) or a percentage "
+                           "(60%)").format(text=repr(text)))
     return float(raw)
 
 
@@ -77,9 +79,10 @@ def parse_value(text: str) -> Any:
         return json.loads(text, parse_constant=reject_constant)
     except json.JSONDecodeError as exc:
         if text[:1] in ("{", "[", '"'):
-            raise ValueError(f"not valid JSON at column {exc.colno} ({exc.msg}); check the "
-                             "quotes, commas and brackets, and put the whole PATH=VALUE in "
-                             "single quotes for the shell") from None
+            raise ValueError(_("not valid JSON at column {column} ({problem}); check the quotes, "
+                               "commas and brackets, and put the whole PATH=VALUE in single "
+                               "quotes for the shell").format(column=exc.colno,
+                                                              problem=exc.msg)) from None
         return text
     except ValueError as exc:  # NaN or Infinity (reject_constant)
         if text[:1] in ("{", "["):
@@ -103,8 +106,9 @@ def resolve_path(raw: dict[str, Any], path: str, top_fields: Sequence[str]
             index = _list_index(node, part)
             if index is None:
                 ids = [str(x.get("id", x.get("name"))) for x in node if isinstance(x, dict)]
-                raise CaseError(f"--set {path}: no item '{part}' in {'.'.join(shown) or 'case'}"
-                                f"{_did_you_mean(part, ids, '.'.join(shown))}")
+                raise CaseError(_("--set {path}: no item '{part}' in {where}{hint}").format(
+                    path=path, part=part, where=".".join(shown) or "case",
+                    hint=_did_you_mean(part, ids, ".".join(shown))))
             if last:
                 return node, index, path
             node = node[index]
@@ -116,13 +120,15 @@ def resolve_path(raw: dict[str, Any], path: str, top_fields: Sequence[str]
                     node[part] = {}
                 else:
                     pool = list(node) if shown else list(top_fields)
-                    raise CaseError(f"--set {path}: no field '{part}' in {'.'.join(shown) or 'case'}"
-                                    f"{_did_you_mean(part, pool, '.'.join(shown))}")
+                    raise CaseError(_("--set {path}: no field '{part}' in {where}{hint}").format(
+                        path=path, part=part, where=".".join(shown) or "case",
+                        hint=_did_you_mean(part, pool, ".".join(shown))))
             node = node[part]
         else:
-            raise CaseError(f"--set {path}: '{'.'.join(shown)}' is a value, not an object")
+            raise CaseError(_("--set {path}: '{where}' is a value, not an object").format(
+                path=path, where=".".join(shown)))
         shown.append(part)
-    raise CaseError(f"--set {path}: empty path")
+    raise CaseError(_("--set {path}: empty path").format(path=path))
 
 
 def locate(raw: Any, path: str) -> tuple[Any, ...]:
@@ -154,9 +160,9 @@ def _list_index(node: list[Any], part: str) -> int | None:
 def _did_you_mean(part: str, pool: list[str], prefix: str) -> str:
     close = difflib.get_close_matches(part, pool, n=3, cutoff=0.4)
     if not close:
-        return f"; valid: {', '.join(pool[:12])}" if pool else ""
+        return _("; valid: {names}").format(names=", ".join(pool[:12])) if pool else ""
     dotted = [f"{prefix}.{c}" if prefix else c for c in close]
-    return f"; did you mean {' or '.join(dotted)}?"
+    return _("; did you mean {names}?").format(names=_(" or ").join(dotted))
 
 
 def set_values(raw: dict[str, Any], overrides: Mapping[str, Any], top_fields: Sequence[str]

@@ -22,7 +22,10 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Protocol
 from pydantic import Field, model_validator
 
 from ..base import StrictModel
-from ..fmt import keur
+from ..fmt import count, currency, money, pct, pct_short
+from ..i18n import decimal as local_decimal
+from ..i18n import gettext as _
+from ..i18n import is_default
 from .fields import Fraction, Id, Label, Notes
 from .uncertainty import LeverUncertainty, Triangular, order_problems, triangular
 
@@ -335,7 +338,8 @@ class LeverBase(StrictModel):
     def warnings(self, case: CaseView, index: int) -> list[str]:
         """Things the user probably did not mean (the plan is still exact as written)."""
         why = self.stuck_reason(case) if self.enabled else None
-        return [f"levers[{index}] ({self.id}): it cannot move: {why}"] if why else []
+        return [_("levers[{index}] ({id}): it cannot move: {why}").format(
+            index=index, id=self.id, why=why)] if why else []
 
     def stuck_reason(self, case: CaseView) -> str | None:
         """Why an enabled lever cannot move from 0, naming its own field and what to do
@@ -343,7 +347,8 @@ class LeverBase(StrictModel):
         if self.upper_bound(case) > 0:
             return None
         field = self.bound_field
-        return f"{field} is 0 (set {field})" if field else "its bound is 0"
+        return _("{field} is 0 (set {field})").format(field=field) if field else \
+            _("its bound is 0")
 
     def uses_capacity(self, case: CaseView) -> bool:
         """Whether the lever can use staff capacity (FTE)."""
@@ -492,15 +497,18 @@ class LeverBase(StrictModel):
     # -- value formats, in the lever's unit
     def value_compared(self, value: float, currency: str) -> str:
         """A non-zero decision value in a few characters, with its unit (plan comparisons)."""
-        return f"{value:,.2f}".rstrip("0").rstrip(".") + " units"
+        amount = f"{value:,.2f}".rstrip("0").rstrip(".")
+        if not is_default():
+            amount = local_decimal(value, "#,##0.##")
+        return _("{n} units").format(n=amount)
 
     def value_event(self, value: float) -> str:
         """A finite decision value in the text of a frontier event."""
-        return f"{value:,.0f}"
+        return count(value)
 
     def value_cell(self, value: float) -> str:
         """A finite decision value in a sensitivity table (12%, 69.8 k, 76)."""
-        return f"{value:,.0f}"
+        return count(value)
 
     # Helpers shared by the continuous / integer levers.
     def used_indicator(self, ctx: ModelContext, var: Any, upper: float, needed: bool) -> Any:
@@ -543,9 +551,9 @@ class OptionLever(LeverBase):
             return None
         top, step = getattr(self, self.grid_top), self.step  # type: ignore[attr-defined]
         if top > 0 and step > top:
-            return (f"its step ({step:g}) is larger than {self.grid_top} ({top:g}), so the "
-                    f"grid 0, {step:g}, ... has no option above 0 up to {top:g}; use a step "
-                    f"of at most {top:g}")
+            return _("its step ({step}) is larger than {field} ({top}), so the grid 0, {step}, "
+                     "... has no option above 0 up to {top}; use a step of at most {top}").format(
+                step=f"{step:g}", field=self.grid_top, top=f"{top:g}")
         return super().stuck_reason(case)
 
     def extreme_values(self, case: CaseView) -> list[float]:
@@ -609,13 +617,13 @@ class OptionLever(LeverBase):
         return min(opts, key=lambda p: abs(p - value))
 
     def value_compared(self, value: float, currency: str) -> str:
-        return f"{value:.1%}".replace(".0%", "%")
+        return pct_short(value)
 
     def value_event(self, value: float) -> str:
-        return f"{value:.1%}"
+        return pct(value)
 
     def value_cell(self, value: float) -> str:
-        return f"{value:.1%}".replace(".0%", "%")
+        return pct_short(value)
 
 
 class AmountLever(LeverBase):
@@ -656,9 +664,11 @@ class AmountLever(LeverBase):
         raw_up = self.raw_bounds(case)[1]
         if raw_up > 0:  # the crumb guards leave no allowed amount above 0
             first = self.first_step(case)
-            return (f"its most ({raw_up:,.0f} {case.currency}) is below its smallest allowed "
-                    f"move ({first:,.0f} {case.currency}, from min_amount and round_to); "
-                    f"lower min_amount or round_to, or raise {self.bound_field}")
+            return _("its most ({most} {cur}) is below its smallest allowed move ({first} "
+                     "{cur}, from min_amount and round_to); lower min_amount or round_to, or "
+                     "raise {field}").format(most=count(raw_up), first=count(first),
+                                             cur=currency(case.currency),
+                                             field=self.bound_field)
         return super().stuck_reason(case)
 
     def first_step(self, case: CaseView) -> float:
@@ -738,7 +748,7 @@ def _option_reader(opts: list[float], ys: list[Any]) -> Callable[[], float]:
 
 def eur_compared(value: float, currency: str) -> str:
     """An amount in k EUR with its currency (cuts and grant cuts in a plan comparison)."""
-    return f"{keur(value)} {currency}"
+    return money(value, currency)
 
 
 __all__ = [

@@ -8,9 +8,11 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import Field, model_validator
 
 from ..base import StrictModel
-from ..fmt import keur
+from ..fmt import count, money
+from ..i18n import gettext as _
 from .base import (
     EPS,
+    USED_FLOOR,
     CaseView,
     Draw,
     Effects,
@@ -20,7 +22,6 @@ from .base import (
     ScenarioDraws,
     Terms,
     favourable,
-    USED_FLOOR,
     launch_floor,
 )
 from .fields import Amount, Id, Number, near
@@ -135,10 +136,11 @@ class Custom(LeverBase):
                        risk=self.risk_per_unit * value + setup.risk * on)
 
     def describe(self, eff: Effects, case: CaseView) -> str:
-        amount = f"{eff.value:,.0f}" if self.integer else f"{eff.value:,.2f}"
-        noun = "unit" if eff.value == 1 else "units"
-        return (f"{self.label or self.id}: {amount} {noun} "
-                f"(net budget effect {keur(eff.gain, sign=True)} EUR)")
+        amount = count(eff.value) if self.integer else count(eff.value, 2)
+        noun = _("unit") if eff.value == 1 else _("units")
+        return _("{lever}: {amount} {noun} (net budget effect {gain})").format(
+            lever=self.label or self.id, amount=amount, noun=noun,
+            gain=money(eff.gain, "EUR", sign=True))
 
     def value_problems(self, value: float, case: CaseView) -> list[str]:
         low, up = self.bounds()
@@ -203,7 +205,7 @@ class Custom(LeverBase):
         return revenue, spending
 
     def value_event(self, value: float) -> str:
-        return f"{value:,.0f}" if self.integer else f"{value:,.2f}"
+        return count(value) if self.integer else count(value, 2)
 
     def value_cell(self, value: float) -> str:
-        return f"{value:,.0f}" if self.integer else f"{value:,.2f}"
+        return count(value) if self.integer else count(value, 2)

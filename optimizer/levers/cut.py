@@ -7,7 +7,9 @@ import math
 from collections.abc import Sequence
 from typing import Any, ClassVar, Literal
 
-from ..fmt import keur
+from ..fmt import keur, money
+from ..fmt import pct as fmt_pct
+from ..i18n import gettext as _
 from .base import (
     AmountLever,
     CaseView,
@@ -83,7 +85,8 @@ class Cut(AmountLever):
     def describe(self, eff: Effects, case: CaseView) -> str:
         line = case.expenditure(self.expenditure)
         pct = eff.value / line.amount if line.amount else 0.0
-        return f"Cut {line.name} by {keur(eff.value)} EUR ({pct:.1%} of the line)"
+        return _("Cut {line} by {amount} ({share} of the line)").format(
+            line=line.name, amount=money(eff.value, "EUR"), share=fmt_pct(pct))
 
     def reference_problems(self, case: CaseView, where: str) -> list[str]:
         lines = {e.id for e in case.expenditures}

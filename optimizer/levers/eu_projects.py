@@ -13,7 +13,9 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import Field
 
 from ..errors import CaseError
-from ..fmt import keur
+from ..fmt import count, money, pct_digits
+from ..i18n import gettext as _
+from ..i18n import ngettext
 from .base import (
     CaseView,
     Draw,
@@ -133,10 +135,12 @@ class EuProjects(LeverBase):
         n = round(eff.value)
         won = eff.value * self.success_rate
         none = (1 - self.success_rate) ** n
-        noun = "proposal" if n == 1 else "proposals"
-        return (f"Submit {n:,} EU {noun} ({won:.1f} expected wins of {n:,} at "
-                f"{self.success_rate:.0%}; {none:.0%} chance of winning none): "
-                f"+{keur(eff.gain)} EUR expected")
+        return ngettext("Submit {n} EU proposal ({won} expected wins of {n} at {rate}; {none} "
+                        "chance of winning none): +{gain} expected",
+                        "Submit {n} EU proposals ({won} expected wins of {n} at {rate}; {none} "
+                        "chance of winning none): +{gain} expected", n).format(
+            n=count(n), won=count(won, 1), rate=pct_digits(self.success_rate, 0),
+            none=pct_digits(none, 0), gain=money(eff.gain, "EUR"))
 
     def uses_capacity(self, case: CaseView) -> bool:
         return abs(self.fte_per_project) > 0 or abs(self.fte_per_proposal) > 0
@@ -145,7 +149,7 @@ class EuProjects(LeverBase):
         return {"max_proposals": max(10 * self.max_proposals, 10)}
 
     def value_compared(self, value: float, currency: str) -> str:
-        return f"{value:,.0f} proposals"
+        return _("{n} proposals").format(n=count(value))
 
     # -- uncertainty: the wins, one by one, carry the risk by default
     @property

@@ -12,7 +12,8 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field
 
-from ..fmt import keur
+from ..fmt import count, general, money, pct_digits
+from ..i18n import gettext as _
 from .base import (
     CaseView,
     Draw,
@@ -20,10 +21,10 @@ from .base import (
     EvalContext,
     EveryOption,
     ModelContext,
+    NoFeeIncrease,
     OptionLever,
     ScenarioDraws,
     ScenarioRows,
-    NoFeeIncrease,
     Terms,
     YearView,
     falls,
@@ -133,8 +134,9 @@ class FeeIncrease(OptionLever):
 
     def describe(self, eff: Effects, case: CaseView) -> str:
         lost = -eff.members
-        return (f"Raise membership fees by {eff.value:.0%}: {keur(eff.gain, sign=True)} EUR "
-                f"after losing about {lost:,.0f} members")
+        return _("Raise membership fees by {pct}: {gain} after losing about {lost} members"
+                 ).format(pct=pct_digits(eff.value, 0), gain=money(eff.gain, "EUR", sign=True),
+                          lost=count(lost))
 
     def raises_fee_on(self) -> str | None:
         return self.revenue
@@ -146,10 +148,11 @@ class FeeIncrease(OptionLever):
     def stuck_reason(self, case: CaseView) -> str | None:
         grid = option_grid(self.step, self.max_increase)
         if len(grid) > 1 and self.upper_bound(case) <= 0:  # every step drops out
-            return (f"with elasticity {self.elasticity:g}, even the first increase "
-                    f"({grid[1]:.0%}) would make more than all the members leave "
-                    f"(elasticity x increase above 1); check the elasticity: 0.5 means a 10% "
-                    f"increase makes 5% of the members leave")
+            return _("with elasticity {elasticity}, even the first increase ({first}) would "
+                     "make more than all the members leave (elasticity x increase above 1); "
+                     "check the elasticity: 0.5 means a 10% increase makes 5% of the members "
+                     "leave").format(elasticity=general(self.elasticity),
+                                     first=pct_digits(grid[1], 0))
         return super().stuck_reason(case)
 
     def warnings(self, case: CaseView, index: int) -> list[str]:
@@ -158,16 +161,19 @@ class FeeIncrease(OptionLever):
         if self.enabled and len(opts) > 1 and case.members > 0:
             f0 = case.revenue(self.revenue).amount
             if all(self.change_at(p, f0, self.elasticity) <= 0 for p in opts[1:]):
-                out.append(
-                    f"levers[{index}] ({self.id}): no fee increase up to {opts[-1]:.0%} brings "
-                    f"more fee income (elasticity {self.elasticity:g}: a 1% increase makes "
-                    f"{self.elasticity / 100:.0%} of the members leave, more than the 1% it "
-                    f"adds to each fee); the plan will not raise fees; check the elasticity "
-                    f"(0.5 means a 10% increase makes 5% of the members leave)")
+                out.append(_(
+                    "levers[{index}] ({id}): no fee increase up to {top} brings more fee income "
+                    "(elasticity {elasticity}: a 1% increase makes {lost} of the members leave, "
+                    "more than the 1% it adds to each fee); the plan will not raise fees; check "
+                    "the elasticity (0.5 means a 10% increase makes 5% of the members leave)")
+                    .format(index=index, id=self.id, top=pct_digits(opts[-1], 0),
+                            elasticity=general(self.elasticity),
+                            lost=pct_digits(self.elasticity / 100, 0)))
         if self.max_increase > 1 or self.step >= 1:
-            out.append(f"levers[{index}] ({self.id}): max_increase {self.max_increase:g} and "
-                       f"step {self.step:g} mean +{self.max_increase:.0%} in steps of "
-                       f"{self.step:.0%}; fractions are decimals (0.05 for 5 %)")
+            out.append(_("levers[{index}] ({id}): max_increase {max} and step {step} mean +{top} "
+                         "in steps of {step_pct}; fractions are decimals (0.05 for 5 %)").format(
+                index=index, id=self.id, max=f"{self.max_increase:g}", step=f"{self.step:g}",
+                top=pct_digits(self.max_increase, 0), step_pct=pct_digits(self.step, 0)))
         return out
 
     def relaxed_bounds(self, case: CaseView) -> dict[str, Any]:
@@ -237,7 +243,7 @@ class FeeIncrease(OptionLever):
         low, high = float(np.min(e)), float(np.max(e))
         # Options that always gain / always lose -> their (A, B) terms.
         sums: dict[bool, tuple[list[Any], list[Any]]] = {True: ([], []), False: ([], [])}
-        for var, _ in rows.coefficients(expr):
+        for var, _coef in rows.coefficients(expr):
             p = options.get(id(var), 0.0)
             if p == 0:
                 continue

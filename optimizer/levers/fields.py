@@ -6,6 +6,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
+from ..i18n import gettext as _
+
 ID_PATTERN = r"^[a-z0-9_-]{1,40}$"
 Id = Annotated[str, Field(pattern=ID_PATTERN)]
 Fraction = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
@@ -30,8 +32,9 @@ def near(name: str, pool: list[str]) -> str:
     import difflib
 
     close = difflib.get_close_matches(name, pool, n=1, cutoff=0.5)
-    return f"; did you mean '{close[0]}'?" if close else (f"; use one of {', '.join(pool)}"
-                                                           if pool else "")
+    if close:
+        return _("; did you mean '{name}'?").format(name=close[0])
+    return _("; use one of {names}").format(names=", ".join(pool)) if pool else ""
 
 
 Label = Annotated[str, Field(max_length=200), AfterValidator(plain_text)]

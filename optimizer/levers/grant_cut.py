@@ -7,7 +7,9 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import model_validator
 
-from ..fmt import keur
+from ..fmt import keur, money
+from ..fmt import pct as fmt_pct
+from ..i18n import gettext as _
 from .base import (
     AmountLever,
     CaseView,
@@ -77,7 +79,8 @@ class GrantCut(AmountLever):
     def describe(self, eff: Effects, case: CaseView) -> str:
         line = case.revenue(self.revenue)
         pct = eff.value / line.amount if line.amount else 0.0
-        return f"Ask {line.name} for {keur(eff.value)} EUR less ({pct:.1%} of the grant)"
+        return _("Ask {line} for {amount} less ({share} of the grant)").format(
+            line=line.name, amount=money(eff.value, "EUR"), share=fmt_pct(pct))
 
     def relaxed_bounds(self, case: CaseView) -> dict[str, Any]:
         return {"max_fraction": 1.0, "min_fraction": 0.0}

@@ -8,7 +8,9 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field
 
-from ..fmt import keur
+from ..fmt import count, money
+from ..i18n import gettext as _
+from ..i18n import ngettext
 from .base import (
     CaseView,
     Effects,
@@ -129,8 +131,9 @@ class NewMembers(LeverBase):
                        risk=self.risk_share * income)
 
     def describe(self, eff: Effects, case: CaseView) -> str:
-        noun = "new member" if round(eff.value) == 1 else "new members"
-        return f"Recruit {eff.value:,.0f} {noun}: +{keur(eff.gain)} EUR in fees"
+        return ngettext("Recruit {n} new member: +{gain} in fees",
+                        "Recruit {n} new members: +{gain} in fees", round(eff.value)).format(
+            n=count(eff.value), gain=money(eff.gain, "EUR"))
 
     def reference_problems(self, case: CaseView, where: str) -> list[str]:
         if self.fee is None and case.members == 0:
@@ -145,4 +148,4 @@ class NewMembers(LeverBase):
         return {"max_new": max(10 * self.max_new, case.members, 10)}
 
     def value_compared(self, value: float, currency: str) -> str:
-        return f"{value:,.0f} members"
+        return _("{n} members").format(n=count(value))

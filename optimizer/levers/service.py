@@ -9,7 +9,8 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field
 
-from ..fmt import keur
+from ..fmt import count, currency, money
+from ..i18n import gettext as _
 from .base import (
     EPS,
     USED_FLOOR,
@@ -156,14 +157,14 @@ class Service(LeverBase):
     def units_text(self, value: float) -> str:
         """A number of units as sold: whole units, or one decimal when continuous."""
         if self.integer or abs(value - round(value)) < 0.05:
-            return f"{value:,.0f}"
-        return f"{value:,.1f}"
+            return count(value)
+        return count(value, 1)
 
     def unit_noun(self, value: float) -> str:
         """The service's unit, singular or plural ("training day", "training days")."""
         one = abs(value - 1) < 0.05
         if self.unit is None:
-            return "unit" if one else "units"
+            return _("unit") if one else _("units")
         if one:
             return self.unit
         return self.unit_plural or (self.unit if self.unit.endswith("s") else self.unit + "s")
@@ -172,11 +173,13 @@ class Service(LeverBase):
         units = self.units_text(eff.value)
         noun = self.unit_noun(eff.value)
         if self.unit is None:
-            what = self.label or f"service '{self.id}'"
-            sold = f"{units} {noun} of {what}"
+            what = self.label or _("service '{id}'").format(id=self.id)
+            sold = _("{units} {noun} of {what}").format(units=units, noun=noun, what=what)
         else:
             sold = f"{units} {noun}"
-        return f"Sell {sold} at {self.price:,.0f} EUR: +{keur(eff.gain)} EUR"
+        return _("Sell {sold} at {price}: +{gain}").format(
+            sold=sold, price=_("{amount} {cur}").format(amount=count(self.price), cur=currency("EUR")),
+            gain=money(eff.gain, "EUR"))
 
     def uses_capacity(self, case: CaseView) -> bool:
         return abs(self.fte_per_unit) > 0
@@ -185,7 +188,7 @@ class Service(LeverBase):
         return {"max_units": max(10 * self.max_units, 10.0), "min_units": 0.0}
 
     def value_cell(self, value: float) -> str:
-        return f"{value:,.0f}" if self.integer else f"{value:,.2f}"
+        return count(value) if self.integer else count(value, 2)
 
     def value_compared(self, value: float, currency: str) -> str:
         """Units as sold, in the service's unit ("20 training days", "1 market study")."""

@@ -7,7 +7,8 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field
 
-from ..fmt import keur
+from ..fmt import money, pct
+from ..i18n import gettext as _
 from .base import (
     CaseView,
     Effects,
@@ -58,8 +59,8 @@ class SuccessFee(OptionLever):
                        risk=self.risk_share * max(change, 0.0))
 
     def describe(self, eff: Effects, case: CaseView) -> str:
-        return (f"Charge a {eff.value:.1%} success fee on funded member projects: "
-                f"{keur(eff.gain, sign=True)} EUR")
+        return _("Charge a {rate} success fee on funded member projects: {gain}").format(
+            rate=pct(eff.value), gain=money(eff.gain, "EUR", sign=True))
 
     def relaxed_bounds(self, case: CaseView) -> dict[str, Any]:
         return {"max_rate": min(1.0, max(2 * self.max_rate, 0.1), 999 * self.step)}

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..case.schema import Case
 from ..errors import CaseError
-from ..fmt import keur, pct_short
+from ..fmt import count, currency, money, pct, pct_digits, pct_short, status_words
+from ..i18n import gettext as _
 from ..results.names import input_name, input_unit, objective_words, value_cells
 from .bulk import columns
 from .output import write_atomic
@@ -121,9 +122,11 @@ def risk_label(case: Case, wrap: bool = False) -> str:
     point's plan minimises, and the figure drawn (its EUR at risk). wrap: on two lines
     when long (an axis along the side)."""
     what = objective_words(case)
-    if what == "EUR at risk":
-        return f"least EUR at risk (k {case.currency})"
-    return f"EUR at risk of the plan{chr(10) if wrap else ' '}of least {what} (k {case.currency})"
+    cur = currency(case.currency)
+    if what == _("EUR at risk"):
+        return _("least EUR at risk (k {cur})").format(cur=cur)
+    return (_("EUR at risk of the plan\nof least {what} (k {cur})") if wrap else
+            _("EUR at risk of the plan of least {what} (k {cur})")).format(what=what, cur=cur)
 
 
 def _risk_axis(ax: Any, case: Case, tops: list[float]) -> None:
@@ -145,7 +148,7 @@ def axis_scale(path: str) -> tuple[float, str]:
 
 
 def _axis_text(case: Case, path: str) -> str:
-    unit = axis_scale(path)[1].replace("EUR", case.currency)
+    unit = axis_scale(path)[1].replace("EUR", currency(case.currency))
     return f"{input_name(case, path)} ({unit})" if unit else input_name(case, path)
 
 
@@ -162,7 +165,7 @@ def entry_groups(entries: list[tuple[float, str]], span: float,
     """Entry points (x, text), in order of x, gathered so that two markers are never
     closer than gap x span: (the marker's x, the numbers of its entries, from 1)."""
     groups: list[tuple[float, list[int]]] = []
-    for number, (x, _) in enumerate(entries, start=1):
+    for number, (x, _text) in enumerate(entries, start=1):
         if groups and x - groups[-1][0] < gap * span:
             groups[-1][1].append(number)
         else:
@@ -184,7 +187,8 @@ def frontier_figure(fr: Frontier) -> Any:
     for t, lever, label, event in zip(*events.values()):
         if lever and event.startswith("enters") and lever not in seen:
             seen.add(lever)
-            entries.append((100 * t, f"{label} enters at {t:.2%}"))
+            entries.append((100 * t, _("{lever} enters at {target}").format(
+                lever=label, target=pct_digits(t, 2))))
     rows = math.ceil(len(entries) / 2)
     fig = _figure(10, 5.8 + 0.22 * rows)
     ax = fig.add_axes((0.08, 0.12 + 0.04 * rows, 0.68, 0.76 - 0.04 * rows))
@@ -211,24 +215,25 @@ def frontier_figure(fr: Frontier) -> Any:
         # In the band, as far from the target's line as the band allows.
         spots = [(edge + right) / 2, (edge + target) / 2, (target + right) / 2]
         spot = max(spots, key=lambda at: min(abs(at - target), at - edge, right - at))
-        ax.text(spot, 0.5, f"no plan beyond {fr.max_share:.2%}",
+        ax.text(spot, 0.5, _("no plan beyond {share}").format(share=pct_digits(fr.max_share, 2)),
                 transform=ax.get_xaxis_transform(), rotation=90, ha="center", va="center",
                 fontsize=8, color=NO_PLAN_COLOR)
     else:
-        ax.text(0.5, 0.5, "No plan meets the case's other constraints, whatever the target.",
+        ax.text(0.5, 0.5, _("No plan meets the case's other constraints, whatever the target."),
                 transform=ax.transAxes, ha="center", va="center", color=NO_PLAN_COLOR)
-    reach = "" if fr.max_share is None or target <= fr.max_share * 100 + 1e-9 else \
-        ", out of reach"
+    reachable = fr.max_share is None or target <= fr.max_share * 100 + 1e-9
     ax.axvline(target, color=TARGET_COLOR, linestyle="--", linewidth=1.3,
-               label=f"the case's target, {pct_short(case.target.private_share)}{reach}")
+               label=(_("the case's target, {share}") if reachable else
+                      _("the case's target, {share}, out of reach")).format(
+                   share=pct_short(case.target.private_share)))
     for at, numbers in entry_groups(entries, span):
         ax.axvline(at, color="grey", linestyle=":", linewidth=0.9)
         ax.text(at, 1.01, ",".join(map(str, numbers)), transform=ax.get_xaxis_transform(),
                 ha="center", va="bottom", fontsize=7, color="dimgrey")
     ax.set_xlim(low - 0.02 * span, right)
     _risk_axis(ax, case, [r / 1000 for r in data["risk"]])
-    ax.set_xlabel("Target private share (%)")
-    ax.set_title(f"{case.name}: the risk of reaching each target", pad=16)
+    ax.set_xlabel(_("Target private share (%)"))
+    ax.set_title(_("{case}: the risk of reaching each target").format(case=case.name), pad=16)
     ax.grid(alpha=0.3)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, frameon=False)
     start = columns(ok.head(1), [f"lever:{lv.id}" for lv in case.levers])
@@ -237,10 +242,12 @@ def frontier_figure(fr: Frontier) -> Any:
     if entries or already:
         lines = [f"{k}  {text}" for k, (_, text) in enumerate(entries, start=1)]
         half = math.ceil(len(lines) / 2)
-        head = "Where each lever enters the plan (numbers above the plot)"
-        if already:
-            head += f"; in the plan from {data['target'][0]:.1%}: {', '.join(already)}"
-        fig.text(0.08, 0.02 + 0.04 * rows, head + ":", fontsize=8, va="bottom")
+        head = (_("Where each lever enters the plan (numbers above the plot); in the plan "
+                  "from {target}: {levers}:").format(target=pct(data["target"][0]),
+                                                     levers=", ".join(already))
+                if already else
+                _("Where each lever enters the plan (numbers above the plot):"))
+        fig.text(0.08, 0.02 + 0.04 * rows, head, fontsize=8, va="bottom")
         for col, part in enumerate((lines[:half], lines[half:])):
             fig.text(0.08 + 0.4 * col, 0.02 + 0.04 * rows, "\n".join(part), fontsize=7.5,
                      va="top", color="dimgrey", linespacing=1.5)
@@ -269,8 +276,8 @@ def tornado_figure(frame: pd.DataFrame, case: Case, top: int = 20) -> Any:
     fig = _figure(10, 0.42 * max(len(rows), 4) + 1.6)
     ax = fig.add_subplot()
     if base is None:
-        ax.text(0.5, 0.5, "No plan for the case as given: see the table for the moves that "
-                "make the target reachable.", ha="center", va="center", transform=ax.transAxes)
+        ax.text(0.5, 0.5, _("No plan for the case as given: see the table for the moves that "
+                            "make the target reachable."), ha="center", va="center", transform=ax.transAxes)
         ax.set_axis_off()
         return fig
     b = base / 1000
@@ -293,26 +300,29 @@ def tornado_figure(frame: pd.DataFrame, case: Case, top: int = 20) -> Any:
                 (height / 2, status_low, risk_low, "tab:blue", "lowered"),
                 (-height / 2, status_high, risk_high, "tab:orange", "raised")):
             at = y + offset
+            moved = _("lowered") if verb == "lowered" else _("raised")
             if status == "optimal":
                 ax.barh(at, risk / 1000 - b, left=b, height=height, color=color, alpha=0.85,
-                        label=label(f"input {verb}"))
+                        label=label(_("input {moved}").format(moved=moved)))
             elif status == "infeasible":
                 ax.barh(at, edge - b, left=b, height=height, color="none", edgecolor=color,
-                        hatch="//", label=label(f"no plan when {verb}"))
-                ax.text(edge - 0.01 * span, at, "no plan ", va="center", ha="right",
+                        hatch="//", label=label(_("no plan when {sides}").format(sides=moved)))
+                ax.text(edge - 0.01 * span, at, _("no plan") + " ", va="center", ha="right",
                         fontsize=7, color=color,
                         bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5})
             elif status != "invalid":
-                ax.text(b, at, f" {status.replace('_', ' ')} when {verb}", va="center",
+                ax.text(b, at, " " + _("{status} when {moved}").format(
+                    status=status_words(status), moved=moved), va="center",
                         fontsize=7, color="dimgrey")
     ax.axvline(b, color="black", linewidth=1)
     ax.set_xlim(min(min(finite), b) - 0.05 * span, edge + 0.03 * span)
     ax.set_ylim(-0.7, len(rows) - 0.3)
     ax.set_yticks(range(len(rows)))
     ax.set_yticklabels(names, fontsize=8)
-    ax.set_xlabel(f"{risk_label(case)}; as given: {b:,.1f} k")
-    ax.set_title(f"{case.name}: each input moved down and up by "
-                 f"{frame.attrs.get('pct', 0):.0%}")
+    ax.set_xlabel(_("{axis}; as given: {risk} k").format(axis=risk_label(case),
+                                                         risk=count(b, 1)))
+    ax.set_title(_("{case}: each input moved down and up by {pct}").format(
+        case=case.name, pct=pct_digits(frame.attrs.get("pct", 0), 0)))
     ax.grid(axis="x", alpha=0.3)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, frameon=False)
     return fig
@@ -395,17 +405,18 @@ def sweep_figure(frame: pd.DataFrame, case: Case) -> Any:
                     clip_on=False)
     if no_plan:
         ax.plot([], [], linestyle="none", marker="x", color="dimgrey",
-                label="no plan (x on the axis)")
+                label=_("no plan (x on the axis)"))
     if unsolved:
         ax.plot([], [], linestyle="none", marker="s", markerfacecolor="none", color="dimgrey",
-                label="no proven plan (time limit or error)")
+                label=_("no proven plan (time limit or error)"))
     if input_unit(x_path) == "count":
         from matplotlib.ticker import MaxNLocator
 
         ax.xaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 2.5, 5, 10]))
     _risk_axis(ax, case, [y for item in lines for y in item["y"]])
     ax.set_xlabel(_axis_text(case, x_path))
-    ax.set_title(f"{case.name}: sweep of {input_name(case, x_path)}")
+    ax.set_title(_("{case}: sweep of {input}").format(case=case.name,
+                                                      input=input_name(case, x_path)))
     ax.grid(alpha=0.3)
     if len(axes) > 1 or no_plan or unsolved:
         ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
@@ -435,12 +446,12 @@ def simulation_figure(result: Result) -> Any:
             if item.simulation is not None:
                 series.append((name, item.simulation))
     elif result.simulation is not None:
-        series.append(("the plan", result.simulation))
+        series.append((_("the plan"), result.simulation))
     if not series:
         raise CaseError("--plot: nothing to draw; add --simulate N, --frontier, --tornado PCT "
                         "or --sweep PATH=... (or use a case with a cvar target)")
     case = result.case
-    cur = case.currency
+    cur = currency(case.currency)
     fig = _figure(11, 4.6)
     ax1, ax2 = fig.subplots(1, 2)
     # The same bins for every plan, so that the bars compare.
@@ -451,21 +462,23 @@ def simulation_figure(result: Result) -> Any:
         ax2.hist(sim.result / 1000, bins=result_bins, alpha=0.55, label=name)
     target = case.target.private_share
     ax1.axvline(target * 100, color="black", linestyle="--",
-                label=f"target {pct_short(target)}")
+                label=_("target {share}").format(share=pct_short(target)))
     ax2.axvline(case.target.min_result / 1000, color="black", linestyle="--",
-                label=f"minimum result, {keur(case.target.min_result)} {cur}")
-    ax1.set_title("\n".join(f"{name}: target met in {_chance(sim.p_target_met)} of scenarios"
+                label=_("minimum result, {amount}").format(
+                    amount=money(case.target.min_result, case.currency)))
+    ax1.set_title("\n".join(_("{plan}: target met in {chance} of scenarios").format(
+        plan=name, chance=_chance(sim.p_target_met)) for name, sim in series), fontsize=9)
+    ax2.set_title("\n".join(_("{plan}: result at or above the minimum in {chance} of "
+                              "scenarios").format(plan=name, chance=_chance(sim.p_result_ok))
                             for name, sim in series), fontsize=9)
-    ax2.set_title("\n".join(f"{name}: result at or above the minimum in "
-                            f"{_chance(sim.p_result_ok)} of scenarios" for name, sim in series),
-                  fontsize=9)
-    ax1.set_xlabel("private share after the plan (%)")
-    ax2.set_xlabel(f"result after the plan (k {cur})")
+    ax1.set_xlabel(_("private share after the plan (%)"))
+    ax2.set_xlabel(_("result after the plan (k {cur})").format(cur=cur))
     for ax in (ax1, ax2):
-        ax.set_ylabel("scenarios")
+        ax.set_ylabel(_("scenarios"))
         ax.legend(fontsize=8)
     first = series[0][1]
-    fig.suptitle(f"{case.name}: {first.n:,} simulated scenarios (seed {first.seed})")
+    fig.suptitle(_("{case}: {n} simulated scenarios (seed {seed})").format(
+        case=case.name, n=count(first.n), seed=first.seed))
     fig.tight_layout()
     return fig
 
@@ -474,10 +487,10 @@ def _chance(p: float) -> str:
     """A probability for people: 84.7%; never 0% or 100% when it is not exactly so."""
     text = f"{p:.1%}"
     if text == "0.0%" and p > 0:
-        return "under 0.1%"
+        return _("under {share}").format(share=pct(0.001))
     if text == "100.0%" and p < 1:
-        return "over 99.9%"
-    return text
+        return _("over {share}").format(share=pct(0.999))
+    return pct(p)
 
 
 def plot_simulation(path: str, result: Result, protect: tuple[str, ...] = ()) -> None:

@@ -14,11 +14,16 @@ import math
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from ..fmt import count as count_text
+from ..fmt import fixed
+from ..i18n import N_
+from ..i18n import gettext as _
+
 Kind = Literal["sweep", "frontier", "tornado"]
 
 # Solves of a bisection between two grid targets of a frontier (to 1e-4 of share, from a
 # grid step of about 1e-3): a few, and up to ten for a coarse grid.
-BISECTION_WORDS = "and every 1e-4 step of target from today's share to the highest (each change of plan)"
+BISECTION_WORDS = N_("and every 1e-4 step of target from today's share to the highest (each change of plan)")
 
 
 def is_cvar(case: Any) -> bool:
@@ -34,21 +39,24 @@ def outline(kind: Kind, case: Any, count: int, whole: bool = False) -> str:
     target, a risk tolerance), not a re-solve of one model in place with shortcuts.
     """
     name = run_label(kind, case)
-    what = "CVaR solve" if is_cvar(case) else "solve"
-    each = f", each a whole {what} (as long as one `optimize`)" if whole else ""
+    each = ((_(", each a whole CVaR solve (as long as one `optimize`)") if is_cvar(case) else
+             _(", each a whole solve (as long as one `optimize`)")) if whole else "")
+    n = count_text(count)
     if kind == "sweep":
         if whole:
-            return f"{name} of {count:,} points: {count:,} solves{each}"
-        return f"{name} of {count:,} points: at most {count:,} solves (exact shortcuts skip some)"
+            return _("{name} of {n} points: {n} solves{each}").format(name=name, n=n, each=each)
+        return _("{name} of {n} points: at most {n} solves (exact shortcuts skip some)").format(
+            name=name, n=n)
     if kind == "frontier":
-        return f"{name}: {count:,} grid targets, {BISECTION_WORDS}{each}"
-    return f"{name}: {count:,} solves{each}"
+        return _("{name}: {n} grid targets, {bisection}{each}").format(
+            name=name, n=n, bisection=_(BISECTION_WORDS), each=each)
+    return _("{name}: {n} solves{each}").format(name=name, n=n, each=each)
 
 
 def duration(seconds: float) -> str:
     """A time for people: '8.2 s', '3 min 5 s', '1 h 12 min'."""
     if seconds < 60:
-        return f"{seconds:.1f} s"
+        return f"{fixed(seconds, 1)} s"
     if seconds < 3600:
         m, s = divmod(round(seconds), 60)
         return f"{m} min {s} s"
@@ -84,15 +92,24 @@ def progress_line(label: str, done: int, total: int, elapsed: float, left: float
     """'sweep [######------] 40/101 points, 12.3 s, about 18.0 s left'."""
     filled = int(width * done / total) if total else width
     bar = "#" * filled + "-" * (width - filled)
-    text = f"{label} [{bar}] {done:,}/{total:,} points, {duration(elapsed)}"
+    text = _("{label} [{bar}] {done}/{total} points, {elapsed}").format(
+        label=label, bar=bar, done=count_text(done), total=count_text(total),
+        elapsed=duration(elapsed))
     if left is not None and done < total and math.isfinite(left):
-        text += f", about {duration(left)} left"
+        text += _(", about {left} left").format(left=duration(left))
     return text
+
+
+# A run's name (N_ marks them for the catalog).
+RUN_NAMES = {"sweep": N_("sweep"), "frontier": N_("frontier"), "tornado": N_("tornado"),
+             "CVaR sweep": N_("CVaR sweep"), "CVaR frontier": N_("CVaR frontier"),
+             "CVaR tornado": N_("CVaR tornado")}
 
 
 def run_label(kind: Kind, case: Any) -> str:
     """The run's name on its progress line: 'sweep', 'CVaR frontier'."""
-    return f"CVaR {kind}" if is_cvar(case) else kind
+    name = f"CVaR {kind}" if is_cvar(case) else kind
+    return _(RUN_NAMES.get(name, name))
 
 
 __all__ = ["Estimate", "duration", "is_cvar", "outline", "progress_line", "run_label"]

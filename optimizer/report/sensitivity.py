@@ -14,9 +14,11 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from ..case.schema import Case
-from ..fmt import keur
+from ..fmt import count, currency, general, keur, money, pct_digits, status_words
+from ..i18n import N_, ngettext, pgettext
+from ..i18n import gettext as _
 from ..results.base import SCHEMA_VERSION, plain
-from ..results.frontier import frontier_dict
+from ..results.frontier import event_words, frontier_dict
 from ..results.names import (
     input_name,
     input_unit,
@@ -44,7 +46,7 @@ def _keur(x: Any, sign: bool = False) -> str:
 
 
 def _pct(x: Any, digits: int = 1) -> str:
-    return "-" if x is None or not math.isfinite(float(x)) else f"{float(x):.{digits}%}"
+    return "-" if x is None or not math.isfinite(float(x)) else pct_digits(float(x), digits)
 
 
 def lever_value(case: Case, lever_id: str, value: Any) -> str:
@@ -70,7 +72,7 @@ def _plan_texts(case: Case, cols: dict[str, list[Any]]) -> list[str]:
             return f"{name} {lever_value(case, lever_id, v)}"
 
         parts.append(_mapped(cell, values))
-    return ["; ".join(filter(None, plan)) or "no lever" for plan in zip(*parts)]
+    return ["; ".join(filter(None, plan)) or _("no lever") for plan in zip(*parts)]
 
 
 def _only(keep: list[bool], cells: list[str]) -> list[str]:
@@ -98,28 +100,32 @@ def _axis_header(case: Case, path: str) -> str:
     unit = input_unit(path)
     name = input_name(case, path)
     if unit == "eur":
-        return f"{name} ({case.currency})"
+        return f"{name} ({currency(case.currency)})"
     return name
 
 
 def sweep_objective(case: Case) -> str:
     """What each point's plan is, in one sentence: the objective it minimises, exactly."""
     what = objective_words(case)
-    if what == "EUR at risk":
-        text = "Each plan has the least EUR at risk of its point (exact, as `optimize` finds it)"
+    if what == _("EUR at risk"):
+        text = _("Each plan has the least EUR at risk of its point (exact, as `optimize` finds "
+                 "it)")
     else:
-        text = (f"Each plan has the least {what} of its point (as `optimize` finds it); the "
-                "table gives its EUR at risk")
+        text = _("Each plan has the least {what} of its point (as `optimize` finds it); the "
+                 "table gives its EUR at risk").format(what=what)
     robust = robust_words(case)
-    return text + (f"; every plan {robust}." if robust else ".")
+    return (_("{text}; every plan {robust}.").format(text=text, robust=robust) if robust else
+            _("{text}.").format(text=text))
 
 
 # How a point's status reads in a table for people (json and csv keep the status itself).
-STATUS_WORDS = {"optimal": "optimal", "infeasible": "no plan", "time_limit": "time limit"}
+STATUS_WORDS = {"optimal": N_("optimal"), "infeasible": N_("no plan"),
+                "time_limit": N_("time limit")}
 
 
 def _status_word(status: str) -> str:
-    return STATUS_WORDS.get(status, status.replace("_", " "))
+    word = STATUS_WORDS.get(status)
+    return _(word) if word is not None else status_words(status)
 
 
 def _people(lines: list[str], markdown: bool, heading: str) -> None:
@@ -222,23 +228,27 @@ def render_sweep(frame: pd.DataFrame, case: Case, fmt: str = "table") -> str:
     cols = columns(frame, axes + ["status", "risk", "private_share", "result", members]
                    + [f"lever:{lever.id}" for lever in case.levers])
     counts = Counter(cols["status"])
-    lines = [f"{len(frame):,} points: " + ", ".join(
-        f"{n:,} {'with no plan' if s == 'infeasible' else _status_word(s)}"
-        for s, n in counts.items()) + ". " + sweep_objective(case), ""]
+    lines = [_("{n} points: {counts}. {objective}").format(
+        n=count(len(frame)), counts=", ".join(
+            (_("{n} with no plan") if s == "infeasible" else
+             ngettext("{n} optimal", "{n} optimal", n) if s == "optimal" else
+             _("{n} {status}")).format(n=count(n), status=_status_word(s))
+            for s, n in counts.items()), objective=sweep_objective(case)), ""]
+    cur = currency(case.currency)
     headers = [_axis_header(case, p) for p in axes] + [
-        "Status", f"EUR at risk ({case.currency})", "Private share",
-        f"Result ({case.currency})", "Members after", "Plan"]
+        _("Status"), _("EUR at risk ({cur})").format(cur=cur), _("Private share"),
+        _("Result ({cur})").format(cur=cur), _("Members after"), _("Plan")]
     ok = [status == "optimal" for status in cols["status"]]
     table = [value_cells(p, cols[p]) for p in axes] + [
         _mapped(_status_word, cols["status"]), _mapped(_keur, cols["risk"]),
         _mapped(_pct, cols["private_share"]),
         _only(ok, _mapped(lambda v: _keur(v, sign=True), cols["result"])),
-        _only(ok, _mapped(lambda v: f"{v:,.0f}", cols[members])),
+        _only(ok, _mapped(count, cols[members])),
         _only(ok, _plan_texts(case, cols))]
     lines.append(bulk.table_columns(table, headers, markdown,
                                     ["right"] * len(axes) + ["left", "right", "right", "right",
                                                              "right", "left"]))
-    _people(lines, markdown, f"Sweep of {case.name}")
+    _people(lines, markdown, _("Sweep of {case}").format(case=case.name))
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -274,23 +284,26 @@ def render_frontier(fr: Frontier, fmt: str = "table") -> str:
         lines.append(f"- {text}" if markdown else text)
     lines.append("")
     if len(fr.events) > 1:
-        lines.append("## Where the plan changes shape\n" if markdown else
-                     "Where the plan changes shape\n----------------------------")
+        title = _("Where the plan changes shape")
+        lines.append(f"## {title}\n" if markdown else f"{title}\n{'-' * len(title)}")
         ev = columns(fr.events, ["target", "label", "event", "lever", "before", "after"])
-        rows = [[_pct(t, 2), label or "-", event,
+        rows = [[_pct(t, 2), label or "-", event_words(event),
                  lever_value(case, lever, before) if lever else "-",
                  lever_value(case, lever, after) if lever else "-"]
                 for t, label, event, lever, before, after in zip(*ev.values())]
-        lines.append(_table(rows, ["Target private share", "Lever", "Change", "Before",
-                                   "After"], markdown, ["right", "left", "left", "right",
-                                                        "right"]))
+        lines.append(_table(rows, [_("Target private share"), _("Lever"),
+                                   pgettext("frontier event", "Change"),
+                                   _("Before"), _("After")], markdown,
+                            ["right", "left", "left", "right", "right"]))
         lines.append("")
-        lines.append(f"Targets found by bisection between grid points, to {fr.precision:g}.")
+        lines.append(_("Targets found by bisection between grid points, to {precision}.")
+                     .format(precision=general(fr.precision)))
         lines.append("")
     if len(fr.table):
         what = objective_words(case)
-        title = ("Least EUR at risk against the target" if what == "EUR at risk" else
-                 f"The plan of least {what} at each target, and its EUR at risk")
+        title = (_("Least EUR at risk against the target") if what == _("EUR at risk") else
+                 _("The plan of least {what} at each target, and its EUR at risk").format(
+                     what=what))
         lines.append(f"## {title}\n" if markdown else f"{title}\n{'-' * len(title)}")
         cols = columns(fr.table, ["target", "status", "risk"]
                        + [f"lever:{lever.id}" for lever in case.levers])
@@ -299,10 +312,11 @@ def render_frontier(fr: Frontier, fmt: str = "table") -> str:
                  plan if status == "optimal" else "-"]
                 for t, status, risk, plan in zip(cols["target"], cols["status"], cols["risk"],
                                                  plans)]
-        lines.append(_table(rows, ["Target private share", "Status",
-                                   f"EUR at risk ({case.currency})", "Plan"], markdown,
+        lines.append(_table(rows, [_("Target private share"), _("Status"),
+                                   _("EUR at risk ({cur})").format(cur=currency(case.currency)),
+                                   _("Plan")], markdown,
                             ["right", "left", "right", "left"]))
-    _people(lines, markdown, f"Frontier of {case.name}")
+    _people(lines, markdown, _("Frontier of {case}").format(case=case.name))
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -316,14 +330,16 @@ def _summary_short(fr: Frontier) -> list[str]:
         mine = events[events["lever"] == lever.id]
         if not len(mine):
             continue
-        parts = [f"{event} at {t:.2%}" for event, t in zip(mine["event"].tolist()[:3],
-                                                            mine["target"].tolist()[:3])]
+        parts = [_("{event} at {target}").format(event=event_words(event),
+                                                 target=pct_digits(t, 2))
+                 for event, t in zip(mine["event"].tolist()[:3], mine["target"].tolist()[:3])]
         more = len(mine) - 3
         if more > 0:
-            parts.append(f"then {more} more change{'s' if more > 1 else ''} up to "
-                         f"{mine['target'].iloc[-1]:.2%}")
-        out.append(f"{lever.name}: {'; '.join(parts)}.")
-    out.append(f"Beyond {fr.max_share:.2%} no plan exists.")
+            parts.append(ngettext("then {n} more change up to {target}",
+                                  "then {n} more changes up to {target}", more).format(
+                n=more, target=pct_digits(mine["target"].iloc[-1], 2)))
+        out.append(_("{lever}: {changes}.").format(lever=lever.name, changes="; ".join(parts)))
+    out.append(_("Beyond {share} no plan exists.").format(share=pct_digits(fr.max_share, 2)))
     out.extend(fr.notes)
     return out
 
@@ -355,14 +371,16 @@ def render_tornado(frame: pd.DataFrame, case: Case, fmt: str = "table") -> str:
     pct = frame.attrs.get("pct", 0.0)
     base_risk = frame.attrs.get("base_risk")
     what = objective_words(case)
-    effect = ("the least EUR at risk" if what == "EUR at risk" else
-              f"the EUR at risk of the plan of least {what}")
+    effect = (_("the least EUR at risk") if what == _("EUR at risk") else
+              _("the EUR at risk of the plan of least {what}").format(what=what))
     robust = robust_words(case)
-    lines = [(f"Each input moved down and up by {pct:.0%}, one at a time; ranked by its effect "
-              f"on {effect} (a move that makes the target unreachable first)."
-              + (f" Every plan {robust}." if robust else "")),
-             (f"As given: {_keur(base_risk)} {case.currency} at risk." if base_risk is not None
-              else f"As given: no plan ({frame.attrs.get('base_status')})."), ""]
+    lines = [(_("Each input moved down and up by {pct}, one at a time; ranked by its effect on "
+                "{effect} (a move that makes the target unreachable first).").format(
+                  pct=pct_digits(pct, 0), effect=effect)
+              + (" " + _("Every plan {robust}.").format(robust=robust) if robust else "")),
+             (_("As given: {risk} at risk.").format(risk=money(base_risk, case.currency))
+              if base_risk is not None else _("As given: no plan ({status}).").format(
+                  status=status_words(frame.attrs.get("base_status"), raw=True))), ""]
     cols = columns(frame, ["rank", "name", "input", "low", "base", "high", "status_low",
                            "risk_low", "status_high", "risk_high", "swing", "feasibility"])
     rows = []
@@ -371,18 +389,19 @@ def render_tornado(frame: pd.DataFrame, case: Case, fmt: str = "table") -> str:
         rows.append([rank, name, " / ".join(value_cells(path, [low, base, high])),
                      _risk_cell(status_low, risk_low), _risk_cell(status_high, risk_high),
                      _keur(swing), feasibility or ""])
-    lines.append(_table(rows, ["#", "Input", "Low / as given / high",
-                               f"EUR at risk when low ({case.currency})", "When high", "Swing",
-                               "Feasibility"], markdown,
+    lines.append(_table(rows, ["#", _("Input"), _("Low / as given / high"),
+                               _("EUR at risk when low ({cur})").format(
+                                   cur=currency(case.currency)),
+                               _("When high"), _("Swing"), _("Feasibility")], markdown,
                         ["right", "left", "right", "right", "right", "right", "left"]))
-    _people(lines, markdown, f"Tornado of {case.name}")
+    _people(lines, markdown, _("Tornado of {case}").format(case=case.name))
     return "\n".join(lines).rstrip() + "\n"
 
 
 def _risk_cell(status: str, risk: Any) -> str:
     if status == "optimal":
         return _keur(risk)
-    return "no plan" if status == "infeasible" else status
+    return _("no plan") if status == "infeasible" else status_words(status, raw=True)
 
 
 __all__ = [

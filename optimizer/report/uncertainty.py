@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from tabulate import tabulate
 
-from ..fmt import keur, pct_short
+from ..fmt import count, currency, keur, money, pct, pct_short
+from ..i18n import gettext as _
 from .formats import csv_number
 
 if TYPE_CHECKING:
@@ -24,7 +25,7 @@ def _keur(amount: float | None, sign: bool = False) -> str:
 
 
 def _pct(share: float) -> str:
-    return f"{share:.1%}"
+    return pct(share)
 
 
 def _quantiles(q: dict[str, float], fmt: Any) -> str:
@@ -32,18 +33,19 @@ def _quantiles(q: dict[str, float], fmt: Any) -> str:
 
 
 def simulation_rows(sim: Simulation, case: Case) -> list[list[str]]:
-    cur = case.currency
+    cur = currency(case.currency)
     return [
-        ["P(private share >= target)", _pct(sim.p_target_met)],
-        [f"P(result >= {_keur(case.target.min_result)} {cur})", _pct(sim.p_result_ok)],
-        ["P(both: no loss)", _pct(sim.p_no_loss)],
-        ["Private share 5 / 50 / 95 %", _quantiles(sim.share_quantiles, _pct)],
-        [f"Result 5 / 50 / 95 % ({cur})", _quantiles(sim.result_quantiles,
-                                                    lambda v: _keur(v, True))],
-        [f"Expected deficit ({cur})", _keur(sim.expected_deficit)],
-        [f"Expected loss ({cur})", _keur(sim.expected_loss)],
-        [f"VaR 95% of the loss ({cur})", _keur(sim.var95_loss)],
-        [f"CVaR 95% of the loss ({cur})", _keur(sim.cvar95_loss)],
+        [_("P(private share >= target)"), _pct(sim.p_target_met)],
+        [_("P(result >= {amount} {cur})").format(amount=_keur(case.target.min_result), cur=cur),
+         _pct(sim.p_result_ok)],
+        [_("P(both: no loss)"), _pct(sim.p_no_loss)],
+        [_("Private share 5 / 50 / 95 %"), _quantiles(sim.share_quantiles, _pct)],
+        [_("Result 5 / 50 / 95 % ({cur})").format(cur=cur),
+         _quantiles(sim.result_quantiles, lambda v: _keur(v, True))],
+        [_("Expected deficit ({cur})").format(cur=cur), _keur(sim.expected_deficit)],
+        [_("Expected loss ({cur})").format(cur=cur), _keur(sim.expected_loss)],
+        [_("VaR 95% of the loss ({cur})").format(cur=cur), _keur(sim.var95_loss)],
+        [_("CVaR 95% of the loss ({cur})").format(cur=cur), _keur(sim.cvar95_loss)],
     ]
 
 
@@ -57,7 +59,7 @@ def _short(case: Case, lever_id: str, value: float) -> str:
 def people_sections(result: Result, markdown: bool) -> list[str]:
     """The table / markdown sections: the CVaR comparison, then the simulation."""
     case = result.case
-    cur = case.currency
+    cur = currency(case.currency)
     style = "github" if markdown else "simple"
     out: list[str] = []
 
@@ -69,36 +71,42 @@ def people_sections(result: Result, markdown: bool) -> list[str]:
 
     cmp = result.cvar
     if cmp is not None:
-        heading(f"Two plans side by side: least EUR at risk, least CVaR {pct_short(cmp.alpha)}")
+        heading(_("Two plans side by side: least EUR at risk, least CVaR {alpha}").format(
+            alpha=pct_short(cmp.alpha)))
         a, b = cmp.eur_at_risk_plan, cmp.cvar_plan
         rows: list[list[str]] = []
         for lever in case.levers:
             va, vb = a.plan.get(lever.id, 0.0), b.plan.get(lever.id, 0.0)
             if abs(va) > 1e-9 or abs(vb) > 1e-9:
                 rows.append([lever.name, _short(case, lever.id, va), _short(case, lever.id, vb)])
-        rows.append([f"EUR at risk ({cur})", _keur(a.risk), _keur(b.risk)])
-        label = f"CVaR {pct_short(cmp.alpha)} of the loss, {cmp.scenarios:,} scenarios ({cur})"
+        rows.append([_("EUR at risk ({cur})").format(cur=cur), _keur(a.risk), _keur(b.risk)])
+        label = _("CVaR {alpha} of the loss, {n} scenarios ({cur})").format(
+            alpha=pct_short(cmp.alpha), n=count(cmp.scenarios), cur=cur)
         rows.append([label, _keur(a.cvar_loss), _keur(b.cvar_loss)])
         sa, sb = a.simulation, b.simulation
         if sa is not None and sb is not None:
-            for (label, xa), (_, xb) in zip(simulation_rows(sa, case), simulation_rows(sb, case)):
-                rows.append([f"{label} (simulated)", xa, xb])
-        out.append(tabulate(rows, headers=["", "Least EUR at risk", "Least CVaR"],
+            for (label, xa), (_same, xb) in zip(simulation_rows(sa, case),
+                                                simulation_rows(sb, case)):
+                rows.append([_("{label} (simulated)").format(label=label), xa, xb])
+        out.append(tabulate(rows, headers=["", _("Least EUR at risk"), _("Least CVaR")],
                             tablefmt=style, disable_numparse=True,
                             colalign=("left", "right", "right")))
         out.append("")
-        out.append(f"The loss of a scenario is the EUR missing to keep the result at "
-                   f"{_keur(case.target.min_result)} {cur} or to reach the "
-                   f"{pct_short(case.target.private_share)} share, whichever is more. CVaR is "
-                   f"computed on the {cmp.scenarios:,} scenarios of the optimisation (seed "
-                   f"{cmp.seed}); the simulated rows on "
-                   f"{sa.n if sa is not None else 0:,} independent scenarios.")
+        out.append(_("The loss of a scenario is the EUR missing to keep the result at "
+                     "{min_result} or to reach the {share} share, whichever is more. CVaR is "
+                     "computed on the {n} scenarios of the optimisation (seed {seed}); the "
+                     "simulated rows on {n_simulated} independent scenarios.").format(
+            min_result=money(case.target.min_result, case.currency),
+            share=pct_short(case.target.private_share), n=count(cmp.scenarios), seed=cmp.seed,
+            n_simulated=count(sa.n if sa is not None else 0)))
         out.append("")
     sim = result.simulation
     if sim is not None:
-        what = "Simulation" if result.plan is not None else "Simulation of the budget without a plan"
-        heading(f"{what}: {sim.n:,} scenarios, seed {sim.seed}")
-        out.append(tabulate(simulation_rows(sim, case), headers=["Indicator", "Value"],
+        what = (_("Simulation") if result.plan is not None else
+                _("Simulation of the budget without a plan"))
+        heading(_("{what}: {n} scenarios, seed {seed}").format(what=what, n=count(sim.n),
+                                                                seed=sim.seed))
+        out.append(tabulate(simulation_rows(sim, case), headers=[_("Indicator"), _("Value")],
                             tablefmt=style, disable_numparse=True, colalign=("left", "right")))
         out.append("")
     return out

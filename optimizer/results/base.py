@@ -13,6 +13,8 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
 
+from ..i18n import language
+
 SCHEMA_VERSION = 1
 
 _RENDERERS: dict[str, Callable[[Any, str], str]] = {}
@@ -23,13 +25,15 @@ def register_renderer(kind: str, render: Callable[[Any, str], str]) -> None:
     _RENDERERS[kind] = render
 
 
-def render_as(kind: str, answer: Any, fmt: str) -> str:
-    """The report of an answer, by the renderer report/ registered for its kind."""
+def render_as(kind: str, answer: Any, fmt: str, lang: str | None = None) -> str:
+    """The report of an answer, by the renderer report/ registered for its kind, in
+    `lang` (None: the current language, optimizer/i18n.py)."""
     render = _RENDERERS.get(kind)
     if render is None:
         raise RuntimeError(f"no renderer for {kind} answers: import optimizer.report "
                            "(importing optimizer does it)")
-    return render(answer, fmt)
+    with language(lang):
+        return render(answer, fmt)
 
 
 def num(value: float | None, digits: int = 6) -> float | None:

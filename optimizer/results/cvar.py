@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..case.schema import Case
+from ..fmt import pct_digits
+from ..i18n import gettext as _
 from .base import num
 from .simulation import Simulation, simulate_plan
 
@@ -41,8 +43,8 @@ class CvarComparison:
     cvar_plan: PlanFigures
 
     def plans(self) -> Iterator[tuple[str, PlanFigures]]:
-        yield "least EUR at risk", self.eur_at_risk_plan
-        yield f"least CVaR {self.alpha:.0%}", self.cvar_plan
+        yield _("least EUR at risk"), self.eur_at_risk_plan
+        yield _("least CVaR {alpha}").format(alpha=pct_digits(self.alpha, 0)), self.cvar_plan
 
     def with_simulations(self, case: Case, n: int, seed: int) -> CvarComparison:
         """The same comparison with both plans simulated on n scenarios of this seed."""

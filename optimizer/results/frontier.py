@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..case.schema import Case
-from ..fmt import keur
+from ..fmt import keur, pct, pct_digits
+from ..i18n import N_
+from ..i18n import gettext as _
 from ..status import Status
 from .base import SCHEMA_VERSION, plain, plain_values, render_as
 from .names import objective_words, robust_words
@@ -50,36 +52,39 @@ class Frontier:
         """Where the frontier starts and ends, in words."""
         if self.max_share is None and self.status is not Status.INFEASIBLE and \
                 self.status is not Status.OPTIMAL:
-            return [(f"The solver stopped {stopped_words(self.status)} before it found the "
-                     "highest share a plan reaches: no frontier. Raise --time-limit (or drop "
-                     "it), or try the other solver (--solver).")]
+            return [_("The solver stopped {how} before it found the highest share a plan "
+                      "reaches: no frontier. Raise --time-limit (or drop it), or try the other "
+                      "solver (--solver).").format(how=stopped_words(self.status))]
         if self.max_share is None:
-            return [("No plan meets the case's other constraints (result, capacity, members, "
-                     "rules), whatever the target.")]
-        out = [(f"Today's private share is {self.today_share:.1%}; the levers can take it up "
-                f"to {self.max_share:.2%}.")]
+            return [_("No plan meets the case's other constraints (result, capacity, members, "
+                      "rules), whatever the target.")]
+        out = [_("Today's private share is {today}; the levers can take it up to {top}.").format(
+            today=pct(self.today_share), top=pct_digits(self.max_share, 2))]
         ok = self.table[self.table["status"] == Status.OPTIMAL.value]
         if len(ok):
             first, last = ok.iloc[0], ok.iloc[-1]
             already = [lv.name for lv in self.case.levers
                        if abs(float(first[f"lever:{lv.id}"])) > 1e-7]
             if already:
-                plan = ("the least risky plan" if objective_words(self.case) == "EUR at risk"
-                        else f"the plan of least {objective_words(self.case)}")
-                out.append(f"At {first['target']:.1%} {plan} already uses: "
-                           f"{', '.join(already)}.")
+                what = objective_words(self.case)
+                plan = (_("the least risky plan") if what == _("EUR at risk")
+                        else _("the plan of least {what}").format(what=what))
+                out.append(_("At {target} {plan} already uses: {levers}.").format(
+                    target=pct(first["target"]), plan=plan, levers=", ".join(already)))
             what = objective_words(self.case)
-            if what == "EUR at risk":
-                out.append(f"The least EUR at risk rises from {keur(first['risk'])} at "
-                           f"{first['target']:.1%} to {keur(last['risk'])} at "
-                           f"{last['target']:.2%}.")
+            if what == _("EUR at risk"):
+                out.append(_("The least EUR at risk rises from {first} at {first_target} to "
+                             "{last} at {last_target}.").format(
+                    first=keur(first["risk"]), first_target=pct(first["target"]),
+                    last=keur(last["risk"]), last_target=pct_digits(last["target"], 2)))
             else:  # the figures are the EUR at risk of the plans of least CVaR
-                out.append(f"Each target's plan has the least {what}; its EUR at risk goes "
-                           f"from {keur(first['risk'])} at {first['target']:.1%} to "
-                           f"{keur(last['risk'])} at {last['target']:.2%}.")
+                out.append(_("Each target's plan has the least {what}; its EUR at risk goes "
+                             "from {first} at {first_target} to {last} at {last_target}.").format(
+                    what=what, first=keur(first["risk"]), first_target=pct(first["target"]),
+                    last=keur(last["risk"]), last_target=pct_digits(last["target"], 2)))
         robust = robust_words(self.case)
         if robust:
-            out.append(f"Every plan {robust}.")
+            out.append(_("Every plan {robust}.").format(robust=robust))
         return out
 
     def summary(self) -> list[str]:
@@ -91,15 +96,30 @@ class Frontier:
     def to_dict(self) -> dict[str, Any]:
         return frontier_dict(self)
 
-    def report(self, fmt: str = "table") -> str:
-        """The report in a format: table, markdown, json, csv (drawn by optimizer.report)."""
-        return render_as("frontier", self, fmt)
+    def report(self, fmt: str = "table", lang: str | None = None) -> str:
+        """The report in a format: table, markdown, json, csv (drawn by optimizer.report),
+        in a language ('en', 'fr'; None: the current one, see optimizer.language)."""
+        return render_as("frontier", self, fmt, lang)
 
 
 def stopped_words(status: Status) -> str:
     """How a solve stopped, in words: 'at its time limit', 'with an error'."""
-    return {Status.TIME_LIMIT: "at its time limit", Status.ERROR: "with an error"}.get(
-        status, f"({status.value})")
+    words = {Status.TIME_LIMIT: N_("at its time limit"), Status.ERROR: N_("with an error")}
+    return _(words[status]) if status in words else f"({status.value})"
+
+
+# Where a lever changes along the frontier (the `event` codes of its JSON and CSV), in
+# words for a table (English: the code itself).
+EVENT_WORDS = {
+    "enters": N_("enters"), "enters at its maximum": N_("enters at its maximum"),
+    "leaves": N_("leaves"), "reaches its maximum": N_("reaches its maximum"),
+    "drops below its maximum": N_("drops below its maximum"), "changes": N_("changes"),
+    "no plan beyond": N_("no plan beyond"),
+}
+
+
+def event_words(event: str) -> str:
+    return _(EVENT_WORDS[event]) if event in EVENT_WORDS else event
 
 
 def frontier_dict(fr: Frontier) -> dict[str, Any]:

@@ -11,6 +11,9 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from ..fmt import pct_short
+from ..i18n import N_, NNBSP, is_default, ngettext
+from ..i18n import decimal as local_decimal
+from ..i18n import gettext as _
 
 Unit = Literal["eur", "share", "count", "number"]
 
@@ -33,10 +36,28 @@ COUNT_FIELDS = frozenset({
 })
 # Paths with a name of their own.
 _NAMES = {
-    "target.private_share": "Target private share", "members": "Members today",
-    "target.min_result": "Minimum result", "target.min_members": "Minimum members",
-    "target.max_levers": "Most levers used", "uncertainty.common_factor": "Common factor",
+    "target.private_share": N_("Target private share"), "members": N_("Members today"),
+    "target.min_result": N_("Minimum result"), "target.min_members": N_("Minimum members"),
+    "target.max_levers": N_("Most levers used"),
+    "uncertainty.common_factor": N_("Common factor"),
 }
+# Field names in words, for the catalog (input_name translates them; a field not listed
+# keeps its name in words).
+_FIELD_WORDS = (
+    N_("amount"), N_("price"), N_("unit cost"), N_("setup cost"), N_("cost per FTE"),
+    N_("cost per member"), N_("fee"), N_("volume"), N_("grant"), N_("proposal cost"),
+    N_("launch risk"), N_("risk per unit"), N_("min amount"), N_("round to"),
+    N_("min result"), N_("max result"), N_("private share"), N_("max fraction"),
+    N_("min fraction"), N_("max increase"), N_("max rate"), N_("success rate"),
+    N_("cost share"), N_("downside"), N_("alpha"), N_("common factor"), N_("step"),
+    N_("max public share of eligible"), N_("low"), N_("mode"), N_("high"),
+    N_("risk tolerance"), N_("members"), N_("max new"), N_("max proposals"),
+    N_("min members"), N_("max levers"), N_("scenarios"), N_("seed"), N_("robust"),
+    N_("max members lost"), N_("spare FTE"), N_("FTE"), N_("elasticity"), N_("max units"),
+    N_("min units"), N_("fte per unit"), N_("FTE per unit"), N_("FTE per member"),
+    N_("FTE per proposal"), N_("FTE per project"), N_("risk share"), N_("max new members"),
+    N_("grant per project"), N_("staff"), N_("target"), N_("uncertainty"),
+)
 # Words written in capitals in a name.
 _CAPITALS = {"fte": "FTE", "eu": "EU", "cvar": "CVaR"}
 
@@ -62,27 +83,30 @@ def input_name(case: Any, path: str) -> str:
     parts = path.split(".")
     head = parts[0]
     if path in _NAMES:
-        return _NAMES[path]
+        return _(_NAMES[path])
     if head == "shocks" and len(parts) >= 3 and parts[1].isdigit():
         shocks = list(getattr(case, "shocks", []))
         if int(parts[1]) < len(shocks):
             shock = shocks[int(parts[1])]
             line = getattr(shock, "revenue", None) or getattr(shock, "expenditure", None)
-            return f"Shock on {_line_name(case, str(line)) or line}: {words(parts[2])}"
+            return _("Shock on {line}: {field}").format(
+                line=_line_name(case, str(line)) or line, field=_(words(parts[2])))
     if head in ("target", "staff", "uncertainty") and len(parts) == 2:
-        return f"{_first_upper(head)}: {words(parts[1])}"
+        return _("{owner}: {field}").format(owner=_first_upper(_(head)),
+                                            field=_(words(parts[1])))
     if head in ("revenues", "expenditures", "levers", "rules") and len(parts) >= 3:
         owner = _owner(case, head, parts[1])
         if owner is not None:
             if head == "levers" and len(parts) == 4 and parts[2] in ("revenues", "expenditures"):
                 line = _line_name(case, parts[3]) or parts[3]
-                side = "revenue" if parts[2] == "revenues" else "spending"
-                return f"{owner}: {side} per unit on {line}"  # a custom lever's line
-            rest = [_line_name(case, p) or words(p) for p in parts[2:]]
+                text = (_("{owner}: revenue per unit on {line}") if parts[2] == "revenues" else
+                        _("{owner}: spending per unit on {line}"))
+                return text.format(owner=owner, line=line)  # a custom lever's line
+            rest = [_line_name(case, p) or _(words(p)) for p in parts[2:]]
             if head == "rules" and rest == ["rhs"]:
-                rest = ["limit"]
-            return f"{owner}: {' '.join(rest)}"
-    return _first_upper(": ".join(words(p) for p in parts))
+                rest = [_("limit")]
+            return _("{owner}: {field}").format(owner=owner, field=" ".join(rest))
+    return _first_upper(": ".join(_(words(p)) for p in parts))
 
 
 def objective_words(case: Any) -> str:
@@ -90,8 +114,8 @@ def objective_words(case: Any) -> str:
     `target.risk_measure` is "cvar", 'CVaR 95% of the loss'."""
     target = case.target
     if getattr(target, "risk_measure", None) == "cvar":
-        return f"CVaR {pct_short(target.cvar_alpha)} of the loss"
-    return "EUR at risk"
+        return _("CVaR {alpha} of the loss").format(alpha=pct_short(target.cvar_alpha))
+    return _("EUR at risk")
 
 
 def robust_words(case: Any) -> str | None:
@@ -99,8 +123,8 @@ def robust_words(case: Any) -> str | None:
     g = int(getattr(case.target, "robust", 0) or 0)
     if g <= 0:
         return None
-    return f"holds if any {g} lever{'s' if g > 1 else ''} deliver{'' if g > 1 else 's'} only " \
-           f"{'their' if g > 1 else 'its'} low case"
+    return ngettext("holds if any {n} lever delivers only its low case",
+                    "holds if any {n} levers deliver only their low case", g).format(n=g)
 
 
 def input_unit(path: str) -> Unit:
@@ -137,6 +161,8 @@ def value_cells(path: str, values: list[Any]) -> list[str]:
     if any(isinstance(v, bool) or not isinstance(v, int | float) for v in distinct):
         return [str(v).lower() if isinstance(v, bool) else str(v) for v in values]
     unit = input_unit(path)
+    if not is_default():
+        return _local_cells(unit, values, distinct)
     if unit == "share":
         d = _digits([100 * float(v) for v in distinct], 0, 4)
         cell = {v: f"{100 * float(v):,.{d}f}%" for v in distinct}
@@ -150,6 +176,25 @@ def value_cells(path: str, values: list[Any]) -> list[str]:
     return [cell[v] for v in values]
 
 
+def _local_cells(unit: str, values: list[Any], distinct: list[Any]) -> list[str]:
+    """value_cells in the current language (not English): '60 %', '1,25 k', '1 500'."""
+    def pattern(d: int) -> str:
+        return "#,##0" + ("." + "0" * d if d else "")
+
+    if unit == "share":
+        d = _digits([100 * float(v) for v in distinct], 0, 4)
+        cell = {v: f"{local_decimal(100 * float(v), pattern(d))}{NNBSP}%" for v in distinct}
+    elif unit == "eur":
+        d = _digits([float(v) / 1000 for v in distinct], 1, 3)
+        cell = {v: f"{local_decimal(float(v) / 1000, pattern(d))}{NNBSP}k" for v in distinct}
+    elif unit == "count" and all(float(v).is_integer() for v in distinct):
+        cell = {v: local_decimal(float(v), "#,##0") for v in distinct}
+    else:  # Python's 6 significant digits, in the language's symbols
+        cell = {v: (f"{v:,.6g}" if isinstance(v, float) else f"{v:,}").replace(",", NNBSP)
+                .replace(".", ",") for v in distinct}
+    return [cell[v] for v in values]
+
+
 def _owner(case: Any, head: str, key: str) -> str | None:
     """The label of the line, lever or rule a path names (by id, name or index)."""
     items = {"revenues": case.revenues, "expenditures": case.expenditures,
@@ -158,7 +203,7 @@ def _owner(case: Any, head: str, key: str) -> str | None:
         ident = getattr(item, "id", None) or getattr(item, "name", None)
         if key == ident or (key.isdigit() and int(key) == index):
             if head == "rules":
-                return f"Rule {getattr(item, 'name', None) or index}"
+                return _("Rule {rule}").format(rule=getattr(item, "name", None) or index)
             return str(item.name)
     return None
 

@@ -328,9 +328,10 @@ class Result:
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
-    def report(self, fmt: str = "table") -> str:
-        """The report in a format: table, markdown, json, csv (drawn by optimizer.report)."""
-        return render_as("result", self, fmt)
+    def report(self, fmt: str = "table", lang: str | None = None) -> str:
+        """The report in a format: table, markdown, json, csv (drawn by optimizer.report),
+        in a language ('en', 'fr'; None: the current one, see optimizer.language)."""
+        return render_as("result", self, fmt, lang)
 
 
 __all__ = ["Diagnosis", "Marginal", "MembersChoice", "Outlook", "Result"]

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..fmt import keur, pct_short
+from ..fmt import count, keur, money, pct, pct_digits, pct_short
+from ..i18n import gettext as _
+from ..i18n import ngettext
 from ..status import Status
 
 if TYPE_CHECKING:
@@ -17,7 +19,7 @@ if TYPE_CHECKING:
 
 
 def pct1(share: float) -> str:
-    return f"{share:.1%}"
+    return pct(share)
 
 
 def aim(today: float, target: float) -> str:
@@ -25,9 +27,10 @@ def aim(today: float, target: float) -> str:
     there (a target at or below today's share still asks for a plan: the other
     constraints may need levers)."""
     if today >= target:
-        return (f"The private share already meets the target ({today:.1%} today, at least "
-                f"{pct_short(target)} asked):")
-    return f"To raise the private share from {today:.1%} to at least {pct_short(target)},"
+        return _("The private share already meets the target ({today} today, at least "
+                 "{target} asked):").format(today=pct(today), target=pct_short(target))
+    return _("To raise the private share from {today} to at least {target},").format(
+        today=pct(today), target=pct_short(target))
 
 
 def cvar_head(result: Any) -> str:
@@ -36,33 +39,39 @@ def cvar_head(result: Any) -> str:
     if cmp is None:
         return ""
     cur = case.currency
-    tail = f"{1 - cmp.alpha:.0%}".replace(".0%", "%")
-    return (f"{aim(result.before.private_share, case.target.private_share)} the plan with "
-            "the least average loss in the "
-            f"worst {tail} of {cmp.scenarios:,} scenarios (CVaR {pct_short(cmp.alpha)}: "
-            f"{keur(cmp.cvar_plan.cvar_loss)} {cur}) puts {keur(result.after.risk)} {cur} at "
-            f"risk; the least-EUR-at-risk plan ({keur(cmp.eur_at_risk_plan.risk)} {cur} at risk) "
-            f"has a CVaR of {keur(cmp.eur_at_risk_plan.cvar_loss)} {cur}.")
+    tail = pct_digits(1 - cmp.alpha, 0)
+    return _("{aim} the plan with the least average loss in the worst {tail} of {n} "
+             "scenarios (CVaR {alpha}: {cvar}) puts {risk} at risk; the least-EUR-at-risk "
+             "plan ({other_risk} at risk) has a CVaR of {other_cvar}.").format(
+        aim=aim(result.before.private_share, case.target.private_share), tail=tail,
+        n=count(cmp.scenarios), alpha=pct_short(cmp.alpha),
+        cvar=money(cmp.cvar_plan.cvar_loss, cur), risk=money(result.after.risk, cur),
+        other_risk=money(cmp.eur_at_risk_plan.risk, cur),
+        other_cvar=money(cmp.eur_at_risk_plan.cvar_loss, cur))
 
 
 def simulation_line(sim: Simulation, case: Case) -> str:
     cur = case.currency
-    return (f"In {sim.n:,} simulated scenarios (seed {sim.seed}) the plan reaches the target share "
-            f"with probability {pct1(sim.p_target_met)} and keeps the result at or above "
-            f"{keur(case.target.min_result)} {cur} with probability {pct1(sim.p_result_ok)}; "
-            f"expected deficit {keur(sim.expected_deficit)} {cur}; CVaR 95% of the loss "
-            f"{keur(sim.cvar95_loss)} {cur}.")
+    return _("In {n} simulated scenarios (seed {seed}) the plan reaches the target share "
+             "with probability {p_target} and keeps the result at or above {min_result} with "
+             "probability {p_result}; expected deficit {deficit}; CVaR 95% of the loss "
+             "{cvar}.").format(
+        n=count(sim.n), seed=sim.seed, p_target=pct1(sim.p_target_met),
+        min_result=money(case.target.min_result, cur), p_result=pct1(sim.p_result_ok),
+        deficit=money(sim.expected_deficit, cur), cvar=money(sim.cvar95_loss, cur))
 
 
-def levers_count(count: int) -> str:
-    return "any one lever delivers" if count == 1 else f"any {count} levers deliver"
+def levers_count(n: int) -> str:
+    return ngettext("any one lever delivers", "any {n} levers deliver", n).format(n=n)
 
 
 def robust_line(case: Case) -> str:
     """What a robust plan survives (MODEL.md v2, "Robust targets")."""
     g = case.target.robust
-    return (f"The plan holds (target share and result) if {levers_count(g)} only "
-            f"{'its' if g == 1 else 'their'} low case.")
+    return ngettext("The plan holds (target share and result) if any one lever delivers only "
+                    "its low case.",
+                    "The plan holds (target share and result) if any {n} levers deliver only "
+                    "their low case.", g).format(n=g)
 
 
 # A result above this share of revenues (and above today's) is a surplus worth a word.
@@ -77,21 +86,25 @@ def surplus_line(result: Any) -> str | None:
     margin = SURPLUS_SHARE * after.total_revenues
     if after.result <= max(before.result, case.target.min_result) + margin:
         return None
-    return (f"The plan runs a surplus of {keur(after.result)} {case.currency} "
-            f"({after.result / after.total_revenues:.0%} of revenues): funders may claw back a "
-            "surplus; set target.max_result to cap it.")
+    return _("The plan runs a surplus of {surplus} ({share} of revenues): funders may claw "
+             "back a surplus; set target.max_result to cap it.").format(
+        surplus=money(after.result, case.currency),
+        share=pct_digits(after.result / after.total_revenues, 0))
 
 
 def outlook_line(result: Any) -> str:
     o = result.outlook
     case = result.case
     t = case.target
-    keeps = ("keeps the budget balanced" if t.min_result == 0 else
-             f"keeps the result at or above {keur(t.min_result)} {case.currency}")
-    return (f"Outlook: if each lever delivers anywhere between its low case and in full (most "
-            f"often in full), the plan reaches {pct_short(t.private_share)} in "
-            f"{pct_short(o.p_target_met)} of {o.scenarios:,} simulated years, {keeps} in "
-            f"{pct_short(o.p_result_ok)}, and both in {pct_short(o.p_both)}.")
+    keeps = (_("keeps the budget balanced") if t.min_result == 0 else
+             _("keeps the result at or above {min_result}").format(
+                 min_result=money(t.min_result, case.currency)))
+    return _("Outlook: if each lever delivers anywhere between its low case and in full (most "
+             "often in full), the plan reaches {target} in {p_target} of {n} simulated years, "
+             "{keeps} in {p_result}, and both in {p_both}.").format(
+        target=pct_short(t.private_share), p_target=pct_short(o.p_target_met),
+        n=count(o.scenarios), keeps=keeps, p_result=pct_short(o.p_result_ok),
+        p_both=pct_short(o.p_both))
 
 
 def alternative(result: Any, kind: str) -> Any:
@@ -101,8 +114,8 @@ def alternative(result: Any, kind: str) -> Any:
 
 def levers_low_words(g: int) -> str:
     """'any one lever delivers only its low case', 'any 2 levers deliver only their ...'."""
-    return ("any one lever delivers only its low case" if g == 1 else
-            f"any {g} levers deliver only their low case")
+    return ngettext("any one lever delivers only its low case",
+                    "any {g} levers deliver only their low case", g).format(g=g)
 
 
 def outlook_advice(result: Any) -> str | None:
@@ -110,32 +123,45 @@ def outlook_advice(result: Any) -> str | None:
     o = result.outlook
     if o is None or not o.low:
         return None
-    cvar = "choose the plan with the least tail risk (target.risk_measure = cvar)"
     safer = alternative(result, "robust")
     if safer is not None:
         g = int(safer.value)
         cur = result.case.currency
-        head = f"The plan holds in fewer than {pct_short(o.LOW)} of years"
         if safer.risk is not None:
-            holds = ("" if safer.p_both is None else
-                     f" and holds in {pct_short(safer.p_both)} of simulated years")
-            return (f"{head}. A safer plan: with target.robust = {g} (it holds if "
-                    f"{levers_low_words(g)}), the least risky plan puts "
-                    f"{keur(safer.risk)} {cur} at risk ({keur(safer.extra_risk, sign=True)})"
-                    f"{holds}; or {cvar}.")
-        top = ("" if safer.top_share is None else
-               f" (with target.robust = {g} the highest reachable share is "
-               f"{safer.top_share:.2%})")
-        return (f"{head}, and no plan reaches {pct_short(result.case.target.private_share)} "
-                f"if {levers_low_words(g)}{top}: lower the target, or "
-                f"{cvar}.")
+            if safer.p_both is None:
+                return _("The plan holds in fewer than {low} of years. A safer plan: with "
+                         "target.robust = {g} (it holds if {who}), the least risky plan puts "
+                         "{risk} at risk ({extra}); or choose the plan with the least tail "
+                         "risk (target.risk_measure = cvar).").format(
+                    low=pct_short(o.LOW), g=g, who=levers_low_words(g),
+                    risk=money(safer.risk, cur), extra=keur(safer.extra_risk, sign=True))
+            return _("The plan holds in fewer than {low} of years. A safer plan: with "
+                     "target.robust = {g} (it holds if {who}), the least risky plan puts "
+                     "{risk} at risk ({extra}) and holds in {p_both} of simulated years; or "
+                     "choose the plan with the least tail risk (target.risk_measure = "
+                     "cvar).").format(
+                low=pct_short(o.LOW), g=g, who=levers_low_words(g),
+                risk=money(safer.risk, cur), extra=keur(safer.extra_risk, sign=True),
+                p_both=pct_short(safer.p_both))
+        if safer.top_share is None:
+            return _("The plan holds in fewer than {low} of years, and no plan reaches {target} "
+                     "if {who}: lower the target, or choose the plan with the least tail risk "
+                     "(target.risk_measure = cvar).").format(
+                low=pct_short(o.LOW), target=pct_short(result.case.target.private_share),
+                who=levers_low_words(g))
+        return _("The plan holds in fewer than {low} of years, and no plan reaches {target} if "
+                 "{who} (with target.robust = {g} the highest reachable share is {top}): lower "
+                 "the target, or choose the plan with the least tail risk "
+                 "(target.risk_measure = cvar).").format(
+            low=pct_short(o.LOW), target=pct_short(result.case.target.private_share),
+            who=levers_low_words(g), g=g, top=pct_digits(safer.top_share, 2))
     g = result.case.target.robust
-    robust = (f"raise target.robust (now {g})" if g else
-              "set target.robust (1: the plan then holds if any one lever delivers only its "
-              "low case)")
-    return (f"The plan holds in fewer than {pct_short(o.LOW)} of years: to make it safer, "
-            f"{robust}, or choose the plan with the least tail risk "
-            "(target.risk_measure = cvar).")
+    robust = (_("raise target.robust (now {g})").format(g=g) if g else
+              _("set target.robust (1: the plan then holds if any one lever delivers only its "
+                "low case)"))
+    return _("The plan holds in fewer than {low} of years: to make it safer, {robust}, or "
+             "choose the plan with the least tail risk (target.risk_measure = cvar).").format(
+        low=pct_short(o.LOW), robust=robust)
 
 
 def keep_members_line(result: Any) -> str | None:
@@ -144,11 +170,12 @@ def keep_members_line(result: Any) -> str | None:
     if kind is None:
         return None
     if kind.risk is None:
-        return (f"No plan reaches {pct_short(result.case.target.private_share)} without "
-                "losing members (target.max_members_lost = 0).")
+        return _("No plan reaches {target} without losing members (target.max_members_lost = "
+                 "0).").format(target=pct_short(result.case.target.private_share))
     cur = result.case.currency
-    return (f"Keeping every member (target.max_members_lost = 0) puts {keur(kind.risk)} {cur} "
-            f"at risk, {keur(kind.extra_risk)} {cur} more than this plan.")
+    return _("Keeping every member (target.max_members_lost = 0) puts {risk} at risk, {extra} "
+             "more than this plan.").format(risk=money(kind.risk, cur),
+                                            extra=money(kind.extra_risk, cur))
 
 
 def members_choice_line(result: Any) -> str | None:
@@ -156,10 +183,11 @@ def members_choice_line(result: Any) -> str | None:
     if c is None or c.extra_members < 0.5:
         return None
     cur = result.case.currency
-    extra = keur(c.extra_risk) if abs(c.extra_risk) >= 50 else f"{c.extra_risk:,.1f}"
-    return (f"Among plans within {pct_short(c.risk_tolerance)} of the least EUR at risk, this "
-            f"one keeps {c.extra_members:,.0f} more members than the least-risk plan for "
-            f"{extra} {cur} more at risk.")
+    extra = (money(c.extra_risk, cur) if abs(c.extra_risk) >= 50 else
+             _("{amount} {cur}").format(amount=count(c.extra_risk, 1), cur=cur))
+    return _("Among plans within {tolerance} of the least EUR at risk, this one keeps "
+             "{n} more members than the least-risk plan for {extra} more at risk.").format(
+        tolerance=pct_short(c.risk_tolerance), n=count(c.extra_members), extra=extra)
 
 
 def summary_lines(result: Any) -> list[str]:
@@ -170,28 +198,30 @@ def summary_lines(result: Any) -> list[str]:
     lines: list[str] = []
     if result.status is Status.OPTIMAL or (result.evaluation is not None):
         after = result.after
-        which = "the least risky plan"
+        which = _("the least risky plan")
         choice = result.members_choice
         if choice is not None and choice.extra_risk > 0.005:
-            which = (f"the plan that keeps the most members within "
-                     f"{pct_short(choice.risk_tolerance)} of the least EUR at risk")
-        head = (f"{aim(before.private_share, t)} "
-                f"{which} puts {keur(after.risk)} {case.currency} at risk.")
+            which = _("the plan that keeps the most members within {tolerance} of the least "
+                      "EUR at risk").format(tolerance=pct_short(choice.risk_tolerance))
+        head = _("{aim} {which} puts {risk} at risk.").format(
+            aim=aim(before.private_share, t), which=which, risk=money(after.risk, case.currency))
         if result.cvar is not None:
             head = cvar_head(result)
         if not result.proven_optimal:
-            head += " (Not proven optimal: the solver stopped at its time limit.)"
+            head += " " + _("(Not proven optimal: the solver stopped at its time limit.)")
         lines.append(head)
         used = [row for row in result.lever_rows() if row["used"]]
         if not used:
-            lines.append("No lever is needed: the budget already meets the target.")
+            lines.append(_("No lever is needed: the budget already meets the target."))
         for row in used:
-            lines.append(f"{row['action']} (at risk: {keur(row['risk'])} {case.currency})")
-        leave = (f" ({after.members_lost:,.0f} of today's members leave)"
-                 if after.members_lost >= 0.5 else "")
-        lines.append(f"Private share after the plan: {after.private_share:.1%}; result "
-                     f"{keur(after.result, sign=True)} {case.currency}; members "
-                     f"{after.members:,.0f}{leave}.")
+            lines.append(_("{action} (at risk: {risk})").format(
+                action=row["action"], risk=money(row["risk"], case.currency)))
+        leave = (" " + _("({n} of today's members leave)").format(
+            n=count(after.members_lost)) if after.members_lost >= 0.5 else "")
+        lines.append(_("Private share after the plan: {share}; result {result}; members "
+                       "{members}{leave}.").format(
+            share=pct(after.private_share), result=money(after.result, case.currency, sign=True),
+            members=count(after.members), leave=leave))
         surplus = surplus_line(result)
         if surplus:
             lines.append(surplus)
@@ -204,11 +234,12 @@ def summary_lines(result: Any) -> list[str]:
         if keep:
             lines.append(keep)
         if result.marginal_risk is not None:
-            lines.append(f"One more point of target ({pct_short(result.marginal.target)}) would add "
-                         f"{keur(result.marginal_risk)} {case.currency} at risk.")
+            lines.append(_("One more point of target ({target}) would add {risk} at risk.")
+                         .format(target=pct_short(result.marginal.target),
+                                 risk=money(result.marginal_risk, case.currency)))
         elif result.marginal is not None:
-            lines.append(f"No plan reaches {pct_short(result.marginal.target)}: this target is at the "
-                         "edge of what the levers allow.")
+            lines.append(_("No plan reaches {target}: this target is at the edge of what the "
+                           "levers allow.").format(target=pct_short(result.marginal.target)))
         if result.outlook is not None:
             lines.append(outlook_line(result))
             advice = outlook_advice(result)
@@ -218,23 +249,27 @@ def summary_lines(result: Any) -> list[str]:
             lines.append(simulation_line(result.simulation, case))
     elif result.status is Status.INFEASIBLE:
         d = result.diagnosis
-        lines.append(f"No plan reaches a private share of {pct_short(t)} under the case's constraints "
-                     f"(today {before.private_share:.1%}).")
+        lines.append(_("No plan reaches a private share of {target} under the case's "
+                       "constraints (today {today}).").format(
+            target=pct_short(t), today=pct(before.private_share)))
         if d is not None and d.max_private_share is not None:
-            lines.append(f"The highest share the levers can reach is {d.max_private_share:.2%}.")
+            lines.append(_("The highest share the levers can reach is {share}.").format(
+                share=pct_digits(d.max_private_share, 2)))
         elif d is not None:
-            lines.append("Even without the share target, the other constraints cannot all hold.")
+            lines.append(_("Even without the share target, the other constraints cannot all "
+                           "hold."))
         if d is not None:
             for text in d.blocking_text:
-                lines.append(f"It becomes reachable if: {text}.")
+                lines.append(_("It becomes reachable if: {what}.").format(what=text))
             if not d.blocking:
-                lines.append("No single constraint, relaxed alone, makes the target reachable.")
+                lines.append(_("No single constraint, relaxed alone, makes the target "
+                               "reachable."))
     else:
-        lines.append(f"The solver gave no usable plan (status: {result.status.value}; "
-                     f"{result.solver_detail}).")
+        lines.append(_("The solver gave no usable plan (status: {status}; {detail}).").format(
+            status=result.status.value, detail=result.solver_detail))
         if result.status is Status.TIME_LIMIT:
-            lines.append("It stopped at its time limit before finding a plan: raise --time-limit "
-                         "(or drop it), or try the other solver (--solver).")
+            lines.append(_("It stopped at its time limit before finding a plan: raise "
+                           "--time-limit (or drop it), or try the other solver (--solver)."))
     return lines
 
 

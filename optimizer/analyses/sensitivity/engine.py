@@ -66,7 +66,7 @@ from ..plans import choose_plan_with
 from .affine import NotAffine, TargetModel, vector
 from ...plan.evaluate import evaluate, robust_margins, violations
 from ...results.point import Point
-from ...solvers import SolverName, run
+from ...solvers import SolverName
 from ...solvers.highs import HighsSession, MatrixModel, single_thread_worker
 from ...solvers.highs import start_one_thread_highs as start_highs_on_one_thread
 from ...status import Status

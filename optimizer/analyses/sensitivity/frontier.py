@@ -11,9 +11,12 @@ from typing import Any
 from ...case.load import load_case
 from ...case.schema import Case
 from ...errors import CaseError
+from ...fmt import pct, pct_digits
+from ...i18n import gettext as _
+from ...i18n import ngettext
 from ...levers.base import LeverBase
 from ...plan.evaluate import evaluate
-from ...results.frontier import Frontier, stopped_words
+from ...results.frontier import Frontier, event_words, stopped_words
 from ...results.sweep import lever_columns
 from ...status import Status
 from ..diagnose import max_private_share
@@ -49,7 +52,7 @@ def frontier(case: Case | Mapping[str, Any] | str | os.PathLike[str], *, points:
     # The highest share: Dinkelbach on the exact model (CBC when asked for, else HiGHS).
     # Its last solve proves it; a time limit there leaves the frontier unproven.
     statuses: list[Status] = []
-    top, _ = max_private_share(case, solver, time_limit, statuses=statuses)
+    top, _best = max_private_share(case, solver, time_limit, statuses=statuses)
     status = statuses[-1] if statuses else Status.OPTIMAL
     columns = ["target", "status", "risk", "private_share", "result", "members"]
     columns += lever_columns(case) + [f"risk:{lever.id}" for lever in case.levers]
@@ -105,30 +108,37 @@ def frontier(case: Case | Mapping[str, Any] | str | os.PathLike[str], *, points:
             t = fine[i + 1]
             events.append({"target": t, "lever": lever.id, "label": lever.name, "event": verb,
                            "before": v0, "after": v1,
-                           "text": f"{lever.name} {verb} at {t:.2%} ({_value(lever, v0)} -> "
-                                   f"{_value(lever, v1)})."})
+                           "text": _("{lever} {event} at {target} ({before} -> {after}).").format(
+                               lever=lever.name, event=event_words(verb),
+                               target=pct_digits(t, 2), before=_value(lever, v0),
+                               after=_value(lever, v1))})
     answers_all = solved
     events.sort(key=lambda e: (e["target"], e["lever"]))
     events.append({"target": top, "lever": "", "label": "", "event": "no plan beyond",
                    "before": math.nan, "after": math.nan,
-                   "text": f"Beyond {top:.2%} no plan exists."})
+                   "text": _("Beyond {share} no plan exists.").format(
+                       share=pct_digits(top, 2))})
     notes = []
     if status is not Status.OPTIMAL:
-        notes.append(f"The highest share found, {top:.2%}, is not proven: the solver stopped "
-                     f"{stopped_words(status)} before proving that no plan goes higher; raise "
-                     "--time-limit (or drop it).")
+        notes.append(_("The highest share found, {top}, is not proven: the solver stopped {how} "
+                       "before proving that no plan goes higher; raise --time-limit (or drop "
+                       "it).").format(top=pct_digits(top, 2), how=stopped_words(status)))
     stopped = [p for p in answers_all if p.status in _STOPPED]
     if stopped:
         if status is Status.OPTIMAL:
             status = Status(stopped[0].status)
-        count = len(stopped)
-        notes.append(f"{count} solve{'s' if count > 1 else ''} stopped "
-                     f"{stopped_words(Status(stopped[0].status))} before a proven optimum "
-                     f"(status {stopped[0].status} in the table): those figures are not proven; "
-                     "raise --time-limit (or drop it).")
+        n_stopped = len(stopped)
+        notes.append(ngettext(
+            "{n} solve stopped {how} before a proven optimum (status {status} in the table): "
+            "those figures are not proven; raise --time-limit (or drop it).",
+            "{n} solves stopped {how} before a proven optimum (status {status} in the table): "
+            "those figures are not proven; raise --time-limit (or drop it).", n_stopped).format(
+            n=n_stopped, how=stopped_words(Status(stopped[0].status)),
+            status=stopped[0].status))
     if today > top + 1e-9:
-        notes.append(f"Today's share ({today:.1%}) is above what a plan that meets the other "
-                     f"constraints can keep ({top:.2%}).")
+        notes.append(_("Today's share ({today}) is above what a plan that meets the other "
+                       "constraints can keep ({top}).").format(today=pct(today),
+                                                                top=pct_digits(top, 2)))
     notes += _comings_and_goings(case, changes, solved[-1] if solved else None, precision)
     solves = sum(p.solved for p in answers_all)
     return Frontier(case, today, top, table, pd.DataFrame(events, columns=event_columns),
@@ -148,14 +158,18 @@ def _comings_and_goings(case: Case, changes: Mapping[str, list[str]], last: Poin
         if entries == 1 and exits == 0 and on_at_top:
             good.append(lever.name)
         elif entries + exits > 1:
-            toggling.append(f"{lever.name} ({entries} entr{'y' if entries == 1 else 'ies'}, "
-                            f"{exits} exit{'' if exits == 1 else 's'})")
+            toggling.append(_("{lever} ({entries}, {exits})").format(
+                lever=lever.name,
+                entries=ngettext("{n} entry", "{n} entries", entries).format(n=entries),
+                exits=ngettext("{n} exit", "{n} exits", exits).format(n=exits)))
     out = []
     step = f"{precision:.2%}".replace(".00%", "%") if precision >= 1e-4 else f"{precision:g}"
     if good:
-        out.append(f"Enter for good (every {step} of target solved): {', '.join(good)}.")
+        out.append(_("Enter for good (every {step} of target solved): {levers}.").format(
+            step=step, levers=", ".join(good)))
     if toggling:
-        out.append(f"Come and go as the target rises: {'; '.join(toggling)}.")
+        out.append(_("Come and go as the target rises: {levers}.").format(
+            levers="; ".join(toggling)))
     return out
 
 

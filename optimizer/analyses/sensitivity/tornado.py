@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from ...case.load import load_case
 from ...case.schema import Case
 from ...errors import CaseError
+from ...i18n import gettext as _
 from ...levers.base import LeverBase
 from ...results.names import input_name
 from .common import Progress, check_settings
@@ -76,7 +77,8 @@ def tornado_inputs(case: Case) -> list[Input]:
                                              low_limit=-math.inf))
                 else:  # a nested block (a custom lever's set-up): the lever lists its inputs
                     for path, words, number, low_limit in lever.nested_inputs(name):
-                        out.append(Input(f"levers.{lever.id}.{path}", f"{lever.name}: {words}",
+                        out.append(Input(f"levers.{lever.id}.{path}", _("{owner}: {field}")
+                                         .format(owner=lever.name, field=words),
                                          number, low_limit=low_limit))
                 continue
             if value == 0:
@@ -151,8 +153,10 @@ def tornado(case: Case | Mapping[str, Any] | str | os.PathLike[str], pct: float 
         flips = [side for side, p in (("lowered", lo), ("raised", hi))
                  if p.status != "invalid" and p.ok != base_ok]
         if flips:
-            what = "no plan" if base_ok else "a plan"
-            feasibility = f"{what} when {' or '.join(flips)}"
+            sides = (_("lowered or raised") if len(flips) == 2 else
+                     _("lowered") if flips == ["lowered"] else _("raised"))
+            feasibility = (_("no plan when {sides}") if base_ok else
+                           _("a plan when {sides}")).format(sides=sides)
         else:
             feasibility = ""
         swing = abs(risk_high - risk_low) if lo.ok and hi.ok else math.nan
