@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..fmt import count, keur, money, pct, pct_digits, pct_short
+from ..fmt import count, money, pct, pct_digits, pct_short
 from ..i18n import gettext as _
 from ..i18n import ngettext
 from ..status import Status
@@ -134,14 +134,14 @@ def outlook_advice(result: Any) -> str | None:
                          "{risk} at risk ({extra}); or choose the plan with the least tail "
                          "risk (target.risk_measure = cvar).").format(
                     low=pct_short(o.LOW), g=g, who=levers_low_words(g),
-                    risk=money(safer.risk, cur), extra=keur(safer.extra_risk, sign=True))
+                    risk=money(safer.risk, cur), extra=money(safer.extra_risk, cur, sign=True))
             return _("The plan holds in fewer than {low} of years. A safer plan: with "
                      "target.robust = {g} (it holds if {who}), the least risky plan puts "
                      "{risk} at risk ({extra}) and holds in {p_both} of simulated years; or "
                      "choose the plan with the least tail risk (target.risk_measure = "
                      "cvar).").format(
                 low=pct_short(o.LOW), g=g, who=levers_low_words(g),
-                risk=money(safer.risk, cur), extra=keur(safer.extra_risk, sign=True),
+                risk=money(safer.risk, cur), extra=money(safer.extra_risk, cur, sign=True),
                 p_both=pct_short(safer.p_both))
         if safer.top_share is None:
             return _("The plan holds in fewer than {low} of years, and no plan reaches {target} "
