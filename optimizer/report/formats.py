@@ -6,6 +6,9 @@ from typing import Literal
 
 Format = Literal["table", "markdown", "json", "csv"]
 FORMATS: tuple[str, ...] = ("table", "markdown", "json", "csv")
+# Reports written as files only (report/files.py): the Excel workbook and the board pack.
+FILE_FORMATS: tuple[str, ...] = ("xlsx", "html")
+REPORT_FORMATS: tuple[str, ...] = FORMATS + FILE_FORMATS
 
 
 def csv_number(value: float | None) -> str:
@@ -16,4 +19,4 @@ def csv_number(value: float | None) -> str:
     return repr(0.0 if rounded == 0 else rounded)
 
 
-__all__ = ["FORMATS", "Format", "csv_number"]
+__all__ = ["FILE_FORMATS", "FORMATS", "REPORT_FORMATS", "Format", "csv_number"]
