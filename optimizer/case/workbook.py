@@ -52,7 +52,7 @@ from typing import Any
 
 from ..errors import CaseError
 from .export import case_schema
-from .schema import from_mapping, validate
+from .schema import Case, from_mapping, validate
 
 # ---------------------------------------------------------------------------------------
 # Human-facing strings (sheet names, help texts, messages): kept here, in one place, so
@@ -1242,10 +1242,15 @@ def _check_writable(raw: Mapping[str, Any], sheets: dict[str, Sheet]) -> None:
         raise CaseError(problems)
 
 
-def write_template(raw_case: Mapping[str, Any]) -> bytes:
-    """A case (its raw dict, valid) as a workbook that `read_workbook` reads back to the same
-    dict: a Help sheet, one sheet per part, drop-down lists, number formats, frozen headers.
-    Returns the bytes of the .xlsx file; the caller writes it."""
+def write_template(raw_case: Mapping[str, Any] | Case) -> bytes:
+    """A case (its raw dict, valid, or a `Case`) as a workbook that `read_workbook` reads back
+    to the same dict: a Help sheet, one sheet per part, drop-down lists, number formats,
+    frozen headers. Returns the bytes of the .xlsx file; the caller writes it:
+
+        Path("case.xlsx").write_bytes(optimizer.write_template(optimizer.load_case(path)))
+    """
+    if isinstance(raw_case, Case):
+        raw_case = raw_case.model_dump(mode="json", exclude_unset=True)
     openpyxl = _openpyxl()
     from_mapping(raw_case)  # a template of an invalid case would mislead
     sheets = layout()
