@@ -193,7 +193,9 @@ def test_budget_table_is_the_results_budget(runs: Runs) -> None:
     assert rows[STRINGS["private_total"]][:2] == (k(ind["private"]["before"]),
                                                  k(ind["private"]["after"]))
     assert rows[STRINGS["result_row"]][1] == k(ind["result"]["after"])
-    assert rows["Regional council"][2] == "-69.7"
+    region = next(line for line in lines["revenues"] if line["id"] == "region")
+    assert region["after"] < region["before"]  # the plan asks the Region for less
+    assert rows["Regional council"][2] == k(region["after"] - region["before"])
     assert rows["French State"][2] == STRINGS["no_change"]
 
 
@@ -540,8 +542,21 @@ if __name__ == "__main__":
     # its first section (the plan).
     from playwright.sync_api import sync_playwright
 
+    import tempfile
+
+    from click.testing import CliRunner
+
+    from cli.main import main
+
+    # The page as the README makes it: optimize CASE --frontier --format html -o FILE.
     target = Path(sys.argv[1] if len(sys.argv) > 1 else ROOT / "docs" / "board-pack.png")
-    html = Runs(json.loads(CASE_FILE.read_text())).page()
+    with tempfile.TemporaryDirectory() as folder:
+        page_file = Path(folder) / "board.html"
+        made = CliRunner().invoke(main, [str(CASE_FILE), "--frontier", "--points", "21",
+                                         "--format", "html", "-o", str(page_file), "-q"])
+        if made.exit_code != 0:
+            raise SystemExit(f"optimize failed: {made.stderr}")
+        html = page_file.read_text(encoding="utf-8")
     with sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         shot_page = chromium.new_page(viewport={"width": 1000, "height": 1300})

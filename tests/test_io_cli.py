@@ -264,12 +264,10 @@ def test_html_of_a_sweep_or_tornado_is_refused_before_any_solve(tmp_path):
 
 
 def test_a_missing_extra_is_one_line_naming_it(monkeypatch, tmp_path):
-    import importlib.util
+    import sys
 
-    real = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec",
-                        lambda name, *a: None if name in ("openpyxl", "jinja2") else
-                        real(name, *a))
+    monkeypatch.setitem(sys.modules, "openpyxl", None)  # import openpyxl -> ImportError
+    monkeypatch.setitem(sys.modules, "jinja2", None)
     for fmt, extra in (("xlsx", "xlsx"), ("html", "html")):
         out = run(AURA, "-o", tmp_path / f"r.{fmt}")
         assert out.exit_code == 2

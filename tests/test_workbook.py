@@ -485,7 +485,8 @@ def test_validation_problems_name_cells_rows_and_sheets(aura_book):
     kind, line = _letter(wb["Levers"], "type"), _letter(wb["Levers"], "expenditure")
     assert _problems(data) == [
         "Cluster!B3 (name): required field is missing",
-        ("Target!B2 (private_share): must be between 0 and 1, got 60 (fractions are decimals: "
+        ("Target!B2 (private_share): must be above 0 and below 1, got 60 (fractions are "
+         "decimals: "
         "write 0.6 for 60 %)"),
         (f'Levers!{kind}3 (type): unknown lever type "grantcut"; use one of cut, grant_cut, '
         "fee_increase, new_members, service, success_fee, eu_projects, custom")]
@@ -635,9 +636,12 @@ def test_libreoffice_shows_the_report_figures(tmp_path, aura_raw):
     text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "report.pdf"), "-"],
                           check=True, capture_output=True, text=True).stdout
     assert "Average AURA cluster, 2020: optimal" in text
-    assert "119,990" in text  # EUR at risk, a number shown with its format
-    assert re.search(r"Total revenues\s+1,500\.0\s+1,700\.8", text)  # k EUR
-    assert "60.0%" in text
+    assert f"{result['risk']:,.0f}" in text  # EUR at risk, a number shown with its format
+    revenues = [sum(line[when] for line in result["budget"]["revenues"])
+                for when in ("before", "after")]
+    shown = r"\s+".join(re.escape(f"{x / 1000:,.1f}") for x in revenues)
+    assert re.search(r"Total revenues\s+" + shown, text), text  # k EUR
+    assert f"{result['indicators']['private_share']['after']:.1%}" in text
 
 
 # ------------------------------------------------------------------ the report workbook

@@ -17,6 +17,7 @@ says which one is missing before any solve, in one line.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Mapping
 from importlib.util import find_spec
 from typing import Any
@@ -46,8 +47,17 @@ def check_extra(fmt: str) -> None:
     """CaseError in one line naming the extra to install when the format's library is
     missing (nothing is imported: the check is cheap, before any solve)."""
     need = _EXTRA.get(fmt)
-    if need is not None and find_spec(need[0]) is None:
+    if need is not None and not _installed(need[0]):
         raise CaseError(TEXT["needs"].format(fmt=fmt, package=need[1]))
+
+
+def _installed(module: str) -> bool:
+    if module in sys.modules:
+        return sys.modules[module] is not None  # None: its import is blocked
+    try:
+        return find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
 
 
 def case_json(case: Case) -> dict[str, Any]:

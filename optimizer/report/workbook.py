@@ -147,6 +147,8 @@ INDICATORS = {
     "private_share": ("private share", "share"),
     "result": ("result", "eur"),
     "members": ("members", "members"),
+    "members_lost": ("members lost", "members"),
+    "eligible": ("eligible costs", "eur"),
     "public": ("public revenues", "eur"),
     "private": ("private revenues", "eur"),
     "capacity_used": ("staff capacity used", "fte"),
