@@ -16,6 +16,7 @@ from optimizer.analyses.sensitivity.tornado import tornado, tornado_inputs
 from optimizer.case.paths import parse_fraction
 from optimizer.case.schema import Case
 from optimizer.errors import CaseError
+from optimizer.report.formats import FILE_FORMATS
 from optimizer.report.output import write_atomic
 from optimizer.report.plots import (
     check_plot_file,
@@ -25,7 +26,6 @@ from optimizer.report.plots import (
     plot_tornado,
 )
 from optimizer.report.progress import Estimate, Kind, outline, progress_line, run_label
-from optimizer.report.formats import FILE_FORMATS
 from optimizer.report.sensitivity import render_frontier, render_sweep, render_tornado
 
 

@@ -27,8 +27,8 @@ from typing import Any
 import pytest
 
 import optimizer
-from optimizer.report.html import STRINGS, render_board_pack
 from optimizer.fmt import keur
+from optimizer.report.html import STRINGS, render_board_pack
 
 ROOT = Path(__file__).resolve().parents[1]
 CASE_FILE = ROOT / "cases" / "aura-average-2020.json"
@@ -540,11 +540,10 @@ def test_screenshot_and_a4_print(watched: Watched, runs: Runs, tmp_path: Path) -
 if __name__ == "__main__":
     # The README's screenshot: the board pack of the bundled case, down to the end of
     # its first section (the plan).
-    from playwright.sync_api import sync_playwright
-
     import tempfile
 
     from click.testing import CliRunner
+    from playwright.sync_api import sync_playwright
 
     from cli.main import main
 

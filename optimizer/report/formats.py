@@ -36,4 +36,4 @@ def csv_text(text: str) -> str:
     return text
 
 
-__all__ = ["FILE_FORMATS", "FORMULA_STARTS", "csv_text", "FORMATS", "REPORT_FORMATS", "Format", "csv_number"]
+__all__ = ["FILE_FORMATS", "FORMATS", "FORMULA_STARTS", "REPORT_FORMATS", "Format", "csv_number", "csv_text"]
