@@ -31,6 +31,8 @@ TEXT = {
     "html_run": "--format html: the board pack shows a plan, its frontier (--frontier) and its "
                 "simulation (--simulate); for the table of {option} use --format xlsx (its own "
                 "sheet) or csv",
+    "not_yet": "--format {fmt}: the report of {what} is not written as {fmt} yet; use "
+               "--format json, csv, markdown or table",
     "template_suffix": "--template {file}: name the file .xlsx (a case workbook to fill in) or "
                        ".json (the case as JSON)",
     "template_alone": "--template: it writes a case file and stops; drop {options} (run the "
@@ -50,6 +52,12 @@ def check_file_format(fmt: str, output: str | None, run: str | None) -> None:
     if fmt == "html" and run in ("--sweep", "--tornado"):
         raise CaseError(TEXT["html_run"].format(option=run))
     check_extra(fmt)
+
+
+def refuse_file_format(fmt: str, what: str) -> None:
+    """Answers that have no workbook or page yet (a region, a path over several years)."""
+    if fmt in FILE_FORMATS:
+        raise CaseError(TEXT["not_yet"].format(fmt=fmt, what=what))
 
 
 def result_report(result: Result, fmt: str, render: Any) -> str | bytes:
@@ -101,5 +109,5 @@ def write_template(file: str, case_file: str | None, overrides: dict[str, Any],
     return 0
 
 
-__all__ = ["DEFAULT_TEMPLATE_CASE", "check_file_format", "frontier_page", "result_report",
-           "run_report", "write_template"]
+__all__ = ["DEFAULT_TEMPLATE_CASE", "check_file_format", "frontier_page", "refuse_file_format",
+           "result_report", "run_report", "write_template"]

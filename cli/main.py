@@ -102,6 +102,18 @@ def emit(text: str | bytes, output: str | None, protect: tuple[str, ...]) -> Non
         click.echo(text, nl=False)
 
 
+def _region_inputs(region_file: str) -> tuple[str, ...]:
+    """The files a region reads (its cluster cases), which --output may never replace."""
+    from pathlib import Path
+
+    from optimizer.case.region import read_region_raw
+
+    raw, _, _ = read_region_raw(region_file)
+    folder = Path(region_file).parent
+    return tuple(str(folder / c["case"]) for c in raw.get("clusters", [])
+                 if isinstance(c, dict) and isinstance(c.get("case"), str))
+
+
 def run_safely(body: Callable[[], int]) -> None:
     """Map the package's exceptions to exit codes in one place; never show a traceback."""
     try:
@@ -163,7 +175,8 @@ def run_safely(body: Callable[[], int]) -> None:
 @click.option("--workers", type=click.IntRange(1, 1024), default=None, metavar="N",
               help="Processes for sensitivity runs (default: one per core).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-@click.option("--schema", is_flag=True, help="Print the JSON Schema of case files and exit.")
+@click.option("--schema", is_flag=True, help="Print the JSON Schema of case files and exit (of region files: "
+                   "optimize --schema region, or a region file).")
 @click.option("--template", "template_file", type=click.Path(dir_okay=False), default=None,
               metavar="FILE", help="Write CASE (default: the average cluster, "
               "cases/aura-average-2020.json) as a workbook to fill in (FILE.xlsx) or as JSON "
@@ -187,7 +200,9 @@ def main(case_file: str | None, fmt: str | None, output: str | None, solver: str
     def body() -> int:
         protect = (case_file,) if case_file and case_file != "-" else ()
         if schema:
-            emit(json.dumps(case_schema(), indent=2) + "\n", output, protect)
+            from cli import region as region_schema_of  # issue 10: `--schema region`
+            emit(json.dumps(region_schema_of.schema_for(case_file), indent=2) + "\n",
+                 output, protect)
             return 0
         if template_file is not None:
             others = [name for name, value in (
@@ -204,6 +219,18 @@ def main(case_file: str | None, fmt: str | None, output: str | None, solver: str
         file_options.check_file_format(fmt_used, output, "--sweep" if sweeps else
                                        "--tornado" if tornado_pct is not None else None)
         overrides = parse_assignments(sets, "--set")
+        from cli import region as region_options  # issue 10: a region file
+
+        if region_options.is_region_file(case_file):
+            file_options.refuse_file_format(fmt_used, "a region")
+            text, code = region_options.run(
+                case_file, overrides, fmt=fmt_used, time_limit=time_limit,
+                unsupported={"--sweep": bool(sweeps), "--frontier": want_frontier,
+                             "--tornado": tornado_pct is not None,
+                             "--simulate": simulate_n is not None,
+                             "--plot": plot_file is not None})
+            emit(text, output, protect + _region_inputs(case_file))
+            return code
         if sweeps or want_frontier or tornado_pct is not None:
             # Imported here: a single solve never needs the sensitivity engine.
             from cli import sensitivity as sensitivity_options
@@ -214,8 +241,17 @@ def main(case_file: str | None, fmt: str | None, output: str | None, solver: str
                 sweeps, want_frontier, tornado_pct, points, overrides, simulate_n, seed,
                 plot_file)
             given = click.get_current_context().get_parameter_source("solver")
+            swept_case = load_case_applied(case_file, overrides)[0]
+            if swept_case.horizon is not None:
+                from cli import horizon as horizon_options
+
+                return horizon_options.run_sensitivity(
+                    swept_case, sweeps, want_frontier, tornado_pct, points,
+                    solver=solver if given is ParameterSource.COMMANDLINE else "highs",
+                    time_limit=time_limit, plot_file=plot_file, fmt=fmt_used, output=output,
+                    protect=protect, emit=emit)
             return sensitivity_options.run(
-                load_case_applied(case_file, overrides)[0], options,
+                swept_case, options,
                 want_frontier=want_frontier,
                 points=points, solver=solver if given is ParameterSource.COMMANDLINE else
                 "highs", time_limit=time_limit, workers=workers, quiet=quiet,
@@ -226,6 +262,20 @@ def main(case_file: str | None, fmt: str | None, output: str | None, solver: str
             raise CaseError("--workers: it goes with --sweep, --frontier or --tornado")
         uncertainty_options.check_options(simulate_n, seed, plot_file)
         case, overrides = load_case_applied(case_file, overrides)  # percentages as fractions
+        if case.horizon is not None:
+            from cli import horizon as horizon_options
+
+            file_options.refuse_file_format(fmt_used, "a path over several years")
+
+            # A path is solved by HiGHS unless --solver is given (README, "A path over
+            # several years": CBC takes about twice as long on a four-year path).
+            given = click.get_current_context().get_parameter_source("solver")
+            return horizon_options.run(case, overrides, solver=solver if given is
+                                       ParameterSource.COMMANDLINE else "highs",
+                                       time_limit=time_limit,
+                                       simulate_n=simulate_n, plot_file=plot_file,
+                                       fmt=fmt_used, output=output, protect=protect,
+                                       emit=emit, seed=seed)
         result = solve(case, solver=solver, time_limit=time_limit, overrides=overrides)
         result = uncertainty_options.apply(result, simulate_n, seed, plot_file, protect)
         emit(file_options.result_report(result, fmt_used, render), output, protect)

@@ -9,7 +9,7 @@ from typing import Any, TypedDict
 
 import click
 
-from optimizer.analyses.sensitivity.engine import point_by_point
+from optimizer.analyses.sensitivity.engine import whole_solves
 from optimizer.analyses.sensitivity.frontier import frontier
 from optimizer.analyses.sensitivity.sweep import parse_sweep, sweep
 from optimizer.analyses.sensitivity.tornado import tornado, tornado_inputs
@@ -136,7 +136,7 @@ def run(case: Case, options: dict[str, Any], *, want_frontier: bool, points: int
              (101 if points is None else points) if want_frontier else
              1 + 2 * len(tornado_inputs(case)))
     bar = ProgressBar(run_label(kind, case), quiet,
-                      outline=outline(kind, case, count, whole=point_by_point(case)))
+                      outline=outline(kind, case, count, whole=whole_solves(case, solver)))
     code = 0
     # A workbook is drawn from the run's JSON (cli/files.py); the page of a frontier adds
     # the plan at the case's target.

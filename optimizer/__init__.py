@@ -39,6 +39,10 @@ _EXPORTS: dict[str, str] = {
     "evaluate": "optimizer.plan.evaluate",
     "frontier": "optimizer.analyses.sensitivity.frontier",
     "load_case": "optimizer.case.load",
+    "load_region": "optimizer.case.region",
+    "Region": "optimizer.case.region",
+    "RegionResult": "optimizer.results.region",
+    "solve_region": "optimizer.analyses.region",
     "max_private_share": "optimizer.analyses.diagnose",
     "register_lever": "optimizer.levers.registry",
     "simulate": "optimizer.analyses.simulate",
@@ -49,7 +53,7 @@ _EXPORTS: dict[str, str] = {
 }
 # Names whose answers have a `.report()`: the report layer registers its renderers when
 # imported, so it comes along with them.
-_ANSWERS = frozenset({"Frontier", "Result", "diagnose", "frontier", "simulate", "solve",
+_ANSWERS = frozenset({"Frontier", "Result", "RegionResult", "solve_region", "diagnose", "frontier", "simulate", "solve",
                       "sweep", "tornado"})
 
 
@@ -76,7 +80,10 @@ if TYPE_CHECKING:  # what type checkers and editors see (the same names, importe
     from .analyses.simulate import simulate
     from .analyses.solve import solve
     from .case.export import case_schema
+    from .analyses.region import solve_region
     from .case.load import load_case
+    from .case.region import Region, load_region
+    from .results.region import RegionResult
     from .case.schema import Case, apply_overrides
     from .case.workbook import write_template
     from .errors import CaseError, OptimizerError, SolverError
@@ -96,6 +103,8 @@ __all__ = [
     "Evaluation",
     "Frontier",
     "OptimizerError",
+    "Region",
+    "RegionResult",
     "Result",
     "Simulation",
     "SolverError",
@@ -109,10 +118,12 @@ __all__ = [
     "evaluate",
     "frontier",
     "load_case",
+    "load_region",
     "max_private_share",
     "register_lever",
     "simulate",
     "solve",
+    "solve_region",
     "sweep",
     "tornado",
     "write_template",

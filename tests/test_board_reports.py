@@ -344,7 +344,7 @@ def test_progress_outline_counts_the_solves(aura, cvar_case):
     text = outline("sweep", cvar_case, 2, whole=True)
     assert text.startswith("CVaR sweep of 2 points: 2 solves, each a whole CVaR solve")
     text = outline("frontier", cvar_case, 5, whole=True)
-    assert text.startswith("CVaR frontier: 5 grid targets") and "bisection" in text
+    assert text.startswith("CVaR frontier: 5 grid targets") and "every 1e-4 step" in text
     assert outline("tornado", aura, 113) == "tornado: 113 solves"
     assert outline("tornado", aura, 113, whole=True).startswith(
         "tornado: 113 solves, each a whole solve")

@@ -651,3 +651,37 @@ def test_percent_in_a_text_field_stays_text():
     assert refused.exit_code == 2
     assert refused.stderr == ("error: --set target.risk_measure=60%: target.risk_measure is not "
                               "a fraction, so it takes no percent sign\n")
+
+
+# ---------------------------------------------------------------- item 7: custom downside
+def test_custom_lever_refuses_downside(tmp_path):
+    """Item 7: `downside` on a custom lever was accepted and changed nothing. It is refused,
+    naming the field and where the lever's risk is said instead."""
+    case = json.loads((ROOT / "cases" / "covid-2020.json").read_text())
+    index = next(i for i, lv in enumerate(case["levers"]) if lv["type"] == "custom")
+    case["levers"][index]["downside"] = 0.5
+    path = _write(tmp_path / "case.json", case)
+    before = path.read_bytes()
+    out = run(path)
+    assert out.exit_code == 2
+    assert f"levers[{index}]" in out.stderr and "takes no downside" in out.stderr
+    assert "uncertainty.low" in out.stderr and "Traceback" not in out.stderr
+    assert path.read_bytes() == before
+
+
+# ---------------------------------------------------------------- item 19: a service's unit
+def test_service_unit_is_used_in_every_sentence(tmp_path):
+    """Item 19: a service names its unit; the plan says "Sell 76 training days", the plural
+    given or made with an s, and without a unit the words stay as before."""
+    case = json.loads(AURA.read_text())
+    text = run(_write(tmp_path / "a.json", case)).stdout
+    assert "Sell 76 training days at 1,200 EUR" in text
+    for lever in case["levers"]:
+        if lever["id"] == "training":
+            lever["unit"], lever["unit_plural"] = "jour de formation", "jours de formation"
+    assert "Sell 76 jours de formation at 1,200 EUR" in run(_write(tmp_path / "b.json", case)).stdout
+    for lever in case["levers"]:
+        if lever["id"] == "training":
+            del lever["unit"], lever["unit_plural"]
+    plain = run(_write(tmp_path / "c.json", case)).stdout
+    assert "training day" not in plain and "Sell 76 " in plain

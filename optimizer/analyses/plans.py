@@ -36,6 +36,33 @@ def _meaningful_change(moved: float) -> float:
     return max(1.0, 1e-6 * moved)
 
 
+class ModelSteps:
+    """The extra solves of the choice among plans (MODEL.md v2, steps 2 and 3) on a built
+    PuLP model, each by the solver as `optimize` runs it. The sensitivity engine has its own
+    (the same HiGHS instance re-solved in place); the choice itself is `choose_plan_with`.
+    Mutates the model."""
+
+    def __init__(self, model: Model, solver: str, time_limit: float | None):
+        self.model, self.solver, self.time_limit = model, solver, time_limit
+
+    def members_vary(self) -> bool:
+        return self.model.members_vary()
+
+    def most_members(self, risk_cap: float) -> dict[str, float] | None:
+        """The plan of most members with its risk at most risk_cap; None unless proven."""
+        self.model.most_members_objective(risk_cap)
+        outcome = run(self.model.prob, self.solver, self.time_limit)
+        return self.model.read_plan() if outcome.status is Status.OPTIMAL else None
+
+    def least_change(self, risk_cap: float, members_floor: float | None
+                     ) -> dict[str, float] | None:
+        """The plan that moves the fewest euros with its risk at most risk_cap (and members at
+        least members_floor); None unless proven."""
+        self.model.least_change_objective(risk_cap, members_floor)
+        outcome = run(self.model.prob, self.solver, self.time_limit)
+        return self.model.read_plan() if outcome.status is Status.OPTIMAL else None
+
+
 def least_change(model: Model, solver: str, time_limit: float | None, plan: dict[str, float],
                  evaluation: Evaluation, *, members_floor: float | None = None,
                  risk_cap: float | None = None) -> tuple[dict[str, float], Evaluation]:
@@ -48,15 +75,19 @@ def least_change(model: Model, solver: str, time_limit: float | None, plan: dict
     passes the recheck, keeps the risk within that slack and moves no more euros; otherwise
     (a time limit, say) the first plan, proven optimal for the risk, stands. Mutates model.
     """
-    case = model.case
+    return _least_change(ModelSteps(model, solver, time_limit), model.case, plan, evaluation,
+                         members_floor=members_floor, risk_cap=risk_cap)
+
+
+def _least_change(steps: Any, case: Case, plan: dict[str, float], evaluation: Evaluation, *,
+                  members_floor: float | None = None, risk_cap: float | None = None
+                  ) -> tuple[dict[str, float], Evaluation]:
     risk = evaluation.risk
     cap = risk + max(TIE_BREAK_SLACK_REL * abs(risk), TIE_BREAK_SLACK_ABS) \
         if risk_cap is None else risk_cap
-    model.least_change_objective(cap, members_floor)
-    outcome = run(model.prob, solver, time_limit)
-    if outcome.status is not Status.OPTIMAL:
+    second = steps.least_change(cap, members_floor)
+    if second is None:
         return plan, evaluation
-    second = model.read_plan()
     ev = evaluate(case, second)
     floor = -math.inf if members_floor is None else members_floor
     if (violations(case, ev, second) or ev.risk > cap + tolerance(case)
@@ -76,13 +107,16 @@ def most_members(model: Model, solver: str, time_limit: float | None, risk_cap: 
                  ) -> tuple[dict[str, float], Evaluation] | None:
     """The plan that keeps the most members with its risk at most risk_cap (MODEL.md v2,
     step 2), rechecked; None when the solve or the recheck fails. Mutates model."""
-    model.most_members_objective(risk_cap)
-    outcome = run(model.prob, solver, time_limit)
-    if outcome.status is not Status.OPTIMAL:
+    return _most_members(ModelSteps(model, solver, time_limit), model.case, risk_cap)
+
+
+def _most_members(steps: Any, case: Case, risk_cap: float
+                  ) -> tuple[dict[str, float], Evaluation] | None:
+    plan = steps.most_members(risk_cap)
+    if plan is None:
         return None
-    plan = model.read_plan()
-    ev = evaluate(model.case, plan)
-    if violations(model.case, ev, plan) or ev.risk > risk_cap + tolerance(model.case):
+    ev = evaluate(case, plan)
+    if violations(case, ev, plan) or ev.risk > risk_cap + tolerance(case):
         return None
     return plan, ev
 
@@ -92,23 +126,27 @@ def choose_plan(model: Model, solver: str, time_limit: float | None, plan: dict[
     """Among the plans within the risk tolerance of the least risk, the one that keeps the
     most members, then moves the fewest euros (MODEL.md v2, "Members count"; with no
     tolerance and no lever that moves members, the version-1 tie-break). Mutates model."""
-    case = model.case
+    return choose_plan_with(ModelSteps(model, solver, time_limit), model.case, plan, evaluation)
+
+
+def choose_plan_with(steps: Any, case: Case, plan: dict[str, float], evaluation: Evaluation
+                     ) -> tuple[dict[str, float], Evaluation]:
+    """`choose_plan` with the extra solves made by steps (`ModelSteps`, or the sensitivity
+    engine's in-place re-solves): one rule, whoever solves."""
     risk = evaluation.risk
     tol = case.target.risk_tolerance
     cap = risk * (1 + tol) + max(TIE_BREAK_SLACK_REL * abs(risk), TIE_BREAK_SLACK_ABS)
-    if not model.members_vary():
-        return least_change(model, solver, time_limit, plan, evaluation)
-    best = most_members(model, solver, time_limit, cap)
+    if not steps.members_vary():
+        return _least_change(steps, case, plan, evaluation)
+    best = _most_members(steps, case, cap)
     if best is None:
         return plan, evaluation
     members = best[1].members
     floor = members - MEMBERS_SLACK * max(1.0, abs(members))
     if evaluation.members >= floor and evaluation.risk <= cap + tolerance(case):
         # The first plan already keeps the most members: the version-1 rule decides.
-        return least_change(model, solver, time_limit, plan, evaluation, members_floor=floor,
-                            risk_cap=cap)
-    return least_change(model, solver, time_limit, best[0], best[1], members_floor=floor,
-                        risk_cap=cap)
+        return _least_change(steps, case, plan, evaluation, members_floor=floor, risk_cap=cap)
+    return _least_change(steps, case, best[0], best[1], members_floor=floor, risk_cap=cap)
 
 
 def checked_plan(model: Model, solver: str, what: str = "plan"
@@ -221,7 +259,6 @@ def audit_trail(case: Case, solver: str, outcome: SolverOutcome, overrides: Mapp
     })
 
 
-__all__ = ["TIE_BREAK_SLACK_ABS", "TIE_BREAK_SLACK_REL", "audit_trail", "binding",
-           "case_warnings", "checked_plan", "choose_plan", "least_change", "levers_text",
-           "marginal_risk", "most_members",
-           "solve_plan"]
+__all__ = ["TIE_BREAK_SLACK_ABS", "TIE_BREAK_SLACK_REL", "ModelSteps", "audit_trail", "binding",
+           "case_warnings", "checked_plan", "choose_plan", "choose_plan_with", "least_change",
+           "levers_text", "marginal_risk", "most_members", "solve_plan"]

@@ -19,12 +19,12 @@ from ..errors import CaseError, SolverError
 from ..model.milp import TIE_BREAK, build_model
 from ..model.scaling import scaling_warnings
 from ..plan.evaluate import Evaluation, evaluate, objective_gap, tolerance, violations
-from ..results.result import MembersChoice, Outlook, Result
+from ..results.result import Alternative, MembersChoice, Outlook, Result
 from ..results.simulation import simulate_plan
 from ..solvers import SolverName, run
 from ..status import Status
 from .cvar import eur_at_risk_case, solve_cvar
-from .diagnose import diagnose
+from .diagnose import diagnose, max_private_share
 from .plans import audit_trail, binding, case_warnings, checked_plan, choose_plan, marginal_risk
 
 # The quick simulation every report carries (MODEL.md v2, "Honest reports").
@@ -100,12 +100,55 @@ def solve(
     outlook = None
     if explain and proven:
         marginal = marginal_risk(case, solver, time_limit)
+    alternatives: tuple[Alternative, ...] = ()
     if explain:
         outlook = quick_outlook(case, plan)
+        if proven:
+            alternatives = safer_plans(case, solver, time_limit, evaluation, outlook)
     return Result(case, outcome.status, solver, MappingProxyType(plan), evaluation, before, proven,
                   outcome.detail, marginal=marginal, binding=tuple(binding(case, evaluation, plan)),
                   warnings=tuple(warnings), audit=audit, outlook=outlook, members_choice=choice,
-                  least_risk=least)
+                  least_risk=least, alternatives=alternatives)
+
+
+def _with_target(case: Case, **update: Any) -> Case:
+    return case.model_copy(update={"target": case.target.model_copy(update=update)})
+
+
+def safer_plans(case: Case, solver: str, time_limit: float | None, chosen: Evaluation,
+                outlook: Outlook) -> tuple[Alternative, ...]:
+    """What a board asks next, at the same target (MODEL.md v2, "Honest reports"):
+
+    - when the plan loses members: the least risky plan that keeps every member
+      (target.max_members_lost = 0), or that there is none;
+    - when the plan holds in fewer than 80% of simulated years: the least risky plan that
+      survives one more lever delivering only its low case (target.robust + 1) and how often
+      it holds, or, when none reaches the target, the highest share one does."""
+    out: list[Alternative] = []
+    if chosen.members_lost >= 0.5:
+        kind = _with_target(case, max_members_lost=0)
+        r = solve(kind, solver, time_limit, explain=False)
+        if r.evaluation is not None and r.status is Status.OPTIMAL:
+            out.append(Alternative("keep_members", "target.max_members_lost", 0,
+                                   r.evaluation.risk, r.evaluation.risk - chosen.risk))
+        elif r.status is Status.INFEASIBLE:
+            out.append(Alternative("keep_members", "target.max_members_lost", 0, None, None))
+    enabled = sum(1 for lever in case.levers if lever.enabled)
+    g = case.target.robust + 1
+    if outlook.low and g <= enabled:
+        safer = _with_target(case, robust=g)
+        r = solve(safer, solver, time_limit, explain=False)
+        if r.evaluation is not None and r.plan is not None and r.status is Status.OPTIMAL:
+            p = quick_outlook(safer, r.plan).p_both
+            out.append(Alternative("robust", "target.robust", g, r.evaluation.risk,
+                                   r.evaluation.risk - chosen.risk, p_both=p))
+        elif r.status is Status.INFEASIBLE:
+            statuses: list[Status] = []
+            top, _ = max_private_share(safer, solver, time_limit, statuses=statuses)
+            proven_top = bool(statuses) and statuses[-1] is Status.OPTIMAL
+            out.append(Alternative("robust", "target.robust", g, None, None,
+                                   top_share=top if proven_top else None))
+    return tuple(out)
 
 
 def members_choice(case: Case, solver: str, time_limit: float | None, least: float,
@@ -133,4 +176,5 @@ def quick_outlook(case: Case, plan: Mapping[str, float]) -> Outlook:
                    sim.p_no_loss)
 
 
-__all__ = ["OUTLOOK_SCENARIOS", "OUTLOOK_SEED", "members_choice", "quick_outlook", "solve"]
+__all__ = ["OUTLOOK_SCENARIOS", "OUTLOOK_SEED", "members_choice", "quick_outlook", "safer_plans",
+           "solve"]

@@ -26,6 +26,7 @@ from ..levers.fields import Amount, Count, Id, Label, Notes, Number, plain_text
 from ..levers.registry import LEVER_TYPES, lever_union, on_change
 from ..levers.uncertainty import FactorValue, LeverUncertainty
 from .checks import check_references
+from .horizon import Horizon, horizon_problems
 from .magnitudes import check_magnitudes, check_model_size
 from .messages import at_most, format_errors, kind_of
 from .paths import resolve_path, set_values
@@ -163,6 +164,8 @@ class Case(StrictModel):
     rules: Annotated[list[Rule], Field(max_length=1000)] = Field(default_factory=list)
     shocks: Annotated[list[Shock], Field(max_length=1000)] = Field(default_factory=list)
     uncertainty: CaseUncertainty | None = None
+    # A transition path over several years (docs/MODEL.md, "Horizon (issue 11)").
+    horizon: Horizon | None = None
     notes: Notes = None
     # (SHA-256 of the bytes the case was read from, where from): the audit trail.
     _source: tuple[str, str] | None = PrivateAttr(default=None)
@@ -244,7 +247,8 @@ def validate(raw: Any) -> Case:
     except RecursionError:
         raise CaseError("case: nested too deeply") from None
     # Magnitudes need valid references (a lever's effects read the lines it names).
-    problems = check_references(case) or check_model_size(case) or check_magnitudes(case)
+    problems = (check_references(case) or horizon_problems(case) or check_model_size(case)
+                or check_magnitudes(case))
     if problems:
         raise CaseError(at_most(problems))
     return case
@@ -333,6 +337,7 @@ _CHILD: dict[tuple[Any, str], Any] = {
     (Case, "staff"): Staff,
     (Case, "target"): Target,
     (Case, "uncertainty"): CaseUncertainty,
+    (Case, "horizon"): Horizon,
 }
 
 

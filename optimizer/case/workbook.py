@@ -227,6 +227,8 @@ FIELD_HELP = {
 }
 
 MSG = {
+    "not_in_workbook": "{path}: a path over several years cannot be written to a workbook "
+                       "yet; keep this case as JSON",
     "needs_openpyxl": "Excel workbooks need openpyxl: pip install 'cluster-optimizer[xlsx]'",
     "too_large": "{source}: the file is larger than {limit} MB; a case workbook is far "
                  "smaller",
@@ -441,7 +443,7 @@ def layout() -> dict[str, Sheet]:
     defs = schema.get("$defs", {})
     props = schema["properties"]
     sheets: dict[str, Sheet] = {}
-    cluster = _object_fields(schema, defs, (), skip=TABLE_SHEETS + KEY_SHEETS)
+    cluster = _object_fields(schema, defs, (), skip=TABLE_SHEETS + KEY_SHEETS + NOT_IN_WORKBOOK)
     sheets["cluster"] = Sheet("cluster", cluster)
     for key in TABLE_SHEETS:
         items = props[key]["items"]
@@ -1242,6 +1244,11 @@ def _check_writable(raw: Mapping[str, Any], sheets: dict[str, Sheet]) -> None:
         raise CaseError(problems)
 
 
+# Parts of a case that have no workbook layout yet (a path over several years: lists per
+# year); a case that uses one stays a JSON file.
+NOT_IN_WORKBOOK = ("horizon",)
+
+
 def write_template(raw_case: Mapping[str, Any] | Case) -> bytes:
     """A case (its raw dict, valid, or a `Case`) as a workbook that `read_workbook` reads back
     to the same dict: a Help sheet, one sheet per part, drop-down lists, number formats,
@@ -1252,7 +1259,10 @@ def write_template(raw_case: Mapping[str, Any] | Case) -> bytes:
     if isinstance(raw_case, Case):
         raw_case = raw_case.model_dump(mode="json", exclude_unset=True)
     openpyxl = _openpyxl()
-    from_mapping(raw_case)  # a template of an invalid case would mislead
+    from_mapping(raw_case)
+    for key in NOT_IN_WORKBOOK:
+        if raw_case.get(key) is not None:
+            raise CaseError(MSG["not_in_workbook"].format(path=key))  # a template of an invalid case would mislead
     sheets = layout()
     _check_writable(raw_case, sheets)
     wb = openpyxl.Workbook()

@@ -224,6 +224,19 @@ def favourable(amount: float, side: str, factor: Draw) -> Draw:
     return factor * amount if good else amount
 
 
+class EveryOption:
+    """A model context in which an option lever offers every option (no dominance drop),
+    the rest as the wrapped context."""
+
+    tight = False
+
+    def __init__(self, ctx: ModelContext):
+        self.wrapped = ctx
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.wrapped, name)
+
+
 class NoFeeIncrease:
     """An evaluation context in which no fee is raised (each option of a lever alone)."""
 
@@ -232,6 +245,20 @@ class NoFeeIncrease:
 
     def fee_increase_on(self, revenue: str) -> float:
         return 0.0
+
+
+@dataclass(frozen=True)
+class YearView:
+    """Where a lever stands in a horizon (docs/MODEL.md, "Horizon"): year `index` (0 for
+    the first) of `count` years."""
+
+    index: int
+    count: int
+
+    @property
+    def single(self) -> bool:
+        """A one-year horizon: today's model."""
+        return self.count == 1
 
 
 # ------------------------------------------------------------------ the base of every lever
@@ -431,6 +458,36 @@ class LeverBase(StrictModel):
     def value_problems(self, value: float, case: CaseView) -> list[str]:
         """What is wrong with a decision value beyond its bounds (a recheck of plans)."""
         return []
+
+    # -- the horizon (docs/MODEL.md, "Horizon"): how the lever carries across years
+    def build_year(self, ctx: ModelContext, year: YearView, earlier: Sequence[Terms]) -> Terms:
+        """The lever's terms in one year of a horizon, linked to its terms in the years
+        before (`earlier`, oldest first). Default: the one-year terms, free each year."""
+        return self.build(ctx)
+
+    def year_effects(self, values: Sequence[float], year: YearView, ctx: EvalContext
+                     ) -> Effects:
+        """The lever's effects in year `year.index`, by arithmetic, from its values in
+        every year up to that one. Default: the one-year effects of the year's value."""
+        return self.effects(values[year.index], ctx)
+
+    def path_problems(self, values: Sequence[float], case: CaseView) -> list[str]:
+        """What breaks the lever's links between years in a path of values (a recheck)."""
+        return []
+
+    def year_low_lines(self, values: Sequence[float], year: YearView, ctx: EvalContext
+                       ) -> tuple[dict[str, float], dict[str, float]]:
+        """The lever's effect on each line in year `year.index` of a path in its low case
+        (docs/MODEL.md, "Horizon", the rows of each year: each year's low cases as in
+        "Robust targets"): its one-year low case at the year's value when its year's
+        effects are its one-year effects; else the year's favourable effects times the
+        low factor, the committed ones as planned."""
+        if type(self).year_effects is LeverBase.year_effects:
+            return self.low_lines(values[year.index], ctx)
+        f = self.low_factor()
+        eff = self.year_effects(values, year, ctx)
+        return ({k: favourable(a, "revenue", f) for k, a in eff.revenue.items()},
+                {k: favourable(a, "expenditure", f) for k, a in eff.expenditure.items()})
 
     # -- value formats, in the lever's unit
     def value_compared(self, value: float, currency: str) -> str:
@@ -660,6 +717,21 @@ class AmountLever(LeverBase):
         return []
 
 
+def stays_up(ctx: ModelContext, terms: Terms, earlier: Sequence[Terms], keep: float = 1.0
+             ) -> None:
+    """A value that never falls from one year to the next (keep: the share of last
+    year's value that must stay)."""
+    if earlier:
+        ctx.constrain(terms.value - keep * earlier[-1].value >= 0, "stays")
+
+
+def falls(lever: LeverBase, values: Sequence[float], keep: float = 1.0) -> list[str]:
+    """The years where a value that must stay fell (a recheck of `stays_up`)."""
+    return [f"lever '{lever.id}' falls from {values[k - 1]:g} to {values[k]:g} in year {k + 1}"
+            for k in range(1, len(values))
+            if values[k] < keep * values[k - 1] - 1e-6 * max(1.0, abs(values[k - 1]))]
+
+
 def _option_reader(opts: list[float], ys: list[Any]) -> Callable[[], float]:
     return lambda: opts[max(range(len(ys)), key=lambda k: ys[k].value() or 0.0)]
 
@@ -678,6 +750,7 @@ __all__ = [
     "CaseView",
     "Effects",
     "EvalContext",
+    "EveryOption",
     "LeverBase",
     "ModelContext",
     "NoFeeIncrease",
@@ -685,7 +758,10 @@ __all__ = [
     "ScenarioDraws",
     "ScenarioRows",
     "Terms",
+    "YearView",
+    "falls",
     "favourable",
+    "stays_up",
     "launch_floor",
     "option_grid",
 ]

@@ -4,10 +4,22 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any, ClassVar, Literal
 
 from ..fmt import keur
-from .base import AmountLever, CaseView, Effects, EvalContext, ModelContext, Terms, eur_compared
+from .base import (
+    AmountLever,
+    CaseView,
+    Effects,
+    EvalContext,
+    ModelContext,
+    Terms,
+    YearView,
+    eur_compared,
+    falls,
+    stays_up,
+)
 from .fields import Fraction, Id
 
 
@@ -17,6 +29,9 @@ class Cut(AmountLever):
     type: Literal["cut"]
     expenditure: Id
     max_fraction: Fraction = 0.0
+    # Horizon: whether the cut may shrink from one year to the next (default: a cut of a
+    # staff line stays, other cuts are free each year).
+    reversible: bool | None = None
     default_downside: ClassVar[float] = 0.25
     line_fields: ClassVar[dict[str, str]] = {"expenditure": "expenditure"}
     bound_field: ClassVar[str] = "max_fraction"
@@ -40,6 +55,21 @@ class Cut(AmountLever):
             upper=self.upper_bound(ctx.case),
             read=read,
         )
+
+    def stays(self, case: CaseView) -> bool:
+        """Whether the cut stays once made (horizon)."""
+        if self.reversible is not None:
+            return not self.reversible
+        return case.expenditure(self.expenditure).staff
+
+    def build_year(self, ctx: ModelContext, year: YearView, earlier: Sequence[Terms]) -> Terms:
+        terms = self.build(ctx)
+        if self.stays(ctx.case):
+            stays_up(ctx, terms, earlier)
+        return terms
+
+    def path_problems(self, values: Sequence[float], case: CaseView) -> list[str]:
+        return falls(self, values) if self.stays(case) else []
 
     def effects(self, value: float, ctx: EvalContext) -> Effects:
         return Effects(

@@ -7,6 +7,7 @@ ordered binaries b_1 >= b_2 >= ..., each proposal with its own draws.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field
@@ -23,6 +24,7 @@ from .base import (
     ScenarioDraws,
     ScenarioRows,
     Terms,
+    YearView,
 )
 from .fields import Amount, Count, Fraction, Id
 
@@ -43,6 +45,9 @@ class EuProjects(LeverBase):
     proposal_cost: Amount = 0.0
     fte_per_project: Annotated[float, Field(ge=0, le=1e3, allow_inf_nan=False)] = 0.0
     fte_per_proposal: Annotated[float, Field(ge=0, le=1e3, allow_inf_nan=False)] = 0.0
+    # Horizon: a proposal written in year k pays from year k + lag_years, for project_years.
+    lag_years: Annotated[int, Field(ge=0, le=10)] = 1
+    project_years: Annotated[int, Field(ge=1, le=10)] = 1
     default_downside: ClassVar[float] = 0.6
     line_fields: ClassVar[dict[str, str]] = {"revenue": "private", "cost_line": "expenditure"}
     bound_field: ClassVar[str] = "max_proposals"
@@ -79,6 +84,50 @@ class EuProjects(LeverBase):
         return Effects(value=value, revenue={self.revenue: income * value},
                        expenditure={self.cost_line: cost * value}, fte_use=fte * value,
                        gain=income * value, risk=self.risk_share * income * value)
+
+    def pays_in(self, written: int, year: int) -> bool:
+        """Whether a proposal written in year `written` pays (if won) in year `year`."""
+        start = written + self.lag_years
+        return start <= year < start + self.project_years
+
+    def build_year(self, ctx: ModelContext, year: YearView, earlier: Sequence[Terms]) -> Terms:
+        """Proposals written in the year; the grants of those written earlier that pay
+        now (docs/MODEL.md, "Horizon"). One year: today's model."""
+        if year.single:
+            return self.build(ctx)
+        income, _, _ = self.per_proposal()
+        q, g = self.success_rate, self.grant
+        n = ctx.var("count", 0, self.max_proposals, integer=True)
+        written = [t.value for t in earlier] + [n]
+        paying = ctx.sum(written[j] for j in range(year.index + 1)
+                         if self.pays_in(j, year.index))
+        return Terms(
+            value=n,
+            revenue={self.revenue: income * paying},
+            expenditure={self.cost_line: q * self.cost_share * g * paying
+                         + self.proposal_cost * n},
+            fte_use=q * self.fte_per_project * paying + self.fte_per_proposal * n,
+            risk=self.risk_share * income * paying,
+            change=income * paying + q * self.cost_share * g * paying + self.proposal_cost * n,
+            used=self.used_indicator(ctx, n, self.max_proposals, False),
+            upper=float(self.max_proposals),
+            read=lambda: float(round(n.value() or 0.0)),
+        )
+
+    def year_effects(self, values: Sequence[float], year: YearView, ctx: EvalContext
+                     ) -> Effects:
+        if year.single:
+            return self.effects(values[0], ctx)
+        k = year.index
+        q, g = self.success_rate, self.grant
+        paying = sum(values[j] for j in range(k + 1) if self.pays_in(j, k))
+        income = q * g * paying
+        return Effects(value=values[k], revenue={self.revenue: income},
+                       expenditure={self.cost_line: q * self.cost_share * g * paying
+                                    + self.proposal_cost * values[k]},
+                       fte_use=q * self.fte_per_project * paying
+                       + self.fte_per_proposal * values[k],
+                       gain=income, risk=self.risk_share * income)
 
     def describe(self, eff: Effects, case: CaseView) -> str:
         n = round(eff.value)
@@ -120,6 +169,14 @@ class EuProjects(LeverBase):
         if not self.wins_each:
             return super().low_terms(ctx, terms)
         return {self.revenue: 0 * terms.value}, {self.cost_line: self.proposal_cost * terms.value}
+
+    def year_low_lines(self, values: Sequence[float], year: YearView, ctx: EvalContext
+                       ) -> tuple[dict[str, float], dict[str, float]]:
+        """Won one by one: no proposal paying this year is won (the proposals written this
+        year still cost); wins "expected": the generic low case of the year's effects."""
+        if year.single or not self.wins_each:
+            return super().year_low_lines(values, year, ctx)
+        return {self.revenue: 0.0}, {self.cost_line: self.proposal_cost * values[year.index]}
 
     def scenario_lines(self, value: float, ctx: EvalContext, sc: ScenarioDraws
                        ) -> tuple[dict[str, Draw], dict[str, Draw]]:

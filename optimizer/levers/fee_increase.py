@@ -7,6 +7,7 @@ lever first and offers its choice of option to them (`ModelContext.set_fee_choic
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field
@@ -17,14 +18,18 @@ from .base import (
     Draw,
     Effects,
     EvalContext,
+    EveryOption,
     ModelContext,
     OptionLever,
     ScenarioDraws,
     ScenarioRows,
     NoFeeIncrease,
     Terms,
+    YearView,
+    falls,
     favourable,
     option_grid,
+    stays_up,
 )
 from .fields import Id
 from .uncertainty import Triangular
@@ -51,6 +56,30 @@ class FeeIncrease(OptionLever):
         opts, ys, terms = self.build_options(ctx)
         ctx.set_fee_choice(self.revenue, opts, ys)
         return terms
+
+    def build_year(self, ctx: ModelContext, year: YearView, earlier: Sequence[Terms]) -> Terms:
+        """A fee increase stays (each year's increase over today's fee is at least last
+        year's): the members who left stay gone."""
+        if year.single:
+            terms = self.build(ctx)
+        else:
+            # Across years an option that gains nothing alone may still be the one a fee
+            # that stays must keep: every option is offered (no dominance drop).
+            opts, ys, terms = self.build_options(EveryOption(ctx))
+            ctx.set_fee_choice(self.revenue, opts, ys)
+        before = earlier[-1].choice if earlier else None
+        if before is not None and terms.choice is not None and before[0] == terms.choice[0]:
+            # Option by option (at least option j this year if at least j last year): the
+            # same rows as p_k >= p_{k-1}, with a much tighter relaxation.
+            ys, was = terms.choice[1], before[1]
+            for j in range(1, len(ys)):
+                ctx.constrain(ctx.sum(ys[j:]) - ctx.sum(was[j:]) >= 0, "stays")
+        else:
+            stays_up(ctx, terms, earlier)
+        return terms
+
+    def path_problems(self, values: Sequence[float], case: CaseView) -> list[str]:
+        return falls(self, values)
 
     def effects(self, value: float, ctx: EvalContext) -> Effects:
         f0 = ctx.case.revenue(self.revenue).amount

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, ClassVar, Literal
 
 from pydantic import model_validator
 
 from ..fmt import keur
-from .base import AmountLever, CaseView, Effects, EvalContext, ModelContext, Terms, eur_compared
+from .base import (
+    AmountLever,
+    CaseView,
+    Effects,
+    EvalContext,
+    ModelContext,
+    Terms,
+    YearView,
+    eur_compared,
+    falls,
+    stays_up,
+)
 from .fields import Fraction, Id
 from .uncertainty import CERTAIN, Triangular
 
@@ -19,6 +31,8 @@ class GrantCut(AmountLever):
     revenue: Id
     min_fraction: Fraction = 0.0
     max_fraction: Fraction = 1.0
+    # Horizon: whether the grant may go back up within the horizon (default: a cut stays).
+    reversible: bool = False
     default_downside: ClassVar[float] = 0.0
     line_fields: ClassVar[dict[str, str]] = {"revenue": "public"}
     bound_field: ClassVar[str] = "max_fraction"
@@ -46,6 +60,15 @@ class GrantCut(AmountLever):
             upper=self.upper_bound(ctx.case),
             read=read,
         )
+
+    def build_year(self, ctx: ModelContext, year: YearView, earlier: Sequence[Terms]) -> Terms:
+        terms = self.build(ctx)
+        if not self.reversible:
+            stays_up(ctx, terms, earlier)
+        return terms
+
+    def path_problems(self, values: Sequence[float], case: CaseView) -> list[str]:
+        return [] if self.reversible else falls(self, values)
 
     def effects(self, value: float, ctx: EvalContext) -> Effects:
         return Effects(value=value, revenue={self.revenue: -value}, gain=value,

@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field
 
 from ..fmt import keur
-from .base import CaseView, Effects, EvalContext, LeverBase, ModelContext, Terms
-from .fields import Amount, Count, Id
+from .base import (
+    CaseView,
+    Effects,
+    EvalContext,
+    LeverBase,
+    ModelContext,
+    Terms,
+    YearView,
+    falls,
+    stays_up,
+)
+from .fields import Amount, Count, Fraction, Id
 
 
 class NewMembers(LeverBase):
@@ -23,6 +33,8 @@ class NewMembers(LeverBase):
     cost_line: Id = "external"
     cost_per_member: Amount = 0.0
     fte_per_member: Annotated[float, Field(ge=0, le=1e3, allow_inf_nan=False)] = 0.0
+    # Horizon: the share of the recruits who may leave each year (default: they stay).
+    churn: Fraction = 0.0
     default_downside: ClassVar[float] = 0.5
     line_fields: ClassVar[dict[str, str]] = {"revenue": "private", "cost_line": "expenditure"}
     bound_field: ClassVar[str] = "max_new"
@@ -98,6 +110,15 @@ class NewMembers(LeverBase):
             upper=float(self.max_new),
             read=lambda: float(round(n.value() or 0.0)),
         )
+
+    def build_year(self, ctx: ModelContext, year: YearView, earlier: Sequence[Terms]) -> Terms:
+        """The recruits present in the year: they stay, but for `churn` of them a year."""
+        terms = self.build(ctx)
+        stays_up(ctx, terms, earlier, 1.0 - self.churn)
+        return terms
+
+    def path_problems(self, values: Sequence[float], case: CaseView) -> list[str]:
+        return falls(self, values, 1.0 - self.churn)
 
     def effects(self, value: float, ctx: EvalContext) -> Effects:
         p = ctx.fee_increase_on(self.revenue)

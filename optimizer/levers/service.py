@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
+from collections.abc import Sequence
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field
@@ -17,6 +19,7 @@ from .base import (
     LeverBase,
     ModelContext,
     Terms,
+    YearView,
     launch_floor,
 )
 from .fields import Amount, Id, Label
@@ -40,6 +43,8 @@ class Service(LeverBase):
     # training days"); default "units of <label>".
     unit: Label | None = None
     unit_plural: Label | None = None
+    # Horizon: at most this many more units each year than the year before (from 0).
+    ramp_up: Annotated[float, Field(ge=0, le=1e7, allow_inf_nan=False)] | None = None
     default_downside: ClassVar[float] = 0.4
     line_fields: ClassVar[dict[str, str]] = {"revenue": "private", "cost_line": "expenditure"}
     bound_field: ClassVar[str] = "max_units"
@@ -75,6 +80,57 @@ class Service(LeverBase):
             upper=up,
             read=read,
         )
+
+    def has_setup(self) -> bool:
+        """A launch that costs or risks something, or a floor once launched."""
+        return self.min_units > 0 or self.setup_cost > 0 or self.launch_risk > 0
+
+    def build_year(self, ctx: ModelContext, year: YearView, earlier: Sequence[Terms]) -> Terms:
+        """Units sold in the year. A launched service stays open; its set-up cost and
+        launch risk count once, in its first year; sales grow by at most ramp_up a year."""
+        terms = self.build(ctx)
+        u = terms.value
+        if self.ramp_up is not None:
+            before = earlier[-1].value if earlier else 0
+            ctx.constrain(u - before <= self.ramp_up, "ramp_up")
+        z = terms.used
+        if earlier and self.has_setup() and z is not None and earlier[-1].used is not None:
+            was = earlier[-1].used
+            ctx.constrain(z - was >= 0, "stays_open")
+            # Launched this year: z - was (0 or 1); the one-year terms counted z.
+            terms.expenditure[self.cost_line] = (terms.expenditure[self.cost_line]
+                                                 - self.setup_cost * was)
+            terms.risk = terms.risk - self.launch_risk * was
+            terms.change = terms.change - self.setup_cost * was
+        return terms
+
+    def low_terms(self, ctx: ModelContext, terms: Terms) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Sales times the low factor; the unit costs and the set-up as planned. (Written
+        from the terms' meaning, not their signs: in a year after the launch the terms
+        take the set-up back off, and that is not a saving the low case may lose.)"""
+        f = self.low_factor()
+        return ({k: f * e for k, e in terms.revenue.items()}, dict(terms.expenditure))
+
+    def year_effects(self, values: Sequence[float], year: YearView, ctx: EvalContext
+                     ) -> Effects:
+        eff = self.effects(values[year.index], ctx)
+        if not any(v > EPS for v in values[:year.index]) or not self.has_setup():
+            return eff
+        expenditure = dict(eff.expenditure)
+        expenditure[self.cost_line] -= self.setup_cost
+        return dataclasses.replace(eff, expenditure=expenditure,
+                                   risk=eff.risk - self.launch_risk)
+
+    def path_problems(self, values: Sequence[float], case: CaseView) -> list[str]:
+        out = []
+        for k, v in enumerate(values):
+            before = values[k - 1] if k else 0.0
+            if self.ramp_up is not None and v - before > self.ramp_up + 1e-6:
+                out.append(f"lever '{self.id}' grows by {v - before:g} units in year {k + 1}, "
+                           f"more than ramp_up {self.ramp_up:g}")
+            if self.has_setup() and before > EPS and v <= EPS:
+                out.append(f"lever '{self.id}' closes in year {k + 1} after its launch")
+        return out
 
     def floor(self, upper: float) -> float:
         """The fewest units of a launched service: with a set-up (a cost, a launch risk or
@@ -130,3 +186,7 @@ class Service(LeverBase):
 
     def value_cell(self, value: float) -> str:
         return f"{value:,.0f}" if self.integer else f"{value:,.2f}"
+
+    def value_compared(self, value: float, currency: str) -> str:
+        """Units as sold, in the service's unit ("20 training days", "1 market study")."""
+        return f"{self.units_text(value)} {self.unit_noun(value)}"

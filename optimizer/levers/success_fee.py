@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field
 
 from ..fmt import keur
-from .base import CaseView, Effects, EvalContext, OptionLever, option_grid
+from .base import (
+    CaseView,
+    Effects,
+    EvalContext,
+    EveryOption,
+    ModelContext,
+    OptionLever,
+    Terms,
+    YearView,
+    falls,
+    option_grid,
+    stays_up,
+)
 from .fields import Amount, Fraction, Id
 
 
@@ -27,6 +40,17 @@ class SuccessFee(OptionLever):
 
     def options(self, case: CaseView) -> list[float]:
         return option_grid(self.step, self.max_rate)
+
+    def build_year(self, ctx: ModelContext, year: YearView, earlier: Sequence[Terms]) -> Terms:
+        """A rate announced to members stays (never lowered within the horizon)."""
+        if year.single:
+            return self.build(ctx)
+        terms = self.build_options(EveryOption(ctx))[2]
+        stays_up(ctx, terms, earlier)
+        return terms
+
+    def path_problems(self, values: Sequence[float], case: CaseView) -> list[str]:
+        return falls(self, values)
 
     def effects(self, value: float, ctx: EvalContext) -> Effects:
         change = value * self.volume * (1 - self.volume_elasticity * value)

@@ -146,19 +146,22 @@ class ShareRow:
 class ModelBuilder:
     """The ModelContext a lever sees while it builds its terms."""
 
-    def __init__(self, case: Case, prob: pulp.LpProblem, need_used: bool, tight: bool = True):
+    def __init__(self, case: Case, prob: pulp.LpProblem, need_used: bool, tight: bool = True,
+                 names: str = ""):
+        # names: a prefix of every variable and row name (one per year of a horizon).
+        self.names = names
         self.case = case
         self.prob = prob
         self.need_used = need_used
         self.tight = tight
         self._counter = itertools.count()
-        self._prefix = "x"
+        self._prefix = f"{names}x"
         self._fee_choices: dict[str, tuple[list[float], list[Any]]] = {}
         self.rows: dict[str, str] = {}
         self._meaning = ""
 
     def for_lever(self, index: int, meaning: str) -> ModelBuilder:
-        self._prefix = f"l{index}"
+        self._prefix = f"{self.names}l{index}"
         self._meaning = meaning
         return self
 
@@ -175,7 +178,7 @@ class ModelBuilder:
         self.add(expr, self._meaning or hint)
 
     def add(self, expr: Any, meaning: str) -> str:
-        name = f"c{next(self._counter)}"
+        name = f"{self.names}c{next(self._counter)}"
         self.prob += expr, name
         self.rows[name] = meaning
         return name
@@ -239,7 +242,26 @@ def build_model(
         b.for_lever(i, f"lever:{lever.id}")
         terms[lever.id] = lever.build(b)
     b.for_lever(-1, "")
+    quantity, protection = add_rows(b, case, terms, t, relax, objective, share_weight, need_used)
+    risk, change = quantity["risk"], quantity["change"]
+    private, revenues = quantity["private"], quantity["revenues"]
 
+    if objective == "risk":
+        prob += risk + TIE_BREAK * change
+    else:
+        # Highest share: maximise private - w x revenues (Dinkelbach), less the share lost
+        # by the `robust` weakest levers; a tiny risk penalty picks, among equally good
+        # plans, the least risky one.
+        prob += private - share_weight * revenues - protection - 1e-9 * risk
+    return Model(case=case, prob=prob, terms=terms, quantity=quantity, rows=b.rows, share=t)
+
+
+def add_rows(b: ModelBuilder, case: Case, terms: dict[str, Terms], t: float,
+             relax: frozenset[str], objective: str, share_weight: float,
+             need_used: bool) -> tuple[dict[str, Any], Any]:
+    """The rows of one year after the levers' terms (every constraint of MODEL.md), and its
+    quantities ("risk", "change" and the rule quantities); also (the share row's robust
+    protection, 0 when none). The horizon (model/horizon.py) writes them once a year."""
     revenue_after = {r.id: r.amount + pulp.lpSum(t_.revenue.get(r.id, 0) for t_ in terms.values())
                      for r in case.revenues}
     expenditure_after = {e.id: e.amount + pulp.lpSum(t_.expenditure.get(e.id, 0)
@@ -321,14 +343,8 @@ def build_model(
         else:
             b.add(lhs == rule.rhs, f"rule:{rule.name}")
 
-    if objective == "risk":
-        prob += risk + TIE_BREAK * change
-    else:
-        # Highest share: maximise private - w x revenues (Dinkelbach), less the share lost
-        # by the `robust` weakest levers; a tiny risk penalty picks, among equally good
-        # plans, the least risky one.
-        prob += private - share_weight * revenues - protection - 1e-9 * risk
-    return Model(case=case, prob=prob, terms=terms, quantity=quantity, rows=b.rows, share=t)
+    quantity["change"] = change
+    return quantity, protection
 
 
 def _protect(b: ModelBuilder, case: Case, terms: dict[str, Terms], budget: int, t: float,
@@ -376,5 +392,5 @@ def solved_value(var: Any) -> float:
     return float(var.varValue or 0.0)
 
 
-__all__ = ["RELAXABLE", "TIE_BREAK", "Model", "ModelBuilder", "ShareRow", "build_model",
+__all__ = ["RELAXABLE", "TIE_BREAK", "Model", "ModelBuilder", "ShareRow", "add_rows", "build_model",
            "share_lhs", "solved_value"]

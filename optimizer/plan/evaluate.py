@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import Any
 
 from ..case.schema import Case
 from ..levers.base import EPS, Effects
@@ -73,8 +74,13 @@ class Evaluation:
         return self.effects[ident].value
 
 
-def evaluate(case: Case, plan: Mapping[str, float]) -> Evaluation:
-    """The figures of a plan (lever id -> decision value; missing levers are at 0)."""
+def evaluate(case: Case, plan: Mapping[str, float],
+             effects_of: Callable[[Any, float, PlanContext], Effects] | None = None
+             ) -> Evaluation:
+    """The figures of a plan (lever id -> decision value; missing levers are at 0).
+
+    effects_of(lever, value, ctx): a lever's effects other than its one-year `effects`
+    (one year of a horizon: `year_effects`)."""
     ctx = PlanContext(case, plan)
     effects: dict[str, Effects] = {}
     revenues = {r.id: r.amount for r in case.revenues}
@@ -85,7 +91,7 @@ def evaluate(case: Case, plan: Mapping[str, float]) -> Evaluation:
     eligible = case.eligible_total
     for lever in case.levers:
         value = float(plan.get(lever.id, 0.0)) if lever.enabled else 0.0
-        eff = lever.effects(value, ctx)
+        eff = lever.effects(value, ctx) if effects_of is None else effects_of(lever, value, ctx)
         eff = dataclasses.replace(eff, revenue=MappingProxyType(dict(eff.revenue)),
                                   expenditure=MappingProxyType(dict(eff.expenditure)))
         effects[lever.id] = eff

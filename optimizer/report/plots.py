@@ -96,6 +96,16 @@ def _save(fig: Any, path: str | os.PathLike[str], protect: tuple[str, ...]) -> N
     write_atomic(path, buf.getvalue(), protect=protect)
 
 
+def new_figure(width: float, height: float) -> Any:
+    """A matplotlib Figure of that size in inches (for plots in other report modules)."""
+    return _figure(width, height)
+
+
+def save_figure(fig: Any, path: str | os.PathLike[str], protect: tuple[str, ...] = ()) -> None:
+    """Write fig to path (.png, .svg or .pdf), atomically, the same bytes each run."""
+    _save(fig, path, protect)
+
+
 def _plot_metadata(suffix: str) -> dict[str, Any]:
     # No creation date and no software version in the file: the same run writes the
     # same bytes.
@@ -483,11 +493,13 @@ __all__ = [
     "entry_groups",
     "frontier_figure",
     "matplotlib_installed",
+    "new_figure",
     "plot_frontier",
     "plot_simulation",
     "plot_sweep",
     "plot_tornado",
     "risk_label",
+    "save_figure",
     "simulation_figure",
     "sweep_figure",
     "sweep_lines",

@@ -18,7 +18,7 @@ Kind = Literal["sweep", "frontier", "tornado"]
 
 # Solves of a bisection between two grid targets of a frontier (to 1e-4 of share, from a
 # grid step of about 1e-3): a few, and up to ten for a coarse grid.
-BISECTION_WORDS = "then a few solves (bisection) for each change of plan"
+BISECTION_WORDS = "and every 1e-4 step of target from today's share to the highest (each change of plan)"
 
 
 def is_cvar(case: Any) -> bool:

@@ -95,6 +95,29 @@ class MembersChoice:
 
 
 @dataclass(frozen=True)
+class Alternative:
+    """What a safer or kinder plan would cost at the same target (MODEL.md v2, "Honest
+    reports"): the least risky plan with one more setting, or why there is none.
+
+    kind: "robust" (target.robust one higher: the plan holds if one more lever delivers only
+    its low case) or "keep_members" (target.max_members_lost = 0)."""
+
+    kind: str
+    setting: str
+    value: float
+    risk: float | None  # None: no plan reaches the target with the setting
+    extra_risk: float | None  # over the chosen plan's EUR at risk
+    p_both: float | None = None  # its outlook: target and budget both hold
+    top_share: float | None = None  # no plan: the highest share reachable with the setting
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "setting": self.setting, "value": num(self.value),
+                "status": "optimal" if self.risk is not None else "infeasible",
+                "risk": num(self.risk), "extra_risk": num(self.extra_risk),
+                "p_both": num(self.p_both), "max_private_share": num(self.top_share)}
+
+
+@dataclass(frozen=True)
 class Result:
     """The answer to a case. Frozen: nothing in it can be changed after the solve."""
 
@@ -120,6 +143,8 @@ class Result:
     members_choice: MembersChoice | None = None
     # The least EUR at risk (step 1); the plan's own risk may be above it by the tolerance.
     least_risk: float | None = None
+    # Safer or kinder plans at the same target and what they cost (MODEL.md v2).
+    alternatives: tuple[Alternative, ...] = ()
 
     def __repr__(self) -> str:
         """Short: the status, the case's name, the EUR at risk and the levers used (the
@@ -269,6 +294,8 @@ class Result:
                               "p_target_met": num(o.p_target_met),
                               "p_result_ok": num(o.p_result_ok), "p_both": num(o.p_both),
                               "advice": outlook_advice(self)}
+        if self.alternatives:
+            out["alternatives"] = [a.to_dict() for a in self.alternatives]
         if self.members_choice is not None:
             c = self.members_choice
             out["members_choice"] = {

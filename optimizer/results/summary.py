@@ -94,11 +94,41 @@ def outlook_line(result: Any) -> str:
             f"{pct_short(o.p_result_ok)}, and both in {pct_short(o.p_both)}.")
 
 
+def alternative(result: Any, kind: str) -> Any:
+    """The result's alternative plan of that kind (None when none was computed)."""
+    return next((a for a in getattr(result, "alternatives", ()) if a.kind == kind), None)
+
+
+def levers_low_words(g: int) -> str:
+    """'any one lever delivers only its low case', 'any 2 levers deliver only their ...'."""
+    return ("any one lever delivers only its low case" if g == 1 else
+            f"any {g} levers deliver only their low case")
+
+
 def outlook_advice(result: Any) -> str | None:
     """What to try when the plan holds too rarely (None when it holds often enough)."""
     o = result.outlook
     if o is None or not o.low:
         return None
+    cvar = "choose the plan with the least tail risk (target.risk_measure = cvar)"
+    safer = alternative(result, "robust")
+    if safer is not None:
+        g = int(safer.value)
+        cur = result.case.currency
+        head = f"The plan holds in fewer than {pct_short(o.LOW)} of years"
+        if safer.risk is not None:
+            holds = ("" if safer.p_both is None else
+                     f" and holds in {pct_short(safer.p_both)} of simulated years")
+            return (f"{head}. A safer plan: with target.robust = {g} (it holds if "
+                    f"{levers_low_words(g)}), the least risky plan puts "
+                    f"{keur(safer.risk)} {cur} at risk ({keur(safer.extra_risk, sign=True)})"
+                    f"{holds}; or {cvar}.")
+        top = ("" if safer.top_share is None else
+               f" (with target.robust = {g} the highest reachable share is "
+               f"{safer.top_share:.2%})")
+        return (f"{head}, and no plan reaches {pct_short(result.case.target.private_share)} "
+                f"if {levers_low_words(g)}{top}: lower the target, or "
+                f"{cvar}.")
     g = result.case.target.robust
     robust = (f"raise target.robust (now {g})" if g else
               "set target.robust (1: the plan then holds if any one lever delivers only its "
@@ -106,6 +136,19 @@ def outlook_advice(result: Any) -> str | None:
     return (f"The plan holds in fewer than {pct_short(o.LOW)} of years: to make it safer, "
             f"{robust}, or choose the plan with the least tail risk "
             "(target.risk_measure = cvar).")
+
+
+def keep_members_line(result: Any) -> str | None:
+    """What keeping every member would cost, when the plan loses members."""
+    kind = alternative(result, "keep_members")
+    if kind is None:
+        return None
+    if kind.risk is None:
+        return (f"No plan reaches {pct_short(result.case.target.private_share)} without "
+                "losing members (target.max_members_lost = 0).")
+    cur = result.case.currency
+    return (f"Keeping every member (target.max_members_lost = 0) puts {keur(kind.risk)} {cur} "
+            f"at risk, {keur(kind.extra_risk)} {cur} more than this plan.")
 
 
 def members_choice_line(result: Any) -> str | None:
@@ -157,6 +200,9 @@ def summary_lines(result: Any) -> list[str]:
         choice = members_choice_line(result)
         if choice:
             lines.append(choice)
+        keep = keep_members_line(result)
+        if keep:
+            lines.append(keep)
         if result.marginal_risk is not None:
             lines.append(f"One more point of target ({pct_short(result.marginal.target)}) would add "
                          f"{keur(result.marginal_risk)} {case.currency} at risk.")
@@ -192,5 +238,5 @@ def summary_lines(result: Any) -> list[str]:
     return lines
 
 
-__all__ = ["aim", "cvar_head", "members_choice_line", "outlook_advice", "outlook_line", "pct1",
+__all__ = ["aim", "alternative", "cvar_head", "keep_members_line", "members_choice_line", "outlook_advice", "outlook_line", "pct1",
            "robust_line", "simulation_line", "summary_lines"]

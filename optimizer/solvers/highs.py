@@ -269,6 +269,33 @@ class HighsSession:
             self.inst.changeCoeff(row, j, float(coefficients[j]))
         self.inst.changeRowBounds(row, lower, math.inf)
 
+    def set_coefficients(self, rows: np.ndarray, columns: np.ndarray,
+                         values: np.ndarray) -> None:
+        """Rewrite single coefficients (row i, column j) = value (a new entry if it was 0)."""
+        change = self.inst.changeCoeff
+        for i, j, v in zip(rows.tolist(), columns.tolist(), values.tolist()):
+            change(i, j, v)
+
+    def set_row_bounds(self, rows: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
+        """Rewrite the bounds of several rows at once."""
+        if len(rows):
+            self.inst.changeRowsBounds(len(rows), np.asarray(rows, np.int32),
+                                       np.asarray(lower, float), np.asarray(upper, float))
+
+    def set_costs(self, cost: np.ndarray) -> None:
+        """A new objective (minimised), one cost per column."""
+        n = len(cost)
+        if n:
+            self.inst.changeColsCost(n, np.arange(n, dtype=np.int32), np.asarray(cost, float))
+
+    def add_row(self, columns: np.ndarray, values: np.ndarray, lower: float = -math.inf,
+                upper: float = math.inf) -> int:
+        """Append a row (free unless bounds are given); its index."""
+        index = self.inst.getNumRow()
+        self.inst.addRow(lower, upper, len(columns), np.asarray(columns, np.int32),
+                         np.asarray(values, float))
+        return int(index)
+
     def solve(self, cutoff: float = math.inf) -> SolverOutcome:
         """Solve; cutoff bounds the objective (only plans at least as good are sought)."""
         self.inst.setOptionValue("objective_bound", cutoff)
@@ -276,6 +303,14 @@ class HighsSession:
 
     def values(self) -> np.ndarray:
         return np.array(self.inst.getSolution().col_value, dtype=float)
+
+    def dual_bound(self, objective: float) -> float:
+        """A proven lower bound on the last solve's minimum (its MIP dual bound, never above
+        the objective found; the objective itself for an LP)."""
+        dual = getattr(self.inst.getInfo(), "mip_dual_bound", None)
+        if dual is None or not math.isfinite(dual):
+            return objective
+        return min(objective, float(dual) + self.model.offset)
 
 
 def start_one_thread_highs() -> None:

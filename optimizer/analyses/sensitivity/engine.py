@@ -5,9 +5,9 @@ the same model hundreds of times with one thing changed, so it works differently
 
 - The model is built once per case (`TargetEngine`) in its tight formulation
   (`build_model(tight=True)`: dominated options dropped, implied bounds added) and
-  handed to HiGHS in-process. For a change of target only the share row
-  `private - t x revenues >= 0` moves: its coefficients and bound are rewritten in
-  place and the same HiGHS instance solves again.
+  handed to HiGHS in-process. For a change of target only the rows that depend on it
+  move: their coefficients and bounds are rewritten in place and the same HiGHS
+  instance solves again.
 - Targets are cut into chunks of increasing targets, which gives exact shortcuts. The
   plan optimal at t stays optimal for every target up to the share it reaches (the
   feasible set only shrinks as t grows, and the plan is still in it): those targets
@@ -31,11 +31,13 @@ HiGHS keeps one thread scheduler per process: a forked worker drops the one it
 inherited (`resetGlobalScheduler`) and starts its own on one thread before its first
 solve. The calling process's HiGHS is never touched: even one worker is a process.
 
-`--solver cbc` keeps working: each point is then built and solved by a CBC
-process, as `optimize` does (the slow path), with the same shortcuts. Cases
-whose objective is the CVaR go through `analyses.solve.solve` point by point, without
-the plan-reuse shortcut: their loss depends on the target, so a plan optimal at t is
-not optimal at a higher target it happens to reach.
+Every objective goes through the same engine (issue 13): the rows that move with the
+target (the share row, a robust target's protection rows, the CVaR's scenario rows) are
+found by building the model at two targets (`affine.TargetModel`) and rewritten in place;
+the choice among plans of least risk (most members within the risk tolerance, then least
+change) is two more solves of the same HiGHS instance (`_SessionSteps`). The plan-reuse
+shortcut is kept off for the CVaR (its loss depends on t). `--solver cbc` keeps working:
+each point is then a whole `solve`, as `optimize` runs it (the slow path).
 
 The engine drives no solver library itself: the share row's algebra is the model's
 (`Model.share_row`), and the re-solved HiGHS instance is `solvers.highs.HighsSession`.
@@ -54,15 +56,18 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pulp
 
 from ...case.schema import Case
 from ...errors import CaseError, SolverError
 from ...levers.base import EPS
 from ...model.milp import build_model
-from ...plan.evaluate import evaluate, violations
+from ..plans import choose_plan_with
+from .affine import NotAffine, TargetModel, vector
+from ...plan.evaluate import evaluate, robust_margins, violations
 from ...results.point import Point
 from ...solvers import SolverName, run
-from ...solvers.highs import HighsSession, MatrixModel, single_thread_worker, to_matrix
+from ...solvers.highs import HighsSession, MatrixModel, single_thread_worker
 from ...solvers.highs import start_one_thread_highs as start_highs_on_one_thread
 from ...status import Status
 
@@ -100,25 +105,89 @@ def point_from_plan(case: Case, plan: Mapping[str, float], status: str, share: f
 
 
 def point_by_point(case: Case) -> bool:
-    """Whether a case's points go through `solve` one by one (the CVaR, a robust target, a
-    risk tolerance: their answer is more than one solve of the built model)."""
+    """Whether a case's points each need more than one solve (the CVaR's plain plan first,
+    the members step and the least-change step of the choice among plans): since the
+    in-process engine makes those as re-solves of the same HiGHS model, this now only
+    decides the size of the tasks of the slow path (`--solver cbc`)."""
     target = case.target
     return (getattr(target, "risk_measure", None) == "cvar" or bool(target.robust)
             or target.risk_tolerance > 0)
 
 
-def chunk_size(case: Case) -> int:
+def whole_solves(case: Case, solver: str = "highs") -> bool:
+    """Whether each point of a run is a whole `optimize` solve (the slow path, `--solver
+    cbc`, on a case whose points are several solves), not re-solves in process."""
+    return SolverName.parse(solver).value != "highs" and point_by_point(case)
+
+
+def chunk_size(case: Case, solver: str = "highs") -> int:
     """Targets per task. CHUNK when the model is re-solved in place (shortcuts and bounds
-    work within a chunk); 1 when each point is a whole solve: nothing is shared, and each
-    point goes to a free worker and counts in the progress as soon as it is done."""
-    return 1 if point_by_point(case) else CHUNK
+    work within a chunk); 1 when each point is a whole solve (CBC on a case whose points
+    are several solves): nothing is shared, and each point goes to a free worker and counts
+    in the progress as soon as it is done."""
+    return 1 if whole_solves(case, solver) else CHUNK
+
+
+def _at_target(case: Case, t: float) -> Case:
+    if t == case.target.private_share:
+        return case
+    return case.model_copy(update={"target": case.target.model_copy(
+        update={"private_share": t})})
+
+
+class _SessionSteps:
+    """The choice among plans (MODEL.md v2, steps 2 and 3) as re-solves of the engine's
+    HiGHS model: the objective becomes the members (then the euros moved), and two rows
+    added once, free until used, hold the risk under its cap and the members above their
+    floor. `analyses.plans.choose_plan_with` decides, as for a single solve."""
+
+    def __init__(self, engine: TargetEngine):
+        self.engine = engine
+
+    def members_vary(self) -> bool:
+        return self.engine.members_vary
+
+    def _run(self, cost: np.ndarray, cap: float, floor: float | None
+             ) -> dict[str, float] | None:
+        e = self.engine
+        session = e._highs()
+        session.set_costs(cost)
+        session.set_row_bounds(np.array([e._cap_row, e._floor_row]),
+                               np.array([-math.inf, -math.inf if floor is None
+                                         else floor - e._members0]),
+                               np.array([cap - e._risk0, math.inf]))
+        e._dirty = True
+        # The plan of the step before is feasible here: its objective bounds the search.
+        cutoff = math.inf
+        if e._last is not None:
+            known = float(np.dot(cost, e._last))
+            cutoff = known + max(1e-6 * abs(known), 1e-6)
+        outcome = session.solve(cutoff)
+        if outcome.status is Status.INFEASIBLE and cutoff < math.inf:
+            outcome = session.solve(math.inf)
+        if outcome.status is not Status.OPTIMAL:
+            return None
+        values = session.values()
+        e._last = values
+        e.model.load_values(e._columns, values)
+        return e.model.read_plan()
+
+    def most_members(self, risk_cap: float) -> dict[str, float] | None:
+        return self._run(-self.engine._members, risk_cap, None)
+
+    def least_change(self, risk_cap: float, members_floor: float | None
+                     ) -> dict[str, float] | None:
+        return self._run(self.engine._change, risk_cap, members_floor)
 
 
 class TargetEngine:
     """One case's model, built once and re-solved at many targets.
 
-    solver "highs": the share row is rewritten in place and the same in-process HiGHS
-    instance solves again. solver "cbc": each target is built and solved by CBC.
+    solver "highs": the rows that depend on the target are rewritten in place
+    (`affine.TargetModel`) and the same in-process HiGHS instance solves again; the
+    choice among plans of least risk (members, then least change) re-solves the same
+    instance with another objective; a CVaR case's model carries its scenario rows.
+    solver "cbc": each target is a whole `solve`, as `optimize` runs it.
     """
 
     def __init__(self, case: Case, solver: str = "highs", time_limit: float | None = None):
@@ -127,23 +196,52 @@ class TargetEngine:
         self.time_limit = time_limit
         target = case.target
         self.cvar = getattr(target, "risk_measure", None) == "cvar"
-        # Cases whose answer is more than one solve of the built model go through `solve`
-        # point by point: the CVaR, a robust target (its protection rows depend on t), and
-        # a risk tolerance (the members step re-solves within the tolerance).
-        self.general = point_by_point(case)
-        # "The plan optimal at t stays optimal up to the share it reaches" holds only when
-        # the objective does not depend on t and the plan is a single least-risk solve.
-        # EUR at risk does not depend on t; the CVaR's loss (each scenario's shortfall from
-        # t x revenues) does. Reach stays monotone for every objective.
-        self.reuse_plans = not self.general
+        self.general = self.solver != "highs"
+        # "The plan chosen at t stays the plan up to the share it reaches" holds when the
+        # objective does not depend on t (EUR at risk; not the CVaR, whose loss is each
+        # scenario's shortfall from t x revenues). With a risk tolerance it needs the
+        # least-risk plan to reach that share too (`_reaches`). Reach is monotone always.
+        self.reuse_plans = not self.cvar and not (self.general and point_by_point(case))
         self.session: HighsSession | None = None
-        if self.solver == "highs" and not self.general:
-            self.model = build_model(case, tight=True)
-            self.matrix: MatrixModel = to_matrix(self.model.prob)
-            self._columns = self.model.prob.variables()
-            self.share = self.model.share_row(self.matrix.names)
-            self._row = self.matrix.row_names.index(self.share.name)
-            self._cols = self.share.columns
+        self._dirty = False
+        self._last: np.ndarray | None = None
+        if not self.general:
+            try:
+                self.target_model = TargetModel(self._builder(), target.private_share)
+            except NotAffine:  # pragma: no cover - never seen: every point a whole solve
+                self.general = True
+                self.reuse_plans = not self.cvar and not point_by_point(case)
+                return
+            self.model = self.target_model.model
+            self.matrix: MatrixModel = self.target_model.matrix
+            self._columns = self.target_model.columns
+            names = self.matrix.names
+            self._cost = self.matrix.cost * self.matrix.sense
+            if not self.cvar:
+                q = self.model.quantity
+                self._risk, self._risk0 = vector(q["risk"], names)
+                self._members, self._members0 = vector(q["members"], names)
+                self._change, _ = vector(pulp.lpSum(t.change for t in self.model.terms.values()),
+                                         names)
+                self.members_vary = self.model.members_vary()
+
+    def _builder(self) -> Callable[[float], Any]:
+        case = self.case
+        if not self.cvar:
+            return lambda t: build_model(case, share=t, tight=True)
+        from ...model.cvar import add_scenarios
+        from ...plan.scenarios import OPTIMISE, Scenarios
+        from ..cvar import settings
+
+        alpha, n, seed = settings(case)
+        scenarios = Scenarios(case, n, seed, OPTIMISE)
+
+        def build(t: float) -> Any:
+            at = _at_target(case, t)
+            model = build_model(at, tight=True)
+            add_scenarios(model, scenarios, alpha)
+            return model
+        return build
 
     # -- one target
     def reset(self) -> None:
@@ -153,15 +251,33 @@ class TargetEngine:
     def _highs(self) -> HighsSession:
         if self.session is None:
             self.session = HighsSession(self.matrix, self.time_limit, FAST_OPTIONS, _THREADS)
+            self._target: float = self.target_model.t0
+            if not self.cvar:
+                cols = np.flatnonzero(self._risk)
+                self._cap_row = self.session.add_row(cols, self._risk[cols])
+                cols = np.flatnonzero(self._members)
+                self._floor_row = self.session.add_row(cols, self._members[cols])
+            self._dirty = False
         return self.session
 
     def _set_target(self, t: float) -> None:
-        self._highs().set_row(self._row, self._cols, self.share.coefficients(t),
-                              self.share.lower(t))
+        session = self._highs()
+        if t != self._target:
+            tm = self.target_model
+            values, lower, upper = tm.at(t)
+            session.set_coefficients(tm.rows, tm.cols, values)
+            session.set_row_bounds(tm.bound_rows, lower, upper)
+            self._target = t
+        if self._dirty:  # the choice's solves changed the objective and freed rows
+            session.set_costs(self._cost)
+            session.set_row_bounds(np.array([self._cap_row, self._floor_row]),
+                                   np.array([-math.inf, -math.inf]),
+                                   np.array([math.inf, math.inf]))
+            self._dirty = False
 
     def solve(self, t: float, start: np.ndarray | Sequence[float] | None = None
               ) -> tuple[Point, np.ndarray | None]:
-        """The optimal plan at target t, and the solver's column values.
+        """The plan of a single `optimize` at target t, and the solver's column values.
 
         start: the column values of a plan known to be feasible at t (the plan of a higher
         target); its objective bounds the search. A solver failure is a point with status
@@ -176,11 +292,6 @@ class TargetEngine:
                ) -> tuple[Point, np.ndarray | None]:
         if self.general:
             return self._solve_general(t), None
-        if self.solver == "cbc":
-            model = build_model(self.case, share=t)
-            outcome = run(model.prob, "cbc", self.time_limit)
-            plan = model.read_plan() if outcome.has_plan else None
-            return self._point(outcome.status, plan, t, outcome.detail), None
         self._set_target(t)
         session = self._highs()
         # A plan known to be feasible at t (the plan of a higher target) bounds the optimum:
@@ -188,7 +299,7 @@ class TargetEngine:
         # take a start that presolve maps to another objective offset for optimal.)
         cutoff = math.inf
         if start is not None:
-            known = float(np.dot(self.matrix.cost * self.matrix.sense, start))
+            known = float(np.dot(self._cost, start))
             cutoff = known + max(1e-6 * abs(known), 1e-6)
         outcome = session.solve(cutoff)
         if start is not None and outcome.status is Status.INFEASIBLE:
@@ -198,7 +309,18 @@ class TargetEngine:
             return self._point(outcome.status, None, t, outcome.detail), None
         values = session.values()
         self.model.load_values(self._columns, values)
-        return self._point(outcome.status, self.model.read_plan(), t, outcome.detail), values
+        plan = self.model.read_plan()
+        self.least = plan
+        if outcome.status is Status.OPTIMAL and not self.cvar:
+            case = _at_target(self.case, t)
+            ev = evaluate(case, plan)
+            if not violations(case, ev, plan):
+                self._last = values
+                chosen, _ = choose_plan_with(_SessionSteps(self), case, plan, ev)
+                if chosen is not plan:
+                    values = self._last if self._last is not None else values
+                plan = chosen
+        return self._point(outcome.status, plan, t, outcome.detail), values
 
     def _point(self, status: Status, plan: dict[str, float] | None, t: float,
                detail: str) -> Point:
@@ -209,14 +331,22 @@ class TargetEngine:
     def _solve_general(self, t: float) -> Point:
         from ..solve import solve
 
-        case = self.case
-        if t != case.target.private_share:
-            case = case.model_copy(update={"target": case.target.model_copy(
-                update={"private_share": t})})
+        case = _at_target(self.case, t)
         result = solve(case, solver=self.solver, time_limit=self.time_limit, explain=False)
+        self.least = None  # not kept: no plan reuse with a risk tolerance on this path
         if result.plan is None:
             return Point(result.status.value, detail=result.solver_detail)
         return point_from_plan(case, result.plan, result.status.value, t, result.solver_detail)
+
+    def _reaches(self, point: Point, t: float) -> bool:
+        """Whether the plan chosen at a lower target is the plan at t too (exact)."""
+        if point.plan is None or not _meets(self.case, point.plan, t):
+            return False
+        if self.case.target.risk_tolerance > 0:
+            # the least risk must not move: the least-risk plan reaches t as well
+            least = getattr(self, "least", None)
+            return least is not None and _meets(self.case, least, t)
+        return True
 
     # -- many targets
     def solve_targets(self, targets: Sequence[float]) -> list[Point]:
@@ -251,7 +381,7 @@ class TargetEngine:
                 return out  # type: ignore[return-value]
             j = i + 1
             if point.ok and point.plan is not None and self.reuse_plans:
-                while j < n and _meets(self.case, point.plan, targets[j]):
+                while j < n and self._reaches(point, targets[j]):
                     out[j] = point_from_plan(self.case, point.plan, point.status, targets[j],
                                              "the plan of a lower target reaches this one",
                                              solved=False)
@@ -283,9 +413,15 @@ class TargetEngine:
 
 
 def _meets(case: Case, plan: Mapping[str, float], t: float) -> bool:
-    """Whether the plan reaches target t (exactly, by arithmetic: no tolerance)."""
+    """Whether the plan reaches target t (exactly, by arithmetic: no tolerance), and with a
+    robust target, still when its weakest levers deliver only their low case."""
     ev = evaluate(case, plan)
-    return ev.private - t * ev.total_revenues >= 0
+    if ev.private - t * ev.total_revenues < 0:
+        return False
+    if case.target.robust:
+        share_margin, _ = robust_margins(case, plan, t)
+        return share_margin >= 0
+    return True
 
 
 # ------------------------------------------------------------------ tasks and workers
@@ -501,6 +637,7 @@ __all__ = [
     "default_workers",
     "lever_state",
     "point_by_point",
+    "whole_solves",
     "point_from_plan",
     "run_bisect",
     "run_tasks",

@@ -1,5 +1,5 @@
 """The frontier: the least EUR at risk from today's share to the highest reachable one,
-and the exact targets where the plan changes shape (found by bisection)."""
+and the targets where the plan changes shape (every step of `precision` solved)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ from ...results.sweep import lever_columns
 from ...status import Status
 from ..diagnose import max_private_share
 from .common import MAX_POINTS, Progress, check_settings, point_row
-from .engine import Bisect, Task, chunk_size, lever_state, run_tasks, target_tasks
+from ...results.point import Point
+from .engine import chunk_size, lever_state, run_tasks, target_tasks
 
 _VERBS = {
     ("off", "on"): "enters", ("off", "max"): "enters at its maximum",
@@ -32,10 +33,11 @@ def frontier(case: Case | Mapping[str, Any] | str | os.PathLike[str], *, points:
              workers: int | None = None, progress: Progress | None = None) -> Frontier:
     """The least EUR at risk for every target from today's share to the highest reachable.
 
-    points: grid targets, evenly spaced. Between two grid targets where a lever changes
-    state (enters or leaves the plan, reaches or leaves its maximum), the exact target of
-    the change is found by bisection to `precision`. A lever that changes state and
-    changes back between two grid targets is not seen: use more points.
+    points: the table's targets, evenly spaced. Every target from today's share to the
+    highest one, in steps of `precision`, is solved too: each change of a lever's state
+    (enters or leaves the plan, reaches or leaves its maximum) is reported at the first
+    step where it holds, toggles included; the notes say which levers enter for good and
+    which come and go.
     """
     case = load_case(case)
     workers = check_settings(solver, workers)
@@ -61,10 +63,20 @@ def frontier(case: Case | Mapping[str, Any] | str | os.PathLike[str], *, points:
     low = min(today, top)
     grid = sorted({round(low + (top - low) * k / (points - 1), 12) for k in range(points)})
     grid[-1] = top
-    tasks = target_tasks(0, (), grid, list(range(len(grid))), chunk_size(case))
+    # Every step of `precision` from today's share to the highest one is solved (issue 13):
+    # each entry, exit, maximum and toggle is found at that resolution, none missed
+    # between grid targets. The table keeps the evenly spaced grid.
+    steps = math.floor((top - low) / precision + 1e-9)
+    if steps + 1 > 20 * MAX_POINTS:
+        raise CaseError(f"precision: {steps + 1:,} targets from {low:.2%} to {top:.2%}; use a "
+                        "larger precision")
+    fine = sorted({round(low + k * precision, 12) for k in range(steps + 1)} | set(grid))
+    tasks = target_tasks(0, (), fine, list(range(len(fine))), chunk_size(case, solver))
     stage = _Stage(progress)
-    answers = run_tasks(case, tasks, len(grid), solver=solver, time_limit=time_limit,
-                        workers=workers, progress=stage.first)
+    solved = run_tasks(case, tasks, len(fine), solver=solver, time_limit=time_limit,
+                       workers=workers, progress=stage.first)
+    at = dict(zip(fine, solved))
+    answers = [at[t] for t in grid]
     rows = []
     for t, point in zip(grid, answers):
         row = {"target": t, **point_row(case, point)}
@@ -74,35 +86,28 @@ def frontier(case: Case | Mapping[str, Any] | str | os.PathLike[str], *, points:
         rows.append(row)
     table = pd.DataFrame(rows, columns=columns)
 
-    # Where does the plan change shape? Bisect each change between two grid targets.
-    jobs: list[tuple[int, Bisect]] = []
-    for i in range(len(grid) - 1):
-        a, b = answers[i], answers[i + 1]
+    # Where does the plan change shape? Between two adjacent targets of the fine grid.
+    events = []
+    changes: dict[str, list[str]] = {}
+    for i in range(len(fine) - 1):
+        a, b = solved[i], solved[i + 1]
         if not (a.ok and b.ok and a.plan is not None and b.plan is not None):
             continue
         for lever in case.levers:
             if not lever.enabled:
                 continue
-            sa = lever_state(lever, case, a.plan.get(lever.id, 0.0))
-            sb = lever_state(lever, case, b.plan.get(lever.id, 0.0))
-            if sa != sb:
-                jobs.append((i, Bisect(lever.id, grid[i], grid[i + 1], sa, precision)))
-    found = [p.found for p in run_tasks(
-        case, [Task(k, (), None, (k,), bisect=job) for k, (_, job) in enumerate(jobs)], len(jobs),
-        solver=solver, time_limit=time_limit, workers=workers, progress=stage.second)]
-    events = []
-    for (i, job), (t, before, after) in zip(jobs, found):
-        lever = case.lever(job.lever)
-        prev = answers[i] if before is None else before
-        nxt = answers[i + 1] if after is None else after
-        v0 = prev.plan.get(lever.id, 0.0) if prev.plan is not None else math.nan
-        v1 = nxt.plan.get(lever.id, 0.0) if nxt.plan is not None else math.nan
-        s1 = lever_state(lever, case, v1) if nxt.plan is not None else "off"
-        verb = _VERBS.get((job.state_low, s1), "changes")
-        events.append({"target": t, "lever": lever.id, "label": lever.name, "event": verb,
-                       "before": v0, "after": v1,
-                       "text": f"{lever.name} {verb} at {t:.2%} ({_value(lever, v0)} -> "
-                               f"{_value(lever, v1)})."})
+            v0, v1 = a.plan.get(lever.id, 0.0), b.plan.get(lever.id, 0.0)
+            sa, sb = lever_state(lever, case, v0), lever_state(lever, case, v1)
+            if sa == sb:
+                continue
+            verb = _VERBS.get((sa, sb), "changes")
+            changes.setdefault(lever.id, []).append(verb)
+            t = fine[i + 1]
+            events.append({"target": t, "lever": lever.id, "label": lever.name, "event": verb,
+                           "before": v0, "after": v1,
+                           "text": f"{lever.name} {verb} at {t:.2%} ({_value(lever, v0)} -> "
+                                   f"{_value(lever, v1)})."})
+    answers_all = solved
     events.sort(key=lambda e: (e["target"], e["lever"]))
     events.append({"target": top, "lever": "", "label": "", "event": "no plan beyond",
                    "before": math.nan, "after": math.nan,
@@ -112,9 +117,7 @@ def frontier(case: Case | Mapping[str, Any] | str | os.PathLike[str], *, points:
         notes.append(f"The highest share found, {top:.2%}, is not proven: the solver stopped "
                      f"{stopped_words(status)} before proving that no plan goes higher; raise "
                      "--time-limit (or drop it).")
-    stopped = [p for p in answers if p.status in _STOPPED]
-    stopped += [after for _, (_, _, after) in zip(jobs, found)
-                if after is not None and after.status in _STOPPED]
+    stopped = [p for p in answers_all if p.status in _STOPPED]
     if stopped:
         if status is Status.OPTIMAL:
             status = Status(stopped[0].status)
@@ -126,10 +129,34 @@ def frontier(case: Case | Mapping[str, Any] | str | os.PathLike[str], *, points:
     if today > top + 1e-9:
         notes.append(f"Today's share ({today:.1%}) is above what a plan that meets the other "
                      f"constraints can keep ({top:.2%}).")
-    solves = sum(p.solved for p in answers) + sum(
-        math.ceil(math.log2(max(2.0, (j.high - j.low) / precision))) for _, j in jobs)
+    notes += _comings_and_goings(case, changes, solved[-1] if solved else None, precision)
+    solves = sum(p.solved for p in answers_all)
     return Frontier(case, today, top, table, pd.DataFrame(events, columns=event_columns),
                     solver, precision, solves, tuple(notes), status=status)
+
+
+def _comings_and_goings(case: Case, changes: Mapping[str, list[str]], last: Point | None,
+                        precision: float) -> list[str]:
+    """Which levers enter for good and which come and go, and how often (issue 13)."""
+    good, toggling = [], []
+    for lever_id, verbs in changes.items():
+        lever = case.lever(lever_id)
+        entries = sum(1 for v in verbs if v.startswith("enters"))
+        exits = sum(1 for v in verbs if v == "leaves")
+        on_at_top = last is not None and last.plan is not None and lever_state(
+            lever, case, last.plan.get(lever_id, 0.0)) != "off"
+        if entries == 1 and exits == 0 and on_at_top:
+            good.append(lever.name)
+        elif entries + exits > 1:
+            toggling.append(f"{lever.name} ({entries} entr{'y' if entries == 1 else 'ies'}, "
+                            f"{exits} exit{'' if exits == 1 else 's'})")
+    out = []
+    step = f"{precision:.2%}".replace(".00%", "%") if precision >= 1e-4 else f"{precision:g}"
+    if good:
+        out.append(f"Enter for good (every {step} of target solved): {', '.join(good)}.")
+    if toggling:
+        out.append(f"Come and go as the target rises: {'; '.join(toggling)}.")
+    return out
 
 
 # Statuses of a solve stopped before a proven answer (a time limit, a solver failure).

@@ -176,7 +176,7 @@ def sweep(case: Case | Mapping[str, Any] | str | os.PathLike[str],
         if TARGET in lists:
             k = paths.index(TARGET)
             tasks += target_tasks(g, key, [points[i][k] for i in indices], indices,
-                                  chunk_size(case))
+                                  chunk_size(case, solver))
         else:
             tasks.append(Task(g, key, None, tuple(indices)))
     answers = run_tasks(case, tasks, total, solver=solver, time_limit=time_limit,
