@@ -13,6 +13,10 @@ reachable (today's share up to 0.1 above it, below the highest reachable share):
   CVaR went through a whole `solve` per point): that path's CPU per point on 12 targets
   spread over the sweep, in this process, times 1,001, spread over the cores, plus one
   start-up; the same 12 targets through the engine, for the per-point ratio.
+- the engine itself before and after shortcuts A and C (`TargetEngine.solve_targets`):
+  the 1,001 targets in the chunks of a sweep, in this process, alternated, CPU and the
+  HiGHS solves by kind (main, members step, least-change step), and whether every point
+  has the same EUR at risk both ways.
 
 Then the tornado of `cases/aura-average-2020-uncertain.json` (CVaR) as a whole process
 against its single `optimize`, and the old path's estimate (its points measured on 3 of
