@@ -13,6 +13,10 @@ reachable (today's share up to 0.1 above it, below the highest reachable share):
   CVaR went through a whole `solve` per point): that path's CPU per point on 12 targets
   spread over the sweep, in this process, times 1,001, spread over the cores, plus one
   start-up; the same 12 targets through the engine, for the per-point ratio.
+- the engine itself before and after shortcuts A and C (`TargetEngine.solve_targets`):
+  the 1,001 targets in the chunks of a sweep, in this process, alternated, CPU and the
+  HiGHS solves by kind (main, members step, least-change step), and whether every point
+  has the same EUR at risk both ways.
 
 Then the tornado of `cases/aura-average-2020-uncertain.json` (CVaR) as a whole process
 against its single `optimize`, and the old path's estimate (its points measured on 3 of
@@ -84,6 +88,42 @@ def new_path_cpu(case: optimizer.Case, targets: list[float]) -> float:
     return (time.process_time() - start) / len(targets)
 
 
+def chunked_cpu(case: optimizer.Case, targets: list[float], shortcuts: bool
+                ) -> tuple[float, dict[str, int], list[float | None]]:
+    """(CPU seconds, HiGHS solves by kind, EUR at risk per point) of the targets as a sweep's
+    tasks run them (chunks of engine.CHUNK, a fresh HiGHS per chunk), in this process;
+    shortcuts False is the first engine (shortcut B only), True adds A and C
+    (`TargetEngine.solve_targets`)."""
+    eng = engine.TargetEngine(case)
+    eng.shortcuts = shortcuts
+    start = time.process_time()
+    risks: list[float | None] = []
+    for s in range(0, len(targets), engine.CHUNK):
+        eng.reset()
+        points = eng.solve_targets(targets[s:s + engine.CHUNK])
+        risks += [p.risk if p.ok else None for p in points]
+    return time.process_time() - start, eng.solves, risks
+
+
+def walks(case: optimizer.Case, targets: list[float], repeat: int) -> None:
+    """Before and after shortcuts A and C on the same 1,001 targets, alternated, here."""
+    before, after = [], []
+    for _ in range(max(1, repeat)):
+        b = chunked_cpu(case, targets, False)
+        a = chunked_cpu(case, targets, True)
+        before.append(b)
+        after.append(a)
+    same = all((x is None) == (y is None) and (x is None or abs(x - y) <= 0.01 + 1e-6 * abs(x))
+               for x, y in zip(before[0][2], after[0][2]))
+    b_cpu = statistics.median(c for c, _, _ in before)
+    a_cpu = statistics.median(c for c, _, _ in after)
+    print(f"  engine in process, 1,001 targets in chunks of {engine.CHUNK} (CPU, median of "
+          f"{len(before)}): before (shortcut B only) {1000 * b_cpu / len(targets):.1f} ms per "
+          f"point, HiGHS solves {before[0][1]}; after (shortcuts A, B, C) "
+          f"{1000 * a_cpu / len(targets):.1f} ms per point, HiGHS solves {after[0][1]}; "
+          f"ratio {b_cpu / a_cpu:.2f}; same EUR at risk at every point: {same}")
+
+
 def sweep_case(label: str, path: str, repeat: int) -> None:
     case = optimizer.load_case(path)
     today = evaluate(case, {}).private_share
@@ -118,6 +158,7 @@ def sweep_case(label: str, path: str, repeat: int) -> None:
           f"{before_wall / s_wall:.0f}")
     print(f"  one point alone, CPU: before {1000 * old:.0f} ms, after {1000 * new:.0f} ms "
           f"(ratio {old / new:.1f})")
+    walks(case, [lo + k * step for k in range(1001)], repeat)
 
 
 def tornado_case(repeat: int) -> None:

@@ -162,6 +162,7 @@ class _SessionSteps:
         if e._last is not None:
             known = float(np.dot(cost, e._last))
             cutoff = known + max(1e-6 * abs(known), 1e-6)
+        e.solves["members" if floor is None else "change"] += 1
         outcome = session.solve(cutoff)
         if outcome.status is Status.INFEASIBLE and cutoff < math.inf:
             outcome = session.solve(math.inf)
@@ -173,7 +174,17 @@ class _SessionSteps:
         return e.model.read_plan()
 
     def most_members(self, risk_cap: float) -> dict[str, float] | None:
-        return self._run(-self.engine._members, risk_cap, None)
+        e = self.engine
+        kept = e._most
+        if (e.shortcuts and kept is not None and kept[0] == risk_cap and kept[1] <= e._target
+                and kept[3] is not None and _meets(e.case, kept[2], e._target)):
+            # Shortcut C (`TargetEngine.walk`): the most-members plan of a target no higher,
+            # under the same risk cap, reaches this target: it keeps the most members here.
+            e._last = kept[3]
+            return dict(kept[2])
+        plan = self._run(-e._members, risk_cap, None)
+        e._most = (risk_cap, e._target, plan, e._last) if plan is not None else None
+        return plan
 
     def least_change(self, risk_cap: float, members_floor: float | None
                      ) -> dict[str, float] | None:
@@ -205,6 +216,15 @@ class TargetEngine:
         self.session: HighsSession | None = None
         self._dirty = False
         self._last: np.ndarray | None = None
+        # Shortcuts A and C of `solve_targets` (the least risk holds: only the choice among
+        # plans is solved; the most members hold: no members step); False: the first
+        # engine's walk (bench/bench_engine.py compares). HiGHS solves made, by kind.
+        self.shortcuts = True
+        self.solves = {"main": 0, "members": 0, "change": 0}
+        self.least: dict[str, float] | None = None
+        self._least_values: np.ndarray | None = None
+        # the members step's last answer: (risk cap, plan, column values)
+        self._most: tuple[float, float, dict[str, float], np.ndarray | None] | None = None
         if not self.general:
             try:
                 self.target_model = TargetModel(self._builder(), target.private_share)
@@ -247,6 +267,7 @@ class TargetEngine:
     def reset(self) -> None:
         """Drop the HiGHS instance: the next solve starts from a fresh one."""
         self.session = None
+        self._most = None
 
     def _highs(self) -> HighsSession:
         if self.session is None:
@@ -301,6 +322,7 @@ class TargetEngine:
         if start is not None:
             known = float(np.dot(self._cost, start))
             cutoff = known + max(1e-6 * abs(known), 1e-6)
+        self.solves["main"] += 1
         outcome = session.solve(cutoff)
         if start is not None and outcome.status is Status.INFEASIBLE:
             # A plan exists (the start): never report "out of reach" because of the bound.
@@ -311,16 +333,37 @@ class TargetEngine:
         self.model.load_values(self._columns, values)
         plan = self.model.read_plan()
         self.least = plan
+        self._least_values = values
         if outcome.status is Status.OPTIMAL and not self.cvar:
-            case = _at_target(self.case, t)
-            ev = evaluate(case, plan)
-            if not violations(case, ev, plan):
-                self._last = values
-                chosen, _ = choose_plan_with(_SessionSteps(self), case, plan, ev)
-                if chosen is not plan:
-                    values = self._last if self._last is not None else values
-                plan = chosen
+            plan, values = self._choose(t, plan, values)
         return self._point(outcome.status, plan, t, outcome.detail), values
+
+    def _choose(self, t: float, plan: dict[str, float], values: np.ndarray
+                ) -> tuple[dict[str, float], np.ndarray]:
+        """The choice among plans of least risk at t (members, then least change), from a
+        plan of least risk at t and its column values."""
+        case = _at_target(self.case, t)
+        ev = evaluate(case, plan)
+        if violations(case, ev, plan):
+            return plan, values
+        self._last = values
+        chosen, _ = choose_plan_with(_SessionSteps(self), case, plan, ev)
+        if chosen is not plan:
+            values = self._last if self._last is not None else values
+        return chosen, values
+
+    def solve_steps(self, t: float) -> tuple[Point, np.ndarray | None]:
+        """The point at t when the least-risk plan of the last solve (`self.least`, at a
+        lower target) reaches t: the least risk is then the same at t (see `walk`), so
+        only the choice among plans is solved again, from that plan."""
+        assert self.least is not None and self._least_values is not None
+        try:
+            self._set_target(t)
+            plan, values = self._choose(t, self.least, self._least_values)
+        except SolverError as exc:
+            return Point(Status.ERROR.value, detail=str(exc)), None
+        return point_from_plan(self.case, plan, Status.OPTIMAL.value, t,
+                               "the least risk of a lower target holds here"), values
 
     def _point(self, status: Status, plan: dict[str, float] | None, t: float,
                detail: str) -> Point:
@@ -357,6 +400,38 @@ class TargetEngine:
         plan of the target just above, which is feasible at the lower target: HiGHS then
         only has to prove optimality. If the highest target is out of reach, a bisection
         finds the highest reachable one (reach is monotone in the target).
+
+        The shortcuts, all exact, for an objective that does not depend on the target (EUR
+        at risk, robust or not; never the CVaR). Write F(t) for the plans that meet every constraint at
+        target t, r(t) for the least EUR at risk over F(t), L for the least-risk plan found
+        at t and C for the plan chosen at t (within the risk tolerance of r(t): most
+        members, then least change, MODEL.md v2).
+
+        1. F(t') is a subset of F(t) for t' > t: the target enters only the share row
+           `private - t x revenues >= 0` (and a robust target's protection rows, its share
+           row under the low cases), whose left-hand side falls as t rises, revenues being
+           positive. So r(t') >= r(t).
+        2. If L reaches t' (L in F(t'), checked by arithmetic, `_meets`), then r(t') <= risk
+           of L = r(t): the least risk, hence the risk cap r x (1 + tolerance), is the same
+           at t'. Shortcut A: the main solve at t' is skipped; L is a least-risk plan there,
+           and the choice among plans (members step, least-change step) is solved at t'
+           from L (`solve_steps`).
+        3. If moreover C reaches t', C is the plan chosen at t': the plans of F(t') under
+           the cap are a subset of those of F(t) under the same cap, and C is among them; C
+           kept the most members of the larger set, so of the smaller one (the same
+           members M), and among the plans with at least M members (up to the members
+           slack) it moved the fewest euros in the larger set, so in the smaller one.
+           Shortcut B: no solve at all (`_reaches`).
+        4. Likewise for the members step alone: the plan B of most members under a risk
+           cap at t, if it reaches t' >= t and the cap at t' is the same number, keeps the
+           most members at t' (a subset of the set it was best in, and B is in it).
+           Shortcut C: the members step at t' is skipped (`_SessionSteps.most_members`;
+           it checks t' >= t itself, so bisections and downward walks are safe).
+
+        Neither holds for the CVaR, whose loss depends on t: such cases never come here.
+        Reach is monotone (1.), so once a target is out of reach every higher one is.
+        On the way up, shortcut A keeps the walk going (`shortcuts` False: neither A nor C,
+        the first engine's walk, which went down as soon as the plan changed).
         """
         n = len(targets)
         out: list[Point | None] = [None] * n
@@ -380,12 +455,18 @@ class TargetEngine:
                 out_of_reach_from(i + 1, targets[i])
                 return out  # type: ignore[return-value]
             j = i + 1
-            if point.ok and point.plan is not None and self.reuse_plans:
-                while j < n and self._reaches(point, targets[j]):
+            while point.ok and point.plan is not None and self.reuse_plans and j < n:
+                if self._reaches(point, targets[j]):  # shortcut B
                     out[j] = point_from_plan(self.case, point.plan, point.status, targets[j],
                                              "the plan of a lower target reaches this one",
                                              solved=False)
-                    j += 1
+                elif (self.shortcuts and self.least is not None
+                      and _meets(self.case, self.least, targets[j])):  # shortcut A
+                    point, values[j] = self.solve_steps(targets[j])
+                    out[j] = point
+                else:
+                    break
+                j += 1
             shortcut = j > i + 1
             i = j
             if not shortcut:
