@@ -10,7 +10,6 @@ from tabulate import tabulate
 
 from ..fmt import keur
 from ..results.region import RegionResult
-from ..results.summary import summary_lines
 from .formats import FORMATS, csv_number
 from .region_words import cluster_lines, envelope_line, marginal_lines, outlook_overview
 
@@ -79,7 +78,6 @@ def _people(result: RegionResult, markdown: bool) -> str:
             out.append("")
     if result.parts:
         heading("Split and plans")
-        env_ids = [e.id for e in result.envelopes_split]
         rows = []
         for p in result.parts:
             ev = p.result.evaluation

@@ -78,8 +78,10 @@ def cluster_head(result: RegionResult, part: ClusterPart) -> str:
         text = (f"{part.id}: {who}{share}, which takes its private share from "
                 f"{_pct(part.before_share)} to {_pct(cut_case.private_share)} and its result "
                 f"from {_eur(part.before_result, True)} to {_eur(cut_case.result, True)}")
-        if cut_case.private_share >= target:
-            text += f", already at its own target ({pct_short(target)})"
+        if part.before_share >= target:
+            text += f", both at or above its own target ({pct_short(target)})"
+        elif cut_case.private_share >= target:
+            text += f", which meets its own target ({pct_short(target)}) already"
         text += "; "
     else:
         text = (f"{part.id}: no cut; its private share is {_pct(part.before_share)} today "
