@@ -94,7 +94,7 @@ def _people(result: RegionResult, markdown: bool) -> str:
                             disable_numparse=True))
         out.append("")
         for p in result.parts:
-            out.extend(cluster_lines(result, p))
+            out.extend(cluster_lines(result, p, markdown))
         out.append("")
     heading("Region totals")
     if result.private_share is not None:

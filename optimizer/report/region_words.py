@@ -81,7 +81,7 @@ def cluster_head(result: RegionResult, part: ClusterPart) -> str:
         if part.before_share >= target:
             text += f", both at or above its own target ({pct_short(target)})"
         elif cut_case.private_share >= target:
-            text += f", which meets its own target ({pct_short(target)}) already"
+            text += f", enough for its own target ({pct_short(target)})"
         text += "; "
     else:
         text = (f"{part.id}: no cut; its private share is {_pct(part.before_share)} today "
@@ -94,12 +94,16 @@ def cluster_head(result: RegionResult, part: ClusterPart) -> str:
     return text
 
 
-def cluster_lines(result: RegionResult, part: ClusterPart) -> list[str]:
+def cluster_lines(result: RegionResult, part: ClusterPart, markdown: bool = False
+                  ) -> list[str]:
     """The cluster's words: our head, then its own summary lines after its head (the
-    levers, the figures after the plan, the outlook and what to try)."""
+    levers, the figures after the plan, the outlook and what to try); in markdown a
+    paragraph and a list, so that the lines do not run into one paragraph."""
     lines = summary_lines(part.result)
     if part.result.evaluation is not None and lines:
         lines = lines[1:]
+    if markdown:
+        return [cluster_head(result, part), ""] + [f"- {line}" for line in lines] + [""]
     return [cluster_head(result, part)] + [f"  {line}" for line in lines]
 
 
@@ -124,10 +128,11 @@ def outlook_overview(result: RegionResult) -> str | None:
         margins = [p.result.evaluation.result - p.result.case.target.min_result for p in thin]
         lo, hi = keur(min(margins), True), keur(max(margins), True)
         margin = f"{lo} EUR" if lo == hi else f"{lo} to {hi} EUR"
-        text += (f" In {_names([p.id for p in thin])} it is the budget that fails: the split "
-                 f"leaves {'its' if len(thin) == 1 else 'their'} result {margin} above "
-                 f"{'its' if len(thin) == 1 else 'their'} floor (target.min_result), so any "
-                 "lever falling short of its full delivery puts the result below it.")
+        one = len(thin) == 1
+        text += (f" In {_names([p.id for p in thin])} it is the budget that fails: "
+                 f"{'its plan leaves' if one else 'their plans leave'} the result {margin} "
+                 "above its floor (target.min_result), so any lever falling short of its full "
+                 "delivery puts the result below it.")
     text += " Each cluster's lines below say what to try."
     return text
 
