@@ -143,3 +143,134 @@ def test_bad_input_names_file_and_field_and_writes_nothing(tmp_path, change, mes
     assert out.exit_code == 2, out.output
     assert message in out.output and "Traceback" not in out.output
     assert not report.exists()
+
+
+# --- The report read as a funder's analyst reads it (issue 10) -----------------------------
+
+def _three_abs(raw: dict) -> dict:
+    for c in raw["clusters"]:
+        if isinstance(c["case"], str):
+            c["case"] = str((THREE.parent / c["case"]).resolve())
+    return raw
+
+
+@pytest.fixture(scope="module")
+def three_result():
+    return optimizer.solve_region(str(THREE))
+
+
+def test_region_words_start_from_todays_share_then_the_cut_then_the_plan(three_result):
+    """Each cluster's words say the share today (the table's 'Private today'), where the cut
+    takes it (the cluster's result, built on the after-cut case, starts there), then where
+    the plan brings it; the cluster's own head ('To raise the private share from <after-cut
+    share>') is not in the region report, while its JSON summary keeps it (the contract)."""
+    from optimizer.fmt import keur
+
+    r = three_result
+    text = r.report("table")
+    md = r.report("markdown")
+    for p in r.parts:
+        cut = sum(p.cuts.values())
+        assert cut > 0
+        before, after_cut = p.before_share, p.result.before.private_share
+        assert after_cut > before  # a lower grant raises the private share
+        ev = p.result.evaluation
+        head = (f"{p.id}: Regional council cuts {keur(cut)} EUR ({cut / p.budget:.1%} of its "
+                f"budget")
+        share = (f"which takes its private share from {before:.1%} to {after_cut:.1%} and its "
+                 f"result from {keur(p.before_result, True)} EUR to "
+                 f"{keur(p.result.before.result, True)} EUR")
+        plan = (f"its plan then brings the result to {keur(ev.result, True)} EUR and the share "
+                f"to {ev.private_share:.1%}")
+        for out in (text, md):
+            line = next(ln for ln in out.splitlines() if ln.startswith(f"{p.id}: "))
+            assert head in line and share in line and plan in line
+            assert f"putting {keur(ev.risk)} EUR at risk" in line
+        # The cluster's JSON result is untouched: its own head starts from the after-cut share.
+        own = p.result.to_dict()["summary"][0]
+        assert own not in text
+        assert f"{after_cut:.1%}" in own or "already meets" in own
+    # The table shows the three shares side by side.
+    assert "Private today" in text and "after cut" in text and "after plan" in text
+
+
+def test_region_words_explain_a_cut_deeper_than_asked_and_a_non_binding_envelope(three_result):
+    """three.json: the envelope asks 10 % and the split cuts deeper; the sentence next to the
+    table gives both figures and why each cluster stops; the marginal line says the
+    envelope does not bind (instead of 'would add 0.0 k EUR') and names what binds."""
+    from optimizer.fmt import keur
+
+    r = three_result
+    text = r.report("table")
+    env = r.envelopes_split[0]
+    assert env.after < env.amount - 1.0  # the envelope does not bind here
+    asked, made = (env.before - env.amount) / env.before, (env.before - env.after) / env.before
+    assert made > asked
+    line = next(ln for ln in text.splitlines() if ln.startswith("Regional council: "))
+    assert f"{asked:.1%} is asked ({keur(env.before - env.amount)} EUR)" in line
+    assert f"{made:.1%} is cut ({keur(env.before - env.after)} EUR)" in line
+    assert "a funder's cut carries no EUR at risk and raises a cluster's private share" in line
+    # Each cut cluster is named with why the split stops cutting it.
+    at_max, balanced = [], []
+    for p in r.parts:
+        today = p.result.case.revenue("region").amount + p.cuts["region"]
+        if p.cuts["region"] >= 0.3 * today - 1.0:
+            at_max.append(p.id)
+        elif p.result.evaluation.result <= p.result.case.target.min_result + 1.0:
+            balanced.append(p.id)
+    assert sorted(at_max + balanced) == sorted(p.id for p in r.parts)
+    if balanced:
+        assert f"until its budget just balances ({', '.join(balanced)})" in line
+    if at_max:
+        assert f"its maximum cut of 30% of the line ({', '.join(at_max)})" in line
+    assert "would add 0.0 k EUR" not in text
+    m = r.marginal[0]
+    assert m.extra_risk == pytest.approx(0.0, abs=0.05)
+    words = (f"Regional council does not bind: the clusters take more cut than it asks "
+             f"({keur(env.after)} EUR left against at most {keur(env.amount)} EUR)")
+    marg = next(ln for ln in text.splitlines() if ln.startswith(words))
+    assert "adds no EUR at risk" in marg
+    assert "what binds is the combined private share target (55%)" in marg
+
+
+def test_region_words_count_once_the_plans_that_hold_too_rarely(three_result):
+    """Near the top (before the envelope table), once: how many clusters' plans hold in
+    fewer than 80 % of simulated years, counted from their outlooks."""
+    r = three_result
+    text = r.report("table")
+    low = [p for p in r.parts if p.result.outlook.p_both < 0.8]
+    n = len(r.parts)
+    count = f"all {n}" if len(low) == n else f"{len(low)} of the {n}"
+    top = text.split("Envelopes")[0]
+    assert top.count("Outlook: ") == 1
+    assert (f"Outlook: {count} clusters' plans hold (target share and result together) in "
+            f"fewer than 80% of 10,000 simulated years") in top
+    for p in low:
+        assert f"{p.id} {p.result.outlook.p_both:.0%}" in top
+    # Each cluster still keeps its own outlook line and advice.
+    assert text.count("  Outlook: if each lever") == n
+
+
+def test_region_words_when_the_envelope_binds(tmp_path):
+    """Targets each cluster already meets: a cut costs EUR at risk, so the split cuts
+    exactly what the envelope asks; the report says it binds and what 100 k EUR less adds."""
+    from optimizer.fmt import keur
+
+    raw = _three_abs(_raw())
+    raw.pop("member_pool")
+    raw.pop("region_private_share")
+    sets = {f"clusters.{c['id']}.target.private_share": 0.3 for c in raw["clusters"]}
+    r = optimizer.solve_region(raw, overrides=sets)
+    env = r.envelopes_split[0]
+    assert env.after == pytest.approx(env.amount, abs=1.0)
+    text = r.report("table")
+    asked = (env.before - env.amount) / env.before
+    assert (f"Regional council: the clusters are cut by what the envelope asks ({asked:.1%}, "
+            f"{keur(env.before - env.amount)} EUR); it binds.") in text
+    m = r.marginal[0]
+    assert m.extra_risk > 0
+    assert (f"{keur(m.step)} EUR less in Regional council would add {keur(m.extra_risk)} EUR "
+            "at risk.") in text
+    assert "does not bind" not in text
+    for p in r.parts:
+        assert f"{p.id}: " in text and "both at or above its own target (30%)" in text

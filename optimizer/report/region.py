@@ -10,8 +10,8 @@ from tabulate import tabulate
 
 from ..fmt import keur
 from ..results.region import RegionResult
-from ..results.summary import summary_lines
 from .formats import FORMATS, csv_number
+from .region_words import cluster_lines, envelope_line, marginal_lines, outlook_overview
 
 
 def render_region(result: RegionResult, fmt: str = "table") -> str:
@@ -54,6 +54,9 @@ def _people(result: RegionResult, markdown: bool) -> str:
                        f"{result.gap:.2%}).")
         elif result.proven_optimal:
             out.append("Proven optimal.")
+        overview = outlook_overview(result)
+        if overview:
+            out.append(overview)
     else:
         out.append(f"Status: {result.status.value}. No split of the envelopes keeps every "
                    "cluster at its targets.")
@@ -69,29 +72,29 @@ def _people(result: RegionResult, markdown: bool) -> str:
                                            "After (EUR)", "Cut"], tablefmt=style,
                             disable_numparse=True))
         out.append("")
+        notes = [t for t in (envelope_line(result, e) for e in result.envelopes_split) if t]
+        if notes:
+            out.extend(notes)
+            out.append("")
     if result.parts:
         heading("Split and plans")
-        env_ids = [e.id for e in result.envelopes_split]
         rows = []
         for p in result.parts:
             ev = p.result.evaluation
             cut = sum(p.cuts.values())
             rows.append([p.id, keur(cut), f"{cut / p.budget:.1%}" if p.budget else "-",
                          keur(p.risk or 0.0), _pct(p.before_share),
+                         _pct(p.result.before.private_share),
                          _pct(ev.private_share if ev else None),
                          keur(p.before_result), keur(ev.result) if ev else "-"])
         out.append(tabulate(rows, headers=["Cluster", "Cut (EUR)", "of budget",
-                                           "At risk (EUR)", "Private before",
-                                           "Private after", "Result before",
-                                           "Result after"], tablefmt=style,
+                                           "At risk (EUR)", "Private today",
+                                           "after cut", "after plan", "Result today",
+                                           "after plan"], tablefmt=style,
                             disable_numparse=True))
         out.append("")
         for p in result.parts:
-            cuts = ", ".join(f"{keur(v)} EUR less from {e}" for e, v in p.cuts.items()
-                             if e in env_ids)
-            out.append(f"{p.id}: " + (cuts + "." if cuts else "no cut."))
-            for line in summary_lines(p.result):
-                out.append(f"  {line}")
+            out.extend(cluster_lines(result, p, markdown))
         out.append("")
     heading("Region totals")
     if result.private_share is not None:
@@ -104,13 +107,7 @@ def _people(result: RegionResult, markdown: bool) -> str:
                    f"{spec.member_pool:,}.")
     if result.binding:
         out.append("Binding region constraints: " + ", ".join(result.binding) + ".")
-    for m in result.marginal:
-        if m.extra_risk is not None:
-            out.append(f"{keur(m.step)} EUR less in envelope {m.envelope} would add "
-                       f"{keur(m.extra_risk)} EUR at risk.")
-        else:
-            out.append(f"{keur(m.step)} EUR less in envelope {m.envelope}: no split "
-                       f"({m.status.value}).")
+    out.extend(marginal_lines(result))
     if result.diagnosis is not None:
         d = result.diagnosis
         out.append("")
