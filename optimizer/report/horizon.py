@@ -11,7 +11,7 @@ from typing import Any
 
 from tabulate import tabulate
 
-from ..fmt import count, keur, pct, pct_digits, status_words
+from ..fmt import count, currency, keur, money, pct, pct_digits, status_words
 from ..i18n import N_
 from ..i18n import gettext as _
 from ..results.horizon import HorizonResult
@@ -91,14 +91,14 @@ def summary_lines(result: HorizonResult) -> list[str]:
     if result.years:
         first, last = result.years[0], result.years[-1]
         text = (_("To raise the private share from {before} today to {target} by {year} "
-                  "({span}), the least risky path puts {risk} {cur} at risk over the {n} "
+                  "({span}), the least risky path puts {risk} at risk over the {n} "
                   "years (discounted).") if h.discount else
                 _("To raise the private share from {before} today to {target} by {year} "
-                  "({span}), the least risky path puts {risk} {cur} at risk over the {n} "
+                  "({span}), the least risky path puts {risk} at risk over the {n} "
                   "years."))
         lines = [text.format(before=pct(first.before.private_share), target=pct(last.target),
-                             year=last.year, span=span, risk=keur(result.risk),
-                             cur=case.currency, n=len(h.years))]
+                             year=last.year, span=span,
+                             risk=money(result.risk, case.currency), n=len(h.years))]
         return lines + path_sentences(result)
     d = result.diagnosis
     if d is None:
@@ -141,7 +141,7 @@ def render_horizon(result: HorizonResult, fmt: str = "table") -> str:
 
 def _people(result: HorizonResult, markdown: bool) -> str:
     case = result.case
-    cur = case.currency
+    cur = currency(case.currency)
     style = "github" if markdown else "simple"
     out: list[str] = []
 
@@ -165,7 +165,8 @@ def _people(result: HorizonResult, markdown: bool) -> str:
         h = case.horizon
         assert h is not None
         lines = outlook_lines(result.outlook, [y.year for y in result.years],
-                              h.min_reserves if h.reserves is not None else None, cur)
+                              h.min_reserves if h.reserves is not None else None,
+                              case.currency)
         advice = result.advice()
         for line in lines + ([advice] if advice else []):
             out.append(f"- {line}" if markdown else line)
@@ -200,9 +201,9 @@ def _people(result: HorizonResult, markdown: bool) -> str:
         for y in result.years:
             heading(_("{year}: {target} private asked, {share} reached").format(
                 year=y.year, target=pct(y.target), share=pct(y.evaluation.private_share)), 3)
-            actions = [_("{action} (at risk: {risk} {cur})").format(
+            actions = [_("{action} (at risk: {risk})").format(
                 action=y.case.lever(k).describe(y.evaluation.effects[k], y.case),
-                risk=keur(y.evaluation.effects[k].risk), cur=cur)
+                risk=money(y.evaluation.effects[k].risk, case.currency))
                 for k in y.plan if y.evaluation.effects[k].used]
             for action in actions or [_("No lever this year.")]:
                 out.append(f"- {action}" if markdown else f"  {action}")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from ..fmt import count, keur, pct_short
+from ..fmt import count, currency, money, pct_short
 from ..i18n import gettext as _
 from ..results.horizon import HorizonResult
 from .plots import new_figure, save_figure
@@ -65,15 +65,15 @@ def horizon_figure(result: HorizonResult) -> Any:
         h = case.horizon
         if h is not None and h.reserves is not None:
             ax2.axhline(h.min_reserves / 1000, color="firebrick", linestyle="--",
-                        label=_("floor, {amount} {cur}").format(amount=keur(h.min_reserves),
-                                                        cur=case.currency))
+                        label=_("floor, {amount}").format(amount=money(h.min_reserves,
+                                                                  case.currency)))
         if sim is not None:
             lows = [r["reserves_p05"] / 1000 for r in sim.year_rows()
                     if r["reserves_p05"] is not None]
             if len(lows) == len(x):
                 ax2.plot(x, lows, marker=".", linestyle=":", color="dimgray",
                          label=_("reserves, 5% worst drawn runs"))
-        ax2.set_ylabel(_("k {cur}").format(cur=case.currency))
+        ax2.set_ylabel(_("k {cur}").format(cur=currency(case.currency)))
         ax2.legend(fontsize=8)
     last = ax2 if ax2 is not None else ax
     last.set_xticks(x, [str(y) for y in years])

@@ -11,7 +11,7 @@ import os
 
 from tabulate import tabulate
 
-from ..fmt import general, keur, pct, status_words
+from ..fmt import currency, general, keur, pct, status_words
 from ..i18n import gettext as _
 from ..i18n import is_default
 from ..results.horizon_sweep import HorizonSweep
@@ -59,7 +59,7 @@ def render_horizon_sweep(sweep: HorizonSweep, fmt: str = "table") -> str:
                      "-" if p.final_share is None else pct(p.final_share),
                      ", ".join(case.lever(i).name for i in p.levers) or "-"])
     out.append(tabulate(rows, headers=[sweep.path, _("status"),
-                                       _("EUR at risk ({cur})").format(cur=case.currency),
+                                       _("EUR at risk ({cur})").format(cur=currency(case.currency)),
                                        _("final-year share"), _("levers used")],
                         tablefmt="github" if fmt == "markdown" else "simple",
                         disable_numparse=True))
@@ -80,7 +80,7 @@ def plot_horizon_sweep(path: str | os.PathLike[str], sweep: HorizonSweep,
         ax.legend(fontsize=8)
     ax.set_xlabel(f"{sweep.path}{' (%)' if share else ''}")
     ax.set_ylabel(_("least total EUR at risk over the path (k {cur})").format(
-        cur=sweep.case.currency))
+        cur=currency(sweep.case.currency)))
     ax.set_ylim(bottom=0)
     ax.set_title(sweep.case.name, fontsize=10)
     fig.tight_layout()

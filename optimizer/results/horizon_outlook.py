@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from ..fmt import count, keur, pct_short
+from ..fmt import count, keur, money, pct_short
 from ..i18n import gettext as _
 from .base import num
 
@@ -88,8 +88,8 @@ def outlook_lines(outlook: PathOutlook, years: Sequence[int], min_reserves: floa
              _("keeps every year's result at or above its floor (target.min_result) in "
                "{chance}").format(chance=chance(o.p_every_result))]
     if o.p_reserves_always_ok is not None and min_reserves is not None:
-        parts.append(_("keeps the reserves above {amount} {cur} at the end of every year in "
-                       "{chance}").format(amount=keur(min_reserves), cur=currency,
+        parts.append(_("keeps the reserves above {amount} at the end of every year in "
+                       "{chance}").format(amount=money(min_reserves, currency),
                                           chance=chance(o.p_reserves_always_ok)))
     text = _("Outlook: if each lever delivers anywhere between its low case and in full "
              "(most often in full), each year drawn anew, the path {parts} and {last} of {n} "
@@ -125,8 +125,8 @@ def outlook_advice(outlook: PathOutlook | None, robust: int, currency: str,
                      "targets, or give the levers more room.").format(robust=robust))
     elif r.exists:
         more = ("" if risk is None or r.risk is None else
-                _(", for {risk} {cur} at risk over the years instead of {before}").format(
-                    risk=keur(r.risk), cur=currency, before=keur(risk)))
+                _(", for {risk} at risk over the years instead of {before}").format(
+                    risk=money(r.risk, currency), before=keur(risk)))
         out.append(_("A path that holds if {who} exists at these targets{more}: set "
                      "target.robust to {level}.").format(who=who, more=more, level=r.level))
     else:
