@@ -530,8 +530,8 @@ class OptionLever(LeverBase):
     def _grid(self) -> OptionLever:
         top, step = getattr(self, self.grid_top), self.step  # type: ignore[attr-defined]
         if top / step > MAX_OPTIONS:
-            raise ValueError(f"{self.grid_top} / step gives more than {MAX_OPTIONS} options; "
-                             "use a larger step")
+            raise ValueError(_("{field} / step gives more than {n} options; use a larger step")
+                             .format(field=self.grid_top, n=MAX_OPTIONS))
         return self
 
     @property
