@@ -399,3 +399,49 @@ def test_a_french_path_plot_has_french_words_and_decimals():
     assert any("," in t for t in fr_ticks) and not any("." in t for t in fr_ticks)
     assert ([float(t.replace(",", ".")) for t in fr_ticks]
             == [float(t.replace("\u2212", "-")) for t in en_ticks])  # the same ticks
+
+
+# -- what the first part left: validators, --sweep arguments, nested names ----------------
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--set", "target.max_result=-5", "--set", "target.min_result=0"],
+     f"target{NNBSP}: max_result (-5) ne doit pas être inférieur à min_result (0)"),
+    (["--sweep", "target.private_share=0.6:0.5:0.01"],
+     "STOP (0.5) est inférieur à START (0.6)"),
+    (["--sweep", "target.private_share=0.5:0.6"], "une plage s'écrit START:STOP:STEP"),
+    (["--sweep", "target.nope=1,2"], "aucun champ 'nope' dans target"),
+    (["--sweep", "target.private_share=1.5"], "doit être entre 0 et 1 (exclus)"),
+])
+def test_validator_and_sweep_errors_are_in_french(args, words):
+    out = run(AURA, "--lang", "fr", *args)
+    assert out.exit_code == 2
+    assert words in out.stderr, out.stderr
+    # the field names a hint lists are the case's own (code), not words
+    assert not english_left(out.stderr.split("valeurs possibles")[0]), out.stderr
+    english = run(AURA, *args)  # the same error stays English by default
+    assert english.exit_code == 2 and "erreur" not in english.stderr
+
+
+def test_nested_input_names_are_in_french():
+    """A tornado's nested inputs (a service's volume elasticity, a custom lever's setup
+    risk) are named in the language, as the top-level fields are."""
+    from optimizer.case.load import load_case
+    from optimizer.results.names import input_name
+
+    case = load_case(ROOT / AURA)
+    service = next(lever for lever in case.levers if lever.type == "service")
+    path = f"levers.{service.id}.volume_elasticity"
+    assert input_name(case, path).endswith("volume elasticity")
+    with i18n.language("fr"):
+        assert input_name(case, path).endswith("élasticité du volume")
+        assert input_name(case, f"levers.{service.id}.setup.risk").endswith(
+            "lancement risque")
+
+
+def test_plan_parts_are_separated_the_french_way():
+    """Between the parts of a plan: '; ' in English, a narrow no-break space before the
+    semicolon in French."""
+    assert i18n.gettext("; ") == "; "
+    with i18n.language("fr"):
+        assert i18n.gettext("; ") == f"{NNBSP}; "
