@@ -16,6 +16,7 @@ from typing import Any
 import click
 from click.core import ParameterSource
 
+from cli import files as file_options
 from cli import restore_interrupts
 from cli import uncertainty as uncertainty_options
 from optimizer import __version__
@@ -26,7 +27,7 @@ from optimizer.errors import CaseError, OptimizerError
 from optimizer.i18n import gettext as _
 from optimizer.i18n import language
 from optimizer.plan.scenarios import MAX_SIMULATION
-from optimizer.report import FORMATS, render
+from optimizer.report import REPORT_FORMATS, render
 from optimizer.report.output import write_atomic
 from optimizer.solvers.names import SOLVERS
 
@@ -40,6 +41,8 @@ FORMAT_OF_SUFFIX = {
     ".md": "markdown",
     ".json": "json",
     ".csv": "csv",
+    ".xlsx": "xlsx",
+    ".html": "html",
 }
 
 restore_interrupts()  # the imports are done (see cli/__init__.py)
@@ -77,7 +80,7 @@ def report_format(fmt: str | None, output: str | None) -> str:
     if not suffix:
         return "table"
     if suffix.lstrip(".") in uncertainty_options.PLOT_SUFFIXES:
-        raise CaseError(_("--output {output}: reports are text files ({suffixes}); to draw a "
+        raise CaseError(_("--output {output}: reports are {suffixes} files; to draw a "
                           "chart use --plot {output}").format(output=output,
                                                               suffixes=_known_suffixes()))
     raise CaseError(_("--output {output}: no report is written as a {suffix} file; name the "
@@ -98,7 +101,7 @@ def _name_it(fmt: str) -> str:
             else _("choose another file name"))
 
 
-def emit(text: str, output: str | None, protect: tuple[str, ...]) -> None:
+def emit(text: str | bytes, output: str | None, protect: tuple[str, ...]) -> None:
     if output:
         write_atomic(output, text, protect=protect)
     else:
@@ -153,9 +156,11 @@ def _run_safely(body: Callable[[], int]) -> None:
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("case_file", metavar="CASE", required=False)
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
-              help="Report for people (table, markdown) or machines (json, csv). Default: "
-                   "from the --output file's extension (.txt, .md, .json, .csv), else table.")
+@click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default=None,
+              help="Report for people (table, markdown), machines (json, csv), an Excel "
+                   "workbook (xlsx) or the HTML board pack (html; both need --output). "
+                   "Default: from the --output file's extension (.txt, .md, .json, .csv, "
+                   ".xlsx, .html), else table.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
               help="Write the report to this file (atomically) instead of standard output.")
 @click.option("--solver", type=click.Choice(SOLVERS), default="cbc", show_default=True,
@@ -192,16 +197,22 @@ def _run_safely(body: Callable[[], int]) -> None:
 @click.option("--lang", default=None, metavar="en|fr",
               help="Language of the reports, plots and messages (default en; fr needs the "
                    "[fr] extra).")
+@click.option("--template", "template_file", type=click.Path(dir_okay=False), default=None,
+              metavar="FILE", help="Write CASE (default: the average cluster, "
+              "cases/aura-average-2020.json) as a workbook to fill in (FILE.xlsx) or as JSON "
+              "(FILE.json), with --set applied, and exit.")
 @click.version_option(__version__, prog_name="optimize")
 def main(case_file: str | None, fmt: str | None, output: str | None, solver: str,
          time_limit: float | None, sets: tuple[str, ...], simulate_n: int | None,
          seed: int | None, plot_file: str | None, sweeps: tuple[str, ...],
          want_frontier: bool, points: int | None, tornado_pct: str | None,
-         workers: int | None, quiet: bool, schema: bool, lang: str | None) -> None:
+         workers: int | None, quiet: bool, schema: bool, lang: str | None,
+         template_file: str | None) -> None:
     """Find the least risky mix of levers that brings a cluster to its target
     private-funding share.
 
-    CASE is a case file (JSON, see the README and MODEL.md), or - for standard input.
+    CASE is a case file (JSON, see the README and MODEL.md, or an Excel workbook .xlsx,
+    see --template), or - for standard input.
 
     Exit codes: 0 a plan was found (proven optimal); 2 invalid input; 3 the target is
     out of reach (the report says why); 4 solver failure or time limit.
@@ -214,14 +225,25 @@ def main(case_file: str | None, fmt: str | None, output: str | None, solver: str
             emit(json.dumps(region_schema_of.schema_for(case_file), indent=2) + "\n",
                  output, protect)
             return 0
+        if template_file is not None:
+            others = [name for name, value in (
+                ("--format", fmt), ("--output", output), ("--simulate", simulate_n),
+                ("--seed", seed), ("--plot", plot_file), ("--sweep", sweeps or None),
+                ("--frontier", want_frontier or None), ("--tornado", tornado_pct),
+                ("--points", points)) if value is not None]
+            return file_options.write_template(template_file, case_file,
+                                               parse_assignments(sets, "--set"), others)
         if case_file is None:
             raise CaseError(_("CASE: give a case file (or - for standard input); see optimize "
                               "--help"))
         fmt_used = report_format(fmt, output)
+        file_options.check_file_format(fmt_used, output, "--sweep" if sweeps else
+                                       "--tornado" if tornado_pct is not None else None)
         overrides = parse_assignments(sets, "--set")
         from cli import region as region_options  # issue 10: a region file
 
         if region_options.is_region_file(case_file):
+            file_options.refuse_file_format(fmt_used, "a region")
             text, code = region_options.run(
                 case_file, overrides, fmt=fmt_used, time_limit=time_limit,
                 unsupported={"--sweep": bool(sweeps), "--frontier": want_frontier,
@@ -264,6 +286,8 @@ def main(case_file: str | None, fmt: str | None, output: str | None, solver: str
         if case.horizon is not None:
             from cli import horizon as horizon_options
 
+            file_options.refuse_file_format(fmt_used, "a path over several years")
+
             # A path is solved by HiGHS unless --solver is given (README, "A path over
             # several years": CBC takes about twice as long on a four-year path).
             given = click.get_current_context().get_parameter_source("solver")
@@ -275,7 +299,7 @@ def main(case_file: str | None, fmt: str | None, output: str | None, solver: str
                                        emit=emit, seed=seed)
         result = solve(case, solver=solver, time_limit=time_limit, overrides=overrides)
         result = uncertainty_options.apply(result, simulate_n, seed, plot_file, protect)
-        emit(render(result, fmt_used), output, protect)
+        emit(file_options.result_report(result, fmt_used, render), output, protect)
         return result.status.exit_code
 
     run_safely(body, lang)

@@ -17,6 +17,7 @@ from optimizer.case.paths import parse_fraction
 from optimizer.case.schema import Case
 from optimizer.errors import CaseError
 from optimizer.i18n import gettext as _
+from optimizer.report.formats import FILE_FORMATS
 from optimizer.report.output import write_atomic
 from optimizer.report.plots import (
     check_plot_file,
@@ -142,26 +143,37 @@ def run(case: Case, options: dict[str, Any], *, want_frontier: bool, points: int
     bar = ProgressBar(run_label(kind, case), quiet,
                       outline=outline(kind, case, count, whole=whole_solves(case, solver)))
     code = 0
+    # A workbook is drawn from the run's JSON (cli/files.py); the page of a frontier adds
+    # the plan at the case's target.
+    text_fmt = "json" if fmt in FILE_FORMATS else fmt
     settings: _Settings = {"solver": solver, "time_limit": time_limit, "workers": workers,
                            "progress": bar}
     try:
         if axes:
             frame = sweep(case, axes, **settings)
-            text = render_sweep(frame, case, fmt)
+            text: str | bytes = render_sweep(frame, case, text_fmt)
             draw = (lambda f: plot_sweep(frame, case, f, protect))
         elif want_frontier:
             fr = frontier(case, points=101 if points is None else points, **settings)
-            text = render_frontier(fr, fmt)
+            text = render_frontier(fr, text_fmt) if fmt != "html" else ""
             # A frontier a time limit (or a solver failure) left unproven: exit 4, as a
             # single solve; no plan whatever the target is an answer (exit 0).
             code = 4 if fr.status.exit_code == 4 else 0
             draw = (lambda f: plot_frontier(fr, f, protect))
         else:
             frame = tornado(case, pct, **settings)
-            text = render_tornado(frame, case, fmt)
+            text = render_tornado(frame, case, text_fmt)
             draw = (lambda f: plot_tornado(frame, case, f, protect))
     finally:
         bar.close()
+    if fmt == "html":  # checked before the run: a frontier's (cli/files.check_file_format)
+        from cli.files import frontier_page
+
+        text = frontier_page(fr, case, solver=solver, time_limit=time_limit)
+    elif fmt in FILE_FORMATS:
+        from cli.files import run_report
+
+        text = run_report(kind, str(text), case, fmt)
     if plot_file is not None:
         draw(plot_file)
     if output:

@@ -33,6 +33,7 @@ _EXPORTS: dict[str, str] = {
     "SolverName": "optimizer.solvers.names",
     "Status": "optimizer.status",
     "apply_overrides": "optimizer.case.schema",
+    "board_pack": "optimizer.report.files",
     "case_schema": "optimizer.case.export",
     "diagnose": "optimizer.analyses.diagnose",
     "evaluate": "optimizer.plan.evaluate",
@@ -49,6 +50,7 @@ _EXPORTS: dict[str, str] = {
     "solve": "optimizer.analyses.solve",
     "sweep": "optimizer.analyses.sensitivity.sweep",
     "tornado": "optimizer.analyses.sensitivity.tornado",
+    "write_template": "optimizer.case.workbook",
 }
 # Names whose answers have a `.report()`: the report layer registers its renderers when
 # imported, so it comes along with them.
@@ -84,10 +86,12 @@ if TYPE_CHECKING:  # what type checkers and editors see (the same names, importe
     from .case.region import Region, load_region
     from .results.region import RegionResult
     from .case.schema import Case, apply_overrides
+    from .case.workbook import write_template
     from .errors import CaseError, OptimizerError, SolverError
     from .i18n import language
     from .levers.registry import register_lever
     from .plan.evaluate import Evaluation, evaluate
+    from .report.files import board_pack
     from .results.frontier import Frontier
     from .results.result import Result
     from .results.simulation import Simulation
@@ -110,6 +114,7 @@ __all__ = [
     "Status",
     "__version__",
     "apply_overrides",
+    "board_pack",
     "case_schema",
     "diagnose",
     "evaluate",
@@ -124,4 +129,5 @@ __all__ = [
     "solve_region",
     "sweep",
     "tornado",
+    "write_template",
 ]

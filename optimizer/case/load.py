@@ -19,9 +19,12 @@ from .fractions import fractions_applied
 from .messages import at_most, kind_of, path_part
 from .paths import reject_constant
 from .schema import Case, apply_overrides, from_mapping, sha256, validate
-from .sniff import binary_file, binary_kind, empty_file, not_json, not_utf8
+from .sniff import XLSX_KIND, binary_file, binary_kind, empty_file, not_json, not_utf8
 
 MAX_CASE_BYTES = 20 * 1024 * 1024
+# Names read as spreadsheets (the workbook reader refuses .xls and .ods, saying what to do).
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+STDIN = "<stdin>"
 
 
 def parse_json_text(text: str | bytes, source: str = "case") -> Any:
@@ -97,13 +100,50 @@ def _parse_int(text: str) -> int:
     return int(text)
 
 
+def parse_case_data(data: bytes, origin: str) -> tuple[Any, Mapping[str, str] | None]:
+    """The raw case of a file's bytes, and where its fields sit when it is a workbook.
+
+    An Excel workbook (a name ending .xlsx, or the bytes of one under any name) is read by
+    `workbook.read_workbook`: the same raw dict as the JSON case, and the cells of its
+    fields (`levers[3].max_fraction` -> `Levers!F5`) for the messages. Any other file is
+    JSON text (`parse_json_text`), whose messages name JSON paths (cells None).
+    """
+    if is_workbook(data, origin):
+        from .workbook import read_workbook
+
+        return read_workbook(data, origin)
+    return parse_json_text(data, origin), None
+
+
+def validate_cells(raw: Any, cells: Mapping[str, str] | None) -> Case:
+    """`validate`; for a workbook, each problem names its cell (`Levers!F7 (max_fraction)`)."""
+    if cells is None:
+        return validate(raw)
+    from .workbook import translate
+
+    try:
+        return validate(raw)
+    except CaseError as exc:
+        raise CaseError(translate(exc.problems, cells)) from None
+
+
+def is_workbook(data: bytes, origin: str) -> bool:
+    """A spreadsheet by its name (.xlsx, .xlsm, and the .xls, .ods the reader explains),
+    or, on standard input, an .xlsx workbook by its bytes. A workbook named .json is not
+    read as one: `sniff` says what it is (the name says JSON; the user may have sent the
+    wrong file)."""
+    if Path(origin).suffix.lower() in WORKBOOK_SUFFIXES:
+        return True
+    return origin == STDIN and binary_kind(data) == XLSX_KIND
+
+
 def read_case_source(source: str | os.PathLike[str]) -> tuple[bytes, str]:
     """The bytes of a case file (or '-' for standard input) and a display name."""
     import sys
 
     if str(source) == "-":
         data = sys.stdin.buffer.read(MAX_CASE_BYTES + 1)
-        return data, "<stdin>"
+        return data, STDIN
     path = Path(source)
     try:
         size = path.stat().st_size
@@ -143,8 +183,8 @@ def load_case(source: Case | Mapping[str, Any] | str | os.PathLike[str]) -> Case
         validate(source)  # a list, a number...: "case: must be a JSON object {...}, got ..."
         raise CaseError(f"case: give a path, a dict or a Case, got {type(source).__name__}")
     data, origin = read_case_source(source)
-    raw = parse_json_text(data, origin)
-    case = validate(raw)
+    raw, cells = parse_case_data(data, origin)
+    case = validate_cells(raw, cells)
     case.record_source(sha256(data), origin)
     return case
 
@@ -164,14 +204,14 @@ def load_case_applied(source: str | os.PathLike[str],
     """`load_case_with`, and the overrides as applied: a percentage (`Percent`, "60%" on
     the command line) becomes its fraction, for a field that takes one (else CaseError)."""
     data, origin = read_case_source(source)
-    raw = parse_json_text(data, origin)
+    raw, cells = parse_case_data(data, origin)
     applied: dict[str, Any] = {}
     if overrides:
         if not isinstance(raw, dict):
             raise CaseError(f"case: must be a JSON object {{...}}, got {kind_of(raw)}")
         applied = fractions_applied(raw, overrides)
         raw = apply_overrides(raw, applied)
-    case = validate(raw)
+    case = validate_cells(raw, cells)
     case.record_source(sha256(data), origin)
     return case, applied
 
@@ -184,5 +224,6 @@ def provenance(case: Case) -> tuple[str, str]:
     return sha256(canonical.encode()), "<Case object>"
 
 
-__all__ = ["MAX_CASE_BYTES", "load_case", "load_case_applied", "load_case_with",
-           "parse_json_text", "provenance", "read_case_source"]
+__all__ = ["MAX_CASE_BYTES", "WORKBOOK_SUFFIXES", "is_workbook", "load_case",
+           "load_case_applied", "load_case_with", "parse_case_data", "parse_json_text",
+           "provenance", "read_case_source", "validate_cells"]

@@ -26,8 +26,9 @@ _BINARY = (
     (b"\xff\xd8\xff", N_("a JPEG image")),
 )
 # What a zip archive holds, by a name inside it: (name, what the file is).
+XLSX_KIND = N_("an Excel workbook (.xlsx)")
 _ZIP = (
-    (b"xl/", N_("an Excel workbook (.xlsx)")),
+    (b"xl/", XLSX_KIND),
     (b"application/vnd.oasis.opendocument.spreadsheet", N_("an OpenDocument spreadsheet (.ods)")),
     (b"word/", N_("a Word document (.docx)")),
     (b"application/vnd.oasis.opendocument.text", N_("an OpenDocument text (.odt)")),
@@ -125,5 +126,5 @@ def _line_column(doc: str, pos: int) -> tuple[int, int]:
     return doc.count("\n", 0, pos) + 1, pos - line_start + 1
 
 
-__all__ = ["EXAMPLE", "binary_file", "binary_kind", "empty_file", "not_json", "not_utf8",
+__all__ = ["EXAMPLE", "XLSX_KIND", "binary_file", "binary_kind", "empty_file", "not_json", "not_utf8",
            "position"]

@@ -1,20 +1,35 @@
 """Reports for people and machines: words and tables (table, markdown), json and csv,
-plots (matplotlib, optional), and files written whole or not at all.
+plots (matplotlib, optional), the Excel workbook and the HTML board pack (`files`: xlsx
+bytes, a page), and files written whole or not at all.
 
 Importing this package registers its renderers with the results (`Result.report`,
 `Frontier.report`): the results never import the reports.
 """
 
+from typing import Any
+
 from ..results.base import register_renderer
-from .formats import FORMATS, Format
+from .files import board_pack, frontier_file, result_file
+from .formats import FILE_FORMATS, FORMATS, REPORT_FORMATS, Format
 from .horizon import render_horizon
 from .region import render_region
 from .result import render
 from .sensitivity import render_frontier
 
-register_renderer("result", render)
-register_renderer("frontier", render_frontier)
+
+def _result(result: Any, fmt: str) -> Any:
+    """A plan's report: text, or a file's content (xlsx bytes, the html page)."""
+    return result_file(result, fmt) if fmt in FILE_FORMATS else render(result, fmt)
+
+
+def _frontier(fr: Any, fmt: str) -> Any:
+    return frontier_file(fr, fmt) if fmt in FILE_FORMATS else render_frontier(fr, fmt)
+
+
+register_renderer("result", _result)
+register_renderer("frontier", _frontier)
 register_renderer("horizon", render_horizon)
 register_renderer("region", render_region)
 
-__all__ = ["FORMATS", "Format", "render", "render_frontier", "render_horizon", "render_region"]
+__all__ = ["FILE_FORMATS", "FORMATS", "REPORT_FORMATS", "Format", "board_pack", "render",
+           "render_frontier", "render_horizon", "render_region"]

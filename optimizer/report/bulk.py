@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..results.base import plain_values
+from .formats import csv_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -61,8 +62,8 @@ def csv_cells(values: list[Any]) -> list[str]:
     if set(map(type, values)) <= {int, float, type(None)}:
         # Numbers as JSON writes them (repr); null is an empty cell.
         return ["" if t == "null" else t for t in plain_tokens(values)]
-    return ["" if v is None else repr(v) if type(v) is float else str(v)
-            for v in plain_values(values)]
+    return ["" if v is None else repr(v) if type(v) is float else
+            csv_text(v) if type(v) is str else str(v) for v in plain_values(values)]
 
 
 def json_tokens(values: list[Any]) -> list[str]:

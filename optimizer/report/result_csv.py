@@ -22,7 +22,7 @@ import csv
 import io
 
 from ..results.result import Result
-from .formats import csv_number
+from .formats import csv_number, csv_text
 from .uncertainty import csv_rows
 
 COLUMNS = ("section", "id", "label", "value", "public", "before", "after", "change",
@@ -33,7 +33,8 @@ def result_csv(result: Result) -> str:
     """One long table: the levers, the budget lines, the indicators, the total EUR at risk,
     the status, then the simulation and CVaR rows when there are any."""
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=COLUMNS, restval="", lineterminator="\n")
+    writer = _TextSafe(csv.DictWriter(buf, fieldnames=COLUMNS, restval="",
+                                      lineterminator="\n"))
     writer.writeheader()
     after = result.after
     case = result.case
@@ -64,6 +65,24 @@ def result_csv(result: Result) -> str:
     writer.writerows(csv_rows(result))
     writer.writerow({"section": "status", "id": result.status.value})
     return buf.getvalue()
+
+
+class _TextSafe:
+    """The writer, with the case's words (ids, labels) never read as formulas (csv_text)."""
+
+    def __init__(self, writer: csv.DictWriter[str]):
+        self.writer = writer
+
+    def writeheader(self) -> None:
+        self.writer.writeheader()
+
+    def writerow(self, row: dict[str, str]) -> None:
+        self.writer.writerow({k: csv_text(v) if k in ("id", "label") else v
+                              for k, v in row.items()})
+
+    def writerows(self, rows: list[dict[str, str]]) -> None:
+        for row in rows:
+            self.writerow(row)
 
 
 def _before_after(before: float, after: float) -> dict[str, str]:
