@@ -8,6 +8,7 @@ from typing import Any
 
 from optimizer.analyses.horizon import solve_horizon
 from optimizer.case.schema import DEFAULT_SEED, Case
+from optimizer.i18n import gettext as _
 from optimizer.report import render_horizon
 
 
@@ -45,16 +46,16 @@ def run_sensitivity(case: Case, sweeps: tuple[str, ...], want_frontier: bool,
     from optimizer.report.horizon_sweep import plot_horizon_sweep, render_horizon_sweep
 
     if tornado_pct is not None:
-        raise CaseError("--tornado: not supported for a case with a horizon yet")
+        raise CaseError(_("--tornado: not supported for a case with a horizon yet"))
     if len(sweeps) > 1:
-        raise CaseError("--sweep: a horizon case takes one --sweep path at a time")
+        raise CaseError(_("--sweep: a horizon case takes one --sweep path at a time"))
     if plot_file is not None:
         from optimizer.report.plots import check_plot_file
 
         check_plot_file(plot_file)
     if want_frontier:
         if sweeps:
-            raise CaseError("--frontier: give either --frontier or --sweep, not both")
+            raise CaseError(_("--frontier: give either --frontier or --sweep, not both"))
         result = frontier_horizon(case, points, solver, time_limit)
     else:
         path, values = parse_sweep(sweeps[0])

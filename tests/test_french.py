@@ -308,3 +308,140 @@ def test_the_library_takes_lang_and_a_block():
     assert "Budget before and after" in result.report()
     assert "Budget avant et après" in result.report("markdown", lang="fr")
     assert i18n.current() == "en"
+
+
+# -- the path over several years (issue 11) ------------------------------------------
+
+PATH_CASE = "cases/aura-average-2024-2027.json"
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "json"])
+def test_the_four_year_path_reads_in_french(fmt):
+    """The path's summary, outlook, advice, tables and per-year actions: French words and
+    figures, amounts with their currency (k€)."""
+    out = run(PATH_CASE, "--lang", "fr", "--format", fmt)
+    assert out.exit_code == 0, out.stderr
+    text = out.stdout
+    if fmt == "json":
+        data = json.loads(text)
+        assert data["status"] == "optimal" and data["years"][0]["year"] == 2024  # codes kept
+        text = "\n".join(data["summary"] + data["path"] + [data["outlook"]["advice"] or ""]
+                         + [s for y in data["years"] for s in y["summary"]])
+    else:
+        assert "## La trajectoire, levier par levier" in text and "## Année par année" in text
+        assert f"à risque{NNBSP}: " in text
+    assert "la trajectoire la moins risquée met" in text and f"k€ à risque sur les 4 années" in text
+    assert " en 2024" in text
+    assert_french(text, PATH_CASE)
+
+
+def test_a_simulated_path_reads_in_french():
+    out = run(PATH_CASE, "--lang", "fr", "--simulate", "200")
+    assert out.exit_code == 0, out.stderr
+    assert "La même trajectoire dans 200 tirages des années (graine 1)" in out.stdout
+    assert f"part 5{NNBSP}%-95{NNBSP}%" in out.stdout
+    assert_french(out.stdout, PATH_CASE)
+
+
+def test_a_path_out_of_reach_is_diagnosed_in_french():
+    out = run(PATH_CASE, "--lang", "fr", "--set", "horizon.targets=[0.52,0.9,0.9,0.9]")
+    assert out.exit_code == 3, out.stdout + out.stderr
+    assert "Aucune trajectoire n'atteint l'objectif de chaque année (2024-2027)" in out.stdout
+    assert "La première année hors d'atteinte est 2025" in out.stdout
+    assert not english_left(out.stdout, PATH_CASE), out.stdout  # no amounts to show here
+
+
+def test_a_path_sweep_reads_in_french():
+    out = run(PATH_CASE, "--lang", "fr", "--sweep", "horizon.targets.3=0.58,0.6")
+    assert out.exit_code == 0, out.stderr
+    assert "la trajectoire (2024-2027) à chaque valeur de horizon.targets.3" in out.stdout
+    assert "leviers utilisés" in out.stdout and f"58,0{NNBSP}%" in out.stdout
+    assert_french(out.stdout, PATH_CASE)
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--set", "horizon.targets=[0.52,0.55]"], "un objectif par année (4 années), reçu 2"),
+    (["--sweep", "horizon.targets.3=0.58", "--sweep", "target.min_result=0"],
+     "un seul chemin --sweep à la fois"),
+])
+def test_path_errors_are_in_french(args, words):
+    out = run(PATH_CASE, "--lang", "fr", *args)
+    assert out.exit_code == 2
+    assert words in out.stderr, out.stderr
+
+
+def test_a_french_path_plot_has_french_words_and_decimals():
+    """Labels follow the language, and the numbers on the axes take French decimals
+    (52,5 not 52.5); English keeps matplotlib's own ticks. The picture was looked at."""
+    pytest.importorskip("matplotlib")
+    from optimizer.analyses.horizon import solve_horizon
+    from optimizer.case.load import load_case
+    from optimizer.report import plots
+    from optimizer.report.horizon_plots import horizon_figure
+
+    result = solve_horizon(load_case(ROOT / PATH_CASE))
+
+    def labels(lang):
+        with i18n.language(lang):
+            fig = horizon_figure(result)
+            if lang != "en":
+                plots._local_ticks(fig)
+            fig.canvas.draw()
+            ax = fig.axes[0]
+            return (ax.get_ylabel(), [t.get_text() for t in ax.get_yticklabels()],
+                    [t.get_text() for t in ax.get_legend().get_texts()])
+
+    en_label, en_ticks, en_legend = labels("en")
+    fr_label, fr_ticks, fr_legend = labels("fr")
+    assert en_label == "private share of revenues (%)" and "target" in en_legend
+    assert fr_label == "part privée des recettes (%)" and "objectif" in fr_legend
+    assert any("." in t for t in en_ticks) and not any("," in t for t in en_ticks)
+    assert any("," in t for t in fr_ticks) and not any("." in t for t in fr_ticks)
+    assert ([float(t.replace(",", ".")) for t in fr_ticks]
+            == [float(t.replace("\u2212", "-")) for t in en_ticks])  # the same ticks
+
+
+# -- what the first part left: validators, --sweep arguments, nested names ----------------
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--set", "target.max_result=-5", "--set", "target.min_result=0"],
+     f"target{NNBSP}: max_result (-5) ne doit pas être inférieur à min_result (0)"),
+    (["--sweep", "target.private_share=0.6:0.5:0.01"],
+     "STOP (0.5) est inférieur à START (0.6)"),
+    (["--sweep", "target.private_share=0.5:0.6"], "une plage s'écrit START:STOP:STEP"),
+    (["--sweep", "target.nope=1,2"], "aucun champ 'nope' dans target"),
+    (["--sweep", "target.private_share=1.5"], "doit être entre 0 et 1 (exclus)"),
+])
+def test_validator_and_sweep_errors_are_in_french(args, words):
+    out = run(AURA, "--lang", "fr", *args)
+    assert out.exit_code == 2
+    assert words in out.stderr, out.stderr
+    # the field names a hint lists are the case's own (code), not words
+    assert not english_left(out.stderr.split("valeurs possibles")[0]), out.stderr
+    english = run(AURA, *args)  # the same error stays English by default
+    assert english.exit_code == 2 and "erreur" not in english.stderr
+
+
+def test_nested_input_names_are_in_french():
+    """A tornado's nested inputs (a service's volume elasticity, a custom lever's setup
+    risk) are named in the language, as the top-level fields are."""
+    from optimizer.case.load import load_case
+    from optimizer.results.names import input_name
+
+    case = load_case(ROOT / AURA)
+    service = next(lever for lever in case.levers if lever.type == "service")
+    path = f"levers.{service.id}.volume_elasticity"
+    assert input_name(case, path).endswith("volume elasticity")
+    with i18n.language("fr"):
+        assert input_name(case, path).endswith("élasticité du volume")
+        assert input_name(case, f"levers.{service.id}.setup.risk").endswith(
+            "lancement risque")
+
+
+def test_plan_parts_are_separated_the_french_way():
+    """Between the parts of a plan: '; ' in English, a narrow no-break space before the
+    semicolon in French."""
+    assert i18n.gettext("; ") == "; "
+    with i18n.language("fr"):
+        assert i18n.gettext("; ") == f"{NNBSP}; "

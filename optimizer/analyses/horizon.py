@@ -12,6 +12,7 @@ from typing import Any
 from ..case.load import load_case
 from ..case.schema import Case
 from ..errors import CaseError, SolverError
+from ..i18n import gettext as _
 from ..levers.base import YearView
 from ..model.horizon import HorizonModel, build_horizon, year_cases
 from ..model.milp import RELAXABLE
@@ -82,7 +83,7 @@ def path_violations(case: Case, cases: Sequence[Case], path: Sequence[Mapping[st
             out += lever.path_problems([float(p.get(lever.id, 0.0)) for p in path], case)
     held = reserves_path(case, evs)
     if held is not None:
-        for k, (_, end) in enumerate(held):
+        for k, (_start, end) in enumerate(held):
             if end < h.min_reserves - tolerance(cases[k]):
                 out.append(f"{h.years[k]}: reserves {end:,.2f} below min_reserves "
                            f"{h.min_reserves:,.0f}")
@@ -105,11 +106,12 @@ def solve_horizon(case: Case | Mapping[str, Any] | str, solver: str = "highs",
     robust path exists (`horizon_outlook.path_outlook`; sweeps leave it out)."""
     case = load_case(case)
     if case.horizon is None:
-        raise CaseError("horizon: the case has no horizon; use optimizer.solve")
+        raise CaseError(_("horizon: the case has no horizon; use optimizer.solve"))
     solver = SolverName.parse(solver).value
     if time_limit is not None and not (isinstance(time_limit, int | float) and time_limit > 0
                                        and math.isfinite(time_limit)):
-        raise CaseError(f"time_limit: must be a positive number of seconds, got {time_limit!r}")
+        raise CaseError(_("time_limit: must be a positive number of seconds, got {value}").format(
+            value=repr(time_limit)))
     cases = year_cases(case)
     warnings = tuple(case_warnings(cases[0]))
     model = build_horizon(case, cases=cases)
@@ -126,8 +128,9 @@ def solve_horizon(case: Case | Mapping[str, Any] | str, solver: str = "highs",
     evs = evaluate_path(cases, path)
     broken = path_violations(case, cases, path, evs)
     if broken:
-        raise SolverError(f"the {solver} path fails our own recheck: {'; '.join(broken)}. "
-                          "Try the other solver (--solver) and report the case.")
+        raise SolverError(_("the {solver} path fails our own recheck: {problems}. Try the other "
+                            "solver (--solver) and report the case.").format(
+                                solver=solver, problems="; ".join(broken)))
     proven = outcome.status is Status.OPTIMAL
     if proven:
         path, evs = choose_path(model, cases, solver, time_limit, path, evs)

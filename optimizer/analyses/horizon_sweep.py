@@ -15,6 +15,7 @@ from typing import Any
 from ..case.load import load_case
 from ..case.schema import Case, apply_overrides
 from ..errors import CaseError
+from ..i18n import gettext as _
 from ..model.horizon import year_cases
 from ..results.horizon import HorizonResult
 from ..results.horizon_sweep import HorizonPoint, HorizonSweep
@@ -52,7 +53,7 @@ def sweep_horizon(case: Case, path: str, values: Sequence[Any], solver: str = "h
                   time_limit: float | None = None,
                   progress: Callable[[int, int], None] | None = None) -> HorizonSweep:
     if case.horizon is None:
-        raise CaseError("horizon: the case has no horizon; use optimizer.sweep")
+        raise CaseError(_("horizon: the case has no horizon; use optimizer.sweep"))
     cases = [case_at(case, path, v) for v in values]  # every value checked before a solve
     points = []
     for i, (v, c) in enumerate(zip(values, cases)):
@@ -70,14 +71,14 @@ def frontier_horizon(case: Case, points: int | None = None, solver: str = "highs
     targets evenly spaced (default 11)."""
     h = case.horizon
     if h is None:
-        raise CaseError("horizon: the case has no horizon; use optimizer.frontier")
+        raise CaseError(_("horizon: the case has no horizon; use optimizer.frontier"))
     count = points or DEFAULT_FRONTIER_POINTS
     cases = year_cases(case)
     last = len(cases) - 1
     top = highest_path_share(case, cases, last, frozenset(range(last)), solver, time_limit)
     if top is None:
-        raise CaseError("--frontier: no path meets the earlier years' targets and the other "
-                        "rows; run optimize without --frontier to see what blocks it")
+        raise CaseError(_("--frontier: no path meets the earlier years' targets and the other "
+                          "rows; run optimize without --frontier to see what blocks it"))
     from ..plan.evaluate import evaluate
 
     start = evaluate(cases[last], {}).private_share

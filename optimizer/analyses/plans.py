@@ -162,8 +162,9 @@ def checked_plan(model: Model, solver: str, what: str = "plan"
     evaluation = evaluate(model.case, plan)
     broken = violations(model.case, evaluation, plan)
     if broken:
-        raise SolverError(f"the {solver} {what} fails our own recheck: {'; '.join(broken)}. "
-                          "Try the other solver (--solver) and report the case.")
+        raise SolverError(_("the {solver} {what} fails our own recheck: {problems}. Try the "
+                            "other solver (--solver) and report the case.").format(
+                                solver=solver, what=what, problems="; ".join(broken)))
     return plan, evaluation
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from ..case.load import load_case
 from ..case.schema import Case
 from ..errors import CaseError, SolverError
+from ..i18n import gettext as _
 from ..model.milp import TIE_BREAK, build_model
 from ..model.scaling import scaling_warnings
 from ..plan.evaluate import Evaluation, evaluate, objective_gap, tolerance, violations
@@ -87,8 +88,9 @@ def solve(
     plan, evaluation = checked_plan(model, solver)
     gap = objective_gap(outcome.objective, evaluation, TIE_BREAK, tolerance(case))
     if gap:
-        raise SolverError(f"the {solver} plan fails our own recheck: {gap} (the model is "
-                          "probably badly scaled). Try the other solver (--solver).")
+        raise SolverError(_("the {solver} plan fails our own recheck: {gap} (the model is "
+                            "probably badly scaled). Try the other solver (--solver).").format(
+                                solver=solver, gap=gap))
     proven = outcome.status is Status.OPTIMAL
     choice = None
     least = evaluation.risk
@@ -144,7 +146,7 @@ def safer_plans(case: Case, solver: str, time_limit: float | None, chosen: Evalu
                                    r.evaluation.risk - chosen.risk, p_both=p))
         elif r.status is Status.INFEASIBLE:
             statuses: list[Status] = []
-            top, _ = max_private_share(safer, solver, time_limit, statuses=statuses)
+            top, _found = max_private_share(safer, solver, time_limit, statuses=statuses)
             proven_top = bool(statuses) and statuses[-1] is Status.OPTIMAL
             out.append(Alternative("robust", "target.robust", g, None, None,
                                    top_share=top if proven_top else None))

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from ..base import StrictModel
+from ..i18n import gettext as _
 from ..levers.fields import Amount, Notes, Number
 
 MAX_YEARS = 10
@@ -46,18 +47,19 @@ def horizon_problems(case: Any) -> list[str]:
     problems = []
     for k in range(1, len(h.years)):
         if h.years[k] != h.years[k - 1] + 1:
-            problems.append(f"horizon.years[{k}]: the years must be consecutive and increasing "
-                            f"(2024, 2025, ...), got {h.years[k - 1]} then {h.years[k]}")
+            problems.append(_("horizon.years[{k}]: the years must be consecutive and "
+                              "increasing (2024, 2025, ...), got {before} then {year}").format(
+                                  k=k, before=h.years[k - 1], year=h.years[k]))
             break
     if h.targets is not None and len(h.targets) != len(h.years):
-        problems.append(f"horizon.targets: one target per year ({len(h.years)} years), got "
-                        f"{len(h.targets)}")
+        problems.append(_("horizon.targets: one target per year ({n} years), got {got}").format(
+            n=len(h.years), got=len(h.targets)))
     if case.target.risk_measure == "cvar":
-        problems.append("target.risk_measure: the CVaR objective is not supported with a "
-                        "horizon yet; remove horizon or risk_measure")
+        problems.append(_("target.risk_measure: the CVaR objective is not supported with a "
+                          "horizon yet; remove horizon or risk_measure"))
     if h.reserves is None and "min_reserves" in h.model_fields_set:
-        problems.append("horizon.min_reserves: needs horizon.reserves (what the cluster "
-                        "holds at the start)")
+        problems.append(_("horizon.min_reserves: needs horizon.reserves (what the cluster "
+                          "holds at the start)"))
     return problems
 
 

@@ -172,7 +172,8 @@ def format_errors(exc: ValidationError, raw: Any, model_at: ModelAt) -> list[str
                     path=path, expected=_(expected) if expected else err["msg"].lower(),
                     got=shown(got) if _is_number(got) or not expected else kind_of(got)))
         elif kind == "value_error":
-            problems.append(f"{path}: {ctx.get('error', err['msg'])!s}")
+            problems.append(_("{path}: {problem}").format(
+                path=path, problem=str(ctx.get("error", err["msg"]))))
         elif kind == "too_short" and isinstance(got, list):
             need = ctx.get("min_length", 1)
             problems.append(ngettext("{path}: must hold at least {n} item, got {got}",

@@ -21,6 +21,7 @@ from pydantic.fields import FieldInfo
 
 from ..base import StrictModel
 from ..errors import CaseError
+from ..i18n import gettext as _
 from ..levers.base import LeverBase
 from ..levers.fields import Amount, Count, Id, Label, Notes, Number, plain_text
 from ..levers.registry import LEVER_TYPES, lever_union, on_change
@@ -101,8 +102,8 @@ class Target(StrictModel):
     @model_validator(mode="after")
     def _result_range(self) -> Target:
         if self.max_result is not None and self.max_result < self.min_result:
-            raise ValueError(f"max_result ({self.max_result:g}) must not be below min_result "
-                             f"({self.min_result:g})")
+            raise ValueError(_("max_result ({max}) must not be below min_result ({min})").format(
+                max=f"{self.max_result:g}", min=f"{self.min_result:g}"))
         return self
 
     @property

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Protocol
 from pydantic import Field, model_validator
 
 from ..base import StrictModel
-from ..fmt import count, currency, money, pct, pct_short
+from ..fmt import count, currency, general, money, pct, pct_short
 from ..i18n import decimal as local_decimal
 from ..i18n import gettext as _
 from ..i18n import is_default
@@ -530,8 +530,8 @@ class OptionLever(LeverBase):
     def _grid(self) -> OptionLever:
         top, step = getattr(self, self.grid_top), self.step  # type: ignore[attr-defined]
         if top / step > MAX_OPTIONS:
-            raise ValueError(f"{self.grid_top} / step gives more than {MAX_OPTIONS} options; "
-                             "use a larger step")
+            raise ValueError(_("{field} / step gives more than {n} options; use a larger step")
+                             .format(field=self.grid_top, n=MAX_OPTIONS))
         return self
 
     @property
@@ -737,7 +737,8 @@ def stays_up(ctx: ModelContext, terms: Terms, earlier: Sequence[Terms], keep: fl
 
 def falls(lever: LeverBase, values: Sequence[float], keep: float = 1.0) -> list[str]:
     """The years where a value that must stay fell (a recheck of `stays_up`)."""
-    return [f"lever '{lever.id}' falls from {values[k - 1]:g} to {values[k]:g} in year {k + 1}"
+    return [_("lever '{id}' falls from {before} to {after} in year {year}").format(
+                id=lever.id, before=general(values[k - 1]), after=general(values[k]), year=k + 1)
             for k in range(1, len(values))
             if values[k] < keep * values[k - 1] - 1e-6 * max(1.0, abs(values[k - 1]))]
 

@@ -53,15 +53,17 @@ class Custom(LeverBase):
     @model_validator(mode="after")
     def _order(self) -> Custom:
         if self.downside is not None:
-            raise ValueError("a custom lever takes no downside: its EUR at risk is "
-                             "risk_per_unit (and setup.risk); to say how it may underdeliver "
-                             "in simulations and robust targets, set uncertainty.low")
+            raise ValueError(_("a custom lever takes no downside: its EUR at risk is "
+                               "risk_per_unit (and setup.risk); to say how it may underdeliver "
+                               "in simulations and robust targets, set uncertainty.low"))
         if self.min > self.max:
-            raise ValueError(f"min ({self.min}) must not exceed max ({self.max})")
+            raise ValueError(_("min ({min}) must not exceed max ({max})").format(
+                min=self.min, max=self.max))
         low, up = self.bounds()
         if self.integer and low > up:
-            raise ValueError(f"integer is true but no whole number lies between min ({self.min:g}) "
-                             f"and max ({self.max:g}); widen them or set integer to false")
+            raise ValueError(_("integer is true but no whole number lies between min ({min}) and "
+                               "max ({max}); widen them or set integer to false").format(
+                                   min=f"{self.min:g}", max=f"{self.max:g}"))
         return self
 
     def bounds(self) -> tuple[float, float]:
@@ -182,10 +184,11 @@ class Custom(LeverBase):
             return []
         out: list[tuple[str, str, float, float]] = []
         if self.setup.risk:
-            out.append(("setup.risk", "setup risk", self.setup.risk, 0.0))
+            out.append(("setup.risk", _("setup risk"), self.setup.risk, 0.0))
         for line, coef in self.setup.expenditures.items():
             if coef:
-                out.append((f"setup.expenditures.{line}", f"setup cost {line}", float(coef),
+                out.append((f"setup.expenditures.{line}", _("setup cost {line}").format(line=line),
+                            float(coef),
                             -math.inf))
         return out
 

@@ -22,8 +22,8 @@ def plain_text(text: str) -> str:
     tab, an escape sequence); quotes, symbols and any other unicode are welcome."""
     for char in text:
         if ord(char) < 0x20 or 0x7F <= ord(char) <= 0x9F:
-            raise ValueError(f"contains the control character U+{ord(char):04X}; "
-                             "write it on one line, in plain text")
+            raise ValueError(_("contains the control character U+{code}; write it on one "
+                               "line, in plain text").format(code=f"{ord(char):04X}"))
     return text
 
 

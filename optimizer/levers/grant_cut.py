@@ -42,9 +42,8 @@ class GrantCut(AmountLever):
     @model_validator(mode="after")
     def _order(self) -> GrantCut:
         if self.min_fraction > self.max_fraction:
-            raise ValueError(
-                f"min_fraction ({self.min_fraction}) must not exceed max_fraction ({self.max_fraction})"
-            )
+            raise ValueError(_("min_fraction ({min}) must not exceed max_fraction ({max})").format(
+                min=self.min_fraction, max=self.max_fraction))
         return self
 
     def raw_bounds(self, case: CaseView) -> tuple[float, float]:

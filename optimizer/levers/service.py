@@ -9,7 +9,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field
 
-from ..fmt import count, currency, money
+from ..fmt import count, currency, general, money
 from ..i18n import gettext as _
 from .base import (
     EPS,
@@ -127,10 +127,13 @@ class Service(LeverBase):
         for k, v in enumerate(values):
             before = values[k - 1] if k else 0.0
             if self.ramp_up is not None and v - before > self.ramp_up + 1e-6:
-                out.append(f"lever '{self.id}' grows by {v - before:g} units in year {k + 1}, "
-                           f"more than ramp_up {self.ramp_up:g}")
+                out.append(_("lever '{id}' grows by {n} units in year {year}, more than "
+                             "ramp_up {ramp_up}").format(id=self.id, n=general(v - before),
+                                                         year=k + 1,
+                                                         ramp_up=general(self.ramp_up)))
             if self.has_setup() and before > EPS and v <= EPS:
-                out.append(f"lever '{self.id}' closes in year {k + 1} after its launch")
+                out.append(_("lever '{id}' closes in year {year} after its launch").format(
+                    id=self.id, year=k + 1))
         return out
 
     def floor(self, upper: float) -> float:

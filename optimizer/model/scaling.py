@@ -11,6 +11,7 @@ import math
 import re
 
 from ..case.schema import Case
+from ..i18n import gettext as _
 from .milp import Model
 
 # A constraint whose coefficients span more than this is badly scaled.
@@ -26,16 +27,21 @@ def _column_lever(name: str, case: Case) -> str:
     if m and int(m.group(1)) < len(case.levers):
         i = int(m.group(1))
         return f"levers[{i}] '{case.levers[i].id}'"
-    return "the model"
+    return _("the model")
 
 
 def _row_words(meaning: str) -> str:
-    kind, _, rest = meaning.partition(":")
-    return {"share": "the private-share target", "result": "the result constraint",
-            "capacity": "the staff-capacity constraint", "min_members": "the members minimum",
-            "max_levers": "the limit on levers", "rule": f"the rule '{rest}'",
-            "line": f"the constraint that keeps {rest.replace(':', ' line ')} >= 0",
-            "lever": f"the bounds of lever '{rest}'"}.get(kind, meaning or "a constraint")
+    kind, _sep, rest = meaning.partition(":")
+    line, _sep, line_id = rest.partition(":")
+    words = {"share": _("the private-share target"), "result": _("the result constraint"),
+             "capacity": _("the staff-capacity constraint"),
+             "min_members": _("the members minimum"), "max_levers": _("the limit on levers"),
+             "rule": _("the rule '{name}'").format(name=rest),
+             "line": (_("the constraint that keeps {side} line {id} >= 0").format(
+                 side=line, id=line_id) if _sep else
+                 _("the constraint that keeps {line} >= 0").format(line=rest)),
+             "lever": _("the bounds of lever '{id}'").format(id=rest)}
+    return words.get(kind, meaning or _("a constraint"))
 
 
 def scaling_warnings(model: Model) -> list[str]:
@@ -60,15 +66,18 @@ def scaling_warnings(model: Model) -> list[str]:
     out: list[str] = []
     if worst is not None:
         ratio, meaning, low_lever, smallest, high_lever, largest = worst
-        out.append(f"badly scaled: in {_row_words(meaning)} the coefficients range from "
-                   f"{smallest:.1e} ({low_lever}) to {largest:.1e} ({high_lever}), a ratio of "
-                   f"{ratio:.0e}; solvers work to about 1e-9, so the answer may be wrong. "
-                   "Express amounts in k EUR, or drop effects too small to matter "
-                   "(every plan is still rechecked by arithmetic)")
+        out.append(_("badly scaled: in {row} the coefficients range from {smallest} "
+                     "({low_lever}) to {largest} ({high_lever}), a ratio of {ratio}; solvers "
+                     "work to about 1e-9, so the answer may be wrong. Express amounts in k EUR, "
+                     "or drop effects too small to matter (every plan is still rechecked by "
+                     "arithmetic)").format(row=_row_words(meaning), smallest=f"{smallest:.1e}",
+                                           low_lever=low_lever, largest=f"{largest:.1e}",
+                                           high_lever=high_lever, ratio=f"{ratio:.0e}"))
     for lever, size in sorted(tiny.items()):
-        out.append(f"badly scaled: {lever} has a coefficient of {size:.1e}, below the "
-                   f"{SMALLEST_COEFFICIENT:.0e} that solvers treat as zero; its effect may be "
-                   "ignored (every plan is still rechecked by arithmetic)")
+        out.append(_("badly scaled: {lever} has a coefficient of {size}, below the {smallest} "
+                     "that solvers treat as zero; its effect may be ignored (every plan is "
+                     "still rechecked by arithmetic)").format(
+                         lever=lever, size=f"{size:.1e}", smallest=f"{SMALLEST_COEFFICIENT:.0e}"))
     return [w.replace("e+", "e") for w in out]
 
 

@@ -11,21 +11,23 @@ from typing import Any
 
 from tabulate import tabulate
 
-from ..fmt import keur, pct
+from ..fmt import count, currency, keur, money, pct, pct_digits, status_words
+from ..i18n import N_
+from ..i18n import gettext as _
 from ..results.horizon import HorizonResult
 from ..results.horizon_outlook import outlook_lines
 from .formats import FORMATS, csv_number
 
 # What a relaxed group means, for a board.
 GROUP_WORDS = {
-    "result": "the yearly result floor (target.min_result)",
-    "capacity": "staff capacity (staff.spare_fte)",
-    "min_members": "the minimum membership (target.min_members)",
-    "max_levers": "the number of levers used at once (target.max_levers)",
-    "max_result": "the surplus cap (target.max_result)",
-    "eligible": "the EU cap on public aid (target.max_public_share_of_eligible)",
-    "max_members_lost": "the members the plan may lose (target.max_members_lost)",
-    "reserves": "the reserve floor (horizon.min_reserves)",
+    "result": N_("the yearly result floor (target.min_result)"),
+    "capacity": N_("staff capacity (staff.spare_fte)"),
+    "min_members": N_("the minimum membership (target.min_members)"),
+    "max_levers": N_("the number of levers used at once (target.max_levers)"),
+    "max_result": N_("the surplus cap (target.max_result)"),
+    "eligible": N_("the EU cap on public aid (target.max_public_share_of_eligible)"),
+    "max_members_lost": N_("the members the plan may lose (target.max_members_lost)"),
+    "reserves": N_("the reserve floor (horizon.min_reserves)"),
 }
 
 
@@ -33,16 +35,16 @@ def chance(p: float) -> str:
     """A probability for people: never 0% or 100% when it is not exactly so."""
     text = f"{p:.1%}"
     if text == "0.0%" and p > 0:
-        return "under 0.1%"
+        return _("under {share}").format(share=pct(0.001))
     if text == "100.0%" and p < 1:
-        return "over 99.9%"
-    return text
+        return _("over {share}").format(share=pct(0.999))
+    return pct(p)
 
 
 def _years_text(years: list[int]) -> str:
     if len(years) == 1:
-        return f"in {years[0]}"
-    return f"from {years[0]} to {years[-1]}"
+        return _("in {year}").format(year=years[0])
+    return _("from {first} to {last}").format(first=years[0], last=years[-1])
 
 
 def path_sentences(result: HorizonResult) -> list[str]:
@@ -60,11 +62,13 @@ def path_sentences(result: HorizonResult) -> list[str]:
             level = 0.0
             for year, v in zip(years, values):
                 if v > level + 1e-9:
-                    more = " more" if level > 0 else ""
-                    steps.append(f"by {v - level:.0%}{more} in {year}")
+                    step = (_("by {pct} more in {year}") if level > 0 else
+                            _("by {pct} in {year}"))
+                    steps.append(step.format(pct=pct_digits(v - level, 0), year=year))
                     level = v
-            out.append(f"Raise {lever.name.lower()} {', '.join(steps)} "
-                       f"({level:.0%} above today's fee by {years[-1]}).")
+            out.append(_("Raise {lever} {steps} ({pct} above today's fee by {year}).").format(
+                lever=lever.name.lower(), steps=", ".join(steps), pct=pct_digits(level, 0),
+                year=years[-1]))
             continue
         runs: list[tuple[float, list[int]]] = []
         for year, v in zip(years, values):
@@ -72,9 +76,10 @@ def path_sentences(result: HorizonResult) -> list[str]:
                 runs[-1][1].append(year)
             else:
                 runs.append((v, [year]))
-        parts = [f"{lever.value_compared(v, cur) if abs(v) > 1e-9 else 'none'} "
-                 f"{_years_text(ys)}" for v, ys in runs]
-        out.append(f"{lever.name}: {', '.join(parts)}.")
+        parts = [_("{value} {years}").format(
+            value=lever.value_compared(v, cur) if abs(v) > 1e-9 else _("none"),
+            years=_years_text(ys)) for v, ys in runs]
+        out.append(_("{lever}: {parts}.").format(lever=lever.name, parts=", ".join(parts)))
     return out
 
 
@@ -85,27 +90,34 @@ def summary_lines(result: HorizonResult) -> list[str]:
     span = f"{h.years[0]}-{h.years[-1]}" if len(h.years) > 1 else f"{h.years[0]}"
     if result.years:
         first, last = result.years[0], result.years[-1]
-        lines = [f"To raise the private share from {pct(first.before.private_share)} today to "
-                 f"{pct(last.target)} by {last.year} ({span}), the least risky path puts "
-                 f"{keur(result.risk)} {case.currency} at risk over the {len(h.years)} years"
-                 + (" (discounted)." if h.discount else ".")]
+        text = (_("To raise the private share from {before} today to {target} by {year} "
+                  "({span}), the least risky path puts {risk} at risk over the {n} "
+                  "years (discounted).") if h.discount else
+                _("To raise the private share from {before} today to {target} by {year} "
+                  "({span}), the least risky path puts {risk} at risk over the {n} "
+                  "years."))
+        lines = [text.format(before=pct(first.before.private_share), target=pct(last.target),
+                             year=last.year, span=span,
+                             risk=money(result.risk, case.currency), n=len(h.years))]
         return lines + path_sentences(result)
     d = result.diagnosis
     if d is None:
-        return [f"No path was found ({result.status.value}): {result.detail}".rstrip(": ")]
-    lines = [f"No path reaches every year's target ({span}). The first year out of reach is "
-             f"{d.first_year}: at most {pct(d.reached)} private there, with the years before it "
-             "on target."]
-    lines.append("Highest private share each year (no target at all): " + ", ".join(
-        f"{year} {pct(s)}" for year, s in d.max_private_share.items()) + ".")
+        return [_("No path was found ({status}): {detail}").format(
+            status=status_words(result.status, raw=True), detail=result.detail).rstrip(": ")]
+    lines = [_("No path reaches every year's target ({span}). The first year out of reach is "
+               "{year}: at most {share} private there, with the years before it on target.")
+             .format(span=span, year=d.first_year, share=pct(d.reached))]
+    lines.append(_("Highest private share each year (no target at all): {shares}.").format(
+        shares=", ".join(f"{year} {pct(s)}" for year, s in d.max_private_share.items())))
     if d.blocking:
-        lines.append("Relaxing any one of these in every year would let the targets up to "
-                     f"{d.first_year} be met: "
-                     + "; ".join(GROUP_WORDS.get(g, g.replace("rule:", "the rule ")) for g in
-                                 d.blocking) + ".")
+        lines.append(_("Relaxing any one of these in every year would let the targets up to "
+                       "{year} be met: {groups}.").format(year=d.first_year, groups=_("; ").join(
+                           _(GROUP_WORDS[g]) if g in GROUP_WORDS else
+                           _("the rule {name}").format(name=g[len("rule:"):])
+                           if g.startswith("rule:") else g for g in d.blocking)))
     else:
-        lines.append("No single constraint relaxed alone reaches it: the levers' own bounds "
-                     "block it (raise a lever's maximum, or lower the targets).")
+        lines.append(_("No single constraint relaxed alone reaches it: the levers' own bounds "
+                       "block it (raise a lever's maximum, or lower the targets)."))
     return lines
 
 
@@ -129,7 +141,7 @@ def render_horizon(result: HorizonResult, fmt: str = "table") -> str:
 
 def _people(result: HorizonResult, markdown: bool) -> str:
     case = result.case
-    cur = case.currency
+    cur = currency(case.currency)
     style = "github" if markdown else "simple"
     out: list[str] = []
 
@@ -144,7 +156,7 @@ def _people(result: HorizonResult, markdown: bool) -> str:
                             colalign=("left",) + ("right",) * (len(headers) - 1)))
         out.append("")
 
-    heading(f"{case.name}: {result.status.value.replace('_', ' ')}", 1)
+    heading(_("{case}: {status}").format(case=case.name, status=status_words(result.status)), 1)
     out.append("")
     for line in summary_lines(result):
         out.append(f"- {line}" if markdown else line)
@@ -153,51 +165,55 @@ def _people(result: HorizonResult, markdown: bool) -> str:
         h = case.horizon
         assert h is not None
         lines = outlook_lines(result.outlook, [y.year for y in result.years],
-                              h.min_reserves if h.reserves is not None else None, cur)
+                              h.min_reserves if h.reserves is not None else None,
+                              case.currency)
         advice = result.advice()
         for line in lines + ([advice] if advice else []):
             out.append(f"- {line}" if markdown else line)
         out.append("")
     if result.years:
         years = [str(y.year) for y in result.years]
-        heading("The path, lever by lever")
+        heading(_("The path, lever by lever"))
         rows = []
         for lever in case.levers:
             values = [y.evaluation.effects[lever.id].value for y in result.years]
             if any(abs(v) > 1e-9 for v in values):
                 rows.append([lever.name] + [lever.value_cell(v) if abs(v) > 1e-9 else "-"
                                             for v in values])
-        table(rows, ["lever"] + years)
-        heading("Year by year")
+        table(rows, [_("lever")] + years)
+        heading(_("Year by year"))
         rows = []
         held = result.years[0].reserves_after is not None
         for y in result.years:
             ev = y.evaluation
             row = [str(y.year), pct(y.target), pct(ev.private_share),
                    f"{keur(ev.total_revenues)}", f"{keur(ev.total_expenditures)}",
-                   keur(ev.result, sign=True), f"{ev.members:,.0f}", keur(ev.risk)]
+                   keur(ev.result, sign=True), count(ev.members), keur(ev.risk)]
             if held:
                 row.append(keur(y.reserves_after))
             rows.append(row)
-        headers = ["year", "target", "private share", f"revenues ({cur})",
-                   f"spending ({cur})", f"result ({cur})", "members", f"at risk ({cur})"]
+        headers = [_("year"), _("target"), _("private share"), _("revenues ({cur})").format(cur=cur),
+                   _("spending ({cur})").format(cur=cur), _("result ({cur})").format(cur=cur),
+                   _("members"), _("at risk ({cur})").format(cur=cur)]
         if held:
-            headers.append(f"reserves at year end ({cur})")
+            headers.append(_("reserves at year end ({cur})").format(cur=cur))
         table(rows, headers)
         for y in result.years:
-            heading(f"{y.year}: {pct(y.target)} private asked, {pct(y.evaluation.private_share)}"
-                    " reached", 3)
-            actions = [y.case.lever(k).describe(y.evaluation.effects[k], y.case)
-                       + f" (at risk: {keur(y.evaluation.effects[k].risk)} {cur})"
-                       for k in y.plan if y.evaluation.effects[k].used]
-            for action in actions or ["No lever this year."]:
+            heading(_("{year}: {target} private asked, {share} reached").format(
+                year=y.year, target=pct(y.target), share=pct(y.evaluation.private_share)), 3)
+            actions = [_("{action} (at risk: {risk})").format(
+                action=y.case.lever(k).describe(y.evaluation.effects[k], y.case),
+                risk=money(y.evaluation.effects[k].risk, case.currency))
+                for k in y.plan if y.evaluation.effects[k].used]
+            for action in actions or [_("No lever this year.")]:
                 out.append(f"- {action}" if markdown else f"  {action}")
             out.append("")
     if result.simulation is not None:
         sim = result.simulation
-        heading(f"The same path in {sim.n:,} drawn runs of the years (seed {sim.seed})")
-        out.append("Each run draws every year anew (the levers' uncertainty); the plan stays "
-                   "the same and the reserves carry each year's result to the next.")
+        heading(_("The same path in {n} drawn runs of the years (seed {seed})").format(
+            n=count(sim.n), seed=sim.seed))
+        out.append(_("Each run draws every year anew (the levers' uncertainty); the plan stays "
+                     "the same and the reserves carry each year's result to the next."))
         out.append("")
         rows = []
         sim_rows = sim.year_rows()
@@ -205,22 +221,25 @@ def _people(result: HorizonResult, markdown: bool) -> str:
         for r in sim_rows:
             q = r["share_quantiles"]
             row = [str(r["year"]), pct(r["target"]), chance(r["p_target_met"]),
-                   f"{pct(q['p05'])} - {pct(q['p95'])}", chance(r["p_result_ok"])]
+                   _("{low} - {high}").format(low=pct(q["p05"]), high=pct(q["p95"])),
+                   chance(r["p_result_ok"])]
             if with_reserves:
                 row += [chance(r["p_reserves_ok"]), keur(r["reserves_p05"])]
             rows.append(row)
-        headers = ["year", "target", "target met", "share 5%-95%", "result >= minimum"]
+        headers = [_("year"), _("target"), _("target met"), _("share 5%-95%"),
+                   _("result >= minimum")]
         if with_reserves:
-            headers += ["reserves above floor", f"reserves, 5% worst ({cur})"]
+            headers += [_("reserves above floor"), _("reserves, 5% worst ({cur})").format(cur=cur)]
         table(rows, headers)
-        line = f"Every year's target met in the same run: {chance(sim.p_every_target)} of runs."
+        line = _("Every year's target met in the same run: {chance} of runs.").format(
+            chance=chance(sim.p_every_target))
         if sim.p_reserves_always_ok is not None:
-            line += (f" Reserves above the floor every year: {chance(sim.p_reserves_always_ok)}"
-                     " of runs.")
+            line += " " + _("Reserves above the floor every year: {chance} of runs.").format(
+                chance=chance(sim.p_reserves_always_ok))
         out.append(line)
         out.append("")
     if result.warnings:
-        heading("Warnings")
+        heading(_("Warnings"))
         for w in result.warnings:
             out.append(f"- {w}" if markdown else w)
         out.append("")

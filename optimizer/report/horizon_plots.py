@@ -7,7 +7,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from ..fmt import keur, pct_short
+from ..fmt import count, currency, money, pct_short
+from ..i18n import gettext as _
 from ..results.horizon import HorizonResult
 from .plots import new_figure, save_figure
 
@@ -27,7 +28,7 @@ def horizon_figure(result: HorizonResult) -> Any:
         ax, ax2 = fig.subplots(1, 1), None
     x = list(range(len(years)))
     before = [y.before.private_share * 100 for y in result.years]
-    ax.bar(x, before, color=BEFORE_COLOR, width=0.6, label="share before the plan")
+    ax.bar(x, before, color=BEFORE_COLOR, width=0.6, label=_("share before the plan"))
     bottom = list(before)
     points = [y.share_points() for y in result.years]
     for lever in case.levers:
@@ -38,7 +39,7 @@ def horizon_figure(result: HorizonResult) -> Any:
         bottom = [b + a for b, a in zip(bottom, adds)]
     targets = [y.target * 100 for y in result.years]
     ax.plot(x, targets, color=TARGET_COLOR, linestyle="--", marker="_", markersize=28,
-            label="target")
+            label=_("target"))
     for i, y in enumerate(result.years):
         ax.annotate(pct_short(y.evaluation.private_share), (i, bottom[i]),
                     textcoords="offset points", xytext=(0, 4), ha="center", fontsize=8)
@@ -50,28 +51,29 @@ def horizon_figure(result: HorizonResult) -> Any:
         ax.errorbar([i + 0.38 for i in x], mid, yerr=[[m - a for m, a in zip(mid, lo)],
                                                       [b - m for m, b in zip(mid, hi)]],
                     fmt="o", color="dimgray", capsize=3, markersize=3,
-                    label=f"drawn share, 5%-95% ({sim.n:,} runs)")
+                    label=_("drawn share, 5%-95% ({n} runs)").format(n=count(sim.n)))
     low = min(before + targets) - 5
     top = max(bottom + targets) + 3
     ax.set_ylim(max(0, low), min(100, top))
-    ax.set_ylabel("private share of revenues (%)")
+    ax.set_ylabel(_("private share of revenues (%)"))
     ax.legend(fontsize=8, loc="upper left")
-    ax.set_title(f"{case.name}: the private share each year, and what each lever adds",
-                 fontsize=10)
+    ax.set_title(_("{case}: the private share each year, and what each lever adds").format(
+        case=case.name), fontsize=10)
     if ax2 is not None:
         after = [(y.reserves_after or 0.0) / 1000 for y in result.years]
-        ax2.plot(x, after, marker="o", label="reserves at year end (plan)")
+        ax2.plot(x, after, marker="o", label=_("reserves at year end (plan)"))
         h = case.horizon
         if h is not None and h.reserves is not None:
             ax2.axhline(h.min_reserves / 1000, color="firebrick", linestyle="--",
-                        label=f"floor, {keur(h.min_reserves)} {case.currency}")
+                        label=_("floor, {amount}").format(amount=money(h.min_reserves,
+                                                                  case.currency)))
         if sim is not None:
             lows = [r["reserves_p05"] / 1000 for r in sim.year_rows()
                     if r["reserves_p05"] is not None]
             if len(lows) == len(x):
                 ax2.plot(x, lows, marker=".", linestyle=":", color="dimgray",
-                         label="reserves, 5% worst drawn runs")
-        ax2.set_ylabel(f"k {case.currency}")
+                         label=_("reserves, 5% worst drawn runs"))
+        ax2.set_ylabel(_("k {cur}").format(cur=currency(case.currency)))
         ax2.legend(fontsize=8)
     last = ax2 if ax2 is not None else ax
     last.set_xticks(x, [str(y) for y in years])

@@ -11,7 +11,9 @@ import os
 
 from tabulate import tabulate
 
-from ..fmt import keur, pct
+from ..fmt import currency, general, keur, pct, status_words
+from ..i18n import gettext as _
+from ..i18n import is_default
 from ..results.horizon_sweep import HorizonSweep
 from .formats import FORMATS
 from .plots import new_figure, save_figure
@@ -20,6 +22,8 @@ from .plots import new_figure, save_figure
 def _value_text(path: str, value: object) -> str:
     if isinstance(value, float) and ("target" in path or "share" in path):
         return pct(value)
+    if isinstance(value, float) and not is_default():
+        return general(value)
     return str(value)
 
 
@@ -41,20 +45,22 @@ def render_horizon_sweep(sweep: HorizonSweep, fmt: str = "table") -> str:
     case = sweep.case
     h = case.horizon
     years = f"{h.years[0]}-{h.years[-1]}" if h else ""
-    title = f"{case.name}: the path ({years}) at each value of {sweep.path}"
+    title = _("{case}: the path ({years}) at each value of {path}").format(
+        case=case.name, years=years, path=sweep.path)
     out = [f"# {title}" if fmt == "markdown" else title,
            "" if fmt == "markdown" else "=" * len(title), ""]
-    out.append("Each row is a whole path solved on its own: its total EUR at risk over the "
-               "years, the private share of the final year, and the levers it uses.")
+    out.append(_("Each row is a whole path solved on its own: its total EUR at risk over the "
+                 "years, the private share of the final year, and the levers it uses."))
     out.append("")
     rows = []
     for p in sweep.points:
-        rows.append([_value_text(sweep.path, p.value), p.status.value.replace("_", " "),
+        rows.append([_value_text(sweep.path, p.value), status_words(p.status),
                      "-" if p.risk is None else keur(p.risk),
                      "-" if p.final_share is None else pct(p.final_share),
                      ", ".join(case.lever(i).name for i in p.levers) or "-"])
-    out.append(tabulate(rows, headers=[sweep.path, "status", f"EUR at risk ({case.currency})",
-                                       "final-year share", "levers used"],
+    out.append(tabulate(rows, headers=[sweep.path, _("status"),
+                                       _("EUR at risk ({cur})").format(cur=currency(case.currency)),
+                                       _("final-year share"), _("levers used")],
                         tablefmt="github" if fmt == "markdown" else "simple",
                         disable_numparse=True))
     return "\n".join(out).rstrip("\n") + "\n"
@@ -70,10 +76,11 @@ def plot_horizon_sweep(path: str | os.PathLike[str], sweep: HorizonSweep,
     ax.plot(xs, ys, marker="o")
     missing = [float(p.value) * (100 if share else 1) for p in sweep.points if p.risk is None]
     if missing:
-        ax.plot(missing, [0] * len(missing), "x", color="firebrick", label="no path")
+        ax.plot(missing, [0] * len(missing), "x", color="firebrick", label=_("no path"))
         ax.legend(fontsize=8)
     ax.set_xlabel(f"{sweep.path}{' (%)' if share else ''}")
-    ax.set_ylabel(f"least total EUR at risk over the path (k {sweep.case.currency})")
+    ax.set_ylabel(_("least total EUR at risk over the path (k {cur})").format(
+        cur=currency(sweep.case.currency)))
     ax.set_ylim(bottom=0)
     ax.set_title(sweep.case.name, fontsize=10)
     fig.tight_layout()

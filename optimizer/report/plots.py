@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any
 from ..case.schema import Case
 from ..errors import CaseError
 from ..fmt import count, currency, money, pct, pct_digits, pct_short, status_words
+from ..i18n import current, is_default, language
+from ..i18n import decimal as local_decimal
 from ..i18n import gettext as _
 from ..results.names import input_name, input_unit, objective_words, value_cells
 from .bulk import columns
@@ -89,12 +91,31 @@ def _save(fig: Any, path: str | os.PathLike[str], protect: tuple[str, ...]) -> N
     suffix = Path(path).suffix.lower().lstrip(".")
     if suffix not in PLOT_SUFFIXES:
         raise CaseError(f"--plot {path}: use a .png, .svg or .pdf file name")
+    if not is_default():
+        _local_ticks(fig)
     buf = io.BytesIO()
     # A fixed salt for the SVG's element ids (random by default): the same bytes each run.
     with _matplotlib().rc_context({"svg.hashsalt": "cluster-optimizer"}):
         fig.savefig(buf, format=suffix, dpi=150, bbox_inches="tight",
                     metadata=_plot_metadata(suffix))
     write_atomic(path, buf.getvalue(), protect=protect)
+
+
+def _local_ticks(fig: Any) -> None:
+    """Tick numbers in the current language's decimals (French: 52,5 and 1 000), on the
+    axes matplotlib numbers itself (labels set by hand, such as years, are kept)."""
+    from matplotlib.ticker import FuncFormatter, ScalarFormatter
+
+    lang = current()
+
+    def tick(value: float, _pos: Any) -> str:
+        with language(lang):
+            return local_decimal(round(value, 9), "#,##0.###")
+
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            if isinstance(axis.get_major_formatter(), ScalarFormatter):
+                axis.set_major_formatter(FuncFormatter(tick))
 
 
 def new_figure(width: float, height: float) -> Any:

@@ -72,7 +72,7 @@ def _plan_texts(case: Case, cols: dict[str, list[Any]]) -> list[str]:
             return f"{name} {lever_value(case, lever_id, v)}"
 
         parts.append(_mapped(cell, values))
-    return ["; ".join(filter(None, plan)) or _("no lever") for plan in zip(*parts)]
+    return [_("; ").join(filter(None, plan)) or _("no lever") for plan in zip(*parts)]
 
 
 def _only(keep: list[bool], cells: list[str]) -> list[str]:
@@ -338,7 +338,7 @@ def _summary_short(fr: Frontier) -> list[str]:
             parts.append(ngettext("then {n} more change up to {target}",
                                   "then {n} more changes up to {target}", more).format(
                 n=more, target=pct_digits(mine["target"].iloc[-1], 2)))
-        out.append(_("{lever}: {changes}.").format(lever=lever.name, changes="; ".join(parts)))
+        out.append(_("{lever}: {changes}.").format(lever=lever.name, changes=_("; ").join(parts)))
     out.append(_("Beyond {share} no plan exists.").format(share=pct_digits(fr.max_share, 2)))
     out.extend(fr.notes)
     return out

@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from ..fmt import keur, pct_short
+from ..fmt import count, keur, money, pct_short
+from ..i18n import gettext as _
 from .base import num
 
 
@@ -71,9 +72,9 @@ class PathOutlook:
 def chance(p: float) -> str:
     """A probability for people: never 0% or 100% when it is not exactly so."""
     if 0 < p < 0.0005:
-        return "under 0.1%"
+        return _("under {share}").format(share=pct_short(0.001))
     if 0.9995 <= p < 1:
-        return "over 99.9%"
+        return _("over {share}").format(share=pct_short(0.999))
     return pct_short(p)
 
 
@@ -83,23 +84,27 @@ def outlook_lines(outlook: PathOutlook, years: Sequence[int], min_reserves: floa
     by year."""
     o = outlook
     span = f"{years[0]}-{years[-1]}" if len(years) > 1 else f"{years[0]}"
-    parts = [f"meets every year's target in {chance(o.p_every_target)}",
-             (f"keeps every year's result at or above its floor (target.min_result) in "
-              f"{chance(o.p_every_result)}")]
+    parts = [_("meets every year's target in {chance}").format(chance=chance(o.p_every_target)),
+             _("keeps every year's result at or above its floor (target.min_result) in "
+               "{chance}").format(chance=chance(o.p_every_result))]
     if o.p_reserves_always_ok is not None and min_reserves is not None:
-        parts.append(f"keeps the reserves above {keur(min_reserves)} {currency} at the end "
-                     f"of every year in {chance(o.p_reserves_always_ok)}")
-    text = (f"Outlook: if each lever delivers anywhere between its low case and in full "
-            f"(most often in full), each year drawn anew, the path {', '.join(parts[:-1])}"
-            f" and {parts[-1]} of {o.scenarios:,} simulated runs of {span}")
-    text += (f"; all of these in {chance(o.p_all)}." if len(parts) > 1 else ".")
+        parts.append(_("keeps the reserves above {amount} at the end of every year in "
+                       "{chance}").format(amount=money(min_reserves, currency),
+                                          chance=chance(o.p_reserves_always_ok)))
+    text = _("Outlook: if each lever delivers anywhere between its low case and in full "
+             "(most often in full), each year drawn anew, the path {parts} and {last} of {n} "
+             "simulated runs of {span}").format(parts=", ".join(parts[:-1]), last=parts[-1],
+                                                 n=count(o.scenarios), span=span)
+    text += (_("; all of these in {chance}.").format(chance=chance(o.p_all))
+             if len(parts) > 1 else ".")
     lines = [text]
     if len(o.years) > 1:
-        lines.append("Target met each year: " + ", ".join(
-            f"{y.year} {chance(y.p_target_met)}" for y in o.years) + ".")
+        lines.append(_("Target met each year: {years}.").format(years=", ".join(
+            f"{y.year} {chance(y.p_target_met)}" for y in o.years)))
         if o.p_reserves_always_ok is not None:
-            lines.append("Reserves above the floor each year: " + ", ".join(
-                f"{y.year} {chance(y.p_reserves_ok or 0.0)}" for y in o.years) + ".")
+            lines.append(_("Reserves above the floor each year: {years}.").format(
+                years=", ".join(f"{y.year} {chance(y.p_reserves_ok or 0.0)}"
+                                for y in o.years)))
     return lines
 
 
@@ -109,28 +114,28 @@ def outlook_advice(outlook: PathOutlook | None, robust: int, currency: str,
     o = outlook
     if o is None or not o.low:
         return None
-    out = [(f"The path holds in fewer than {pct_short(o.LOW)} of runs: it sits on each "
-            "year's target, so a lever that delivers less misses it.")]
+    out = [_("The path holds in fewer than {share} of runs: it sits on each year's target, "
+             "so a lever that delivers less misses it.").format(share=pct_short(o.LOW))]
     r = o.robust
     who = "" if r is None else (
-        "any one lever delivers only its low case" if r.level == 1
-        else f"any {r.level} levers deliver only their low case")
+        _("any one lever delivers only its low case") if r.level == 1
+        else _("any {n} levers deliver only their low case").format(n=r.level))
     if r is None:
-        out.append(f"Every lever is already protected (target.robust = {robust}): lower the "
-                   "targets, or give the levers more room.")
+        out.append(_("Every lever is already protected (target.robust = {robust}): lower the "
+                     "targets, or give the levers more room.").format(robust=robust))
     elif r.exists:
         more = ("" if risk is None or r.risk is None else
-                f", for {keur(r.risk)} {currency} at risk over the years instead of "
-                f"{keur(risk)}")
-        out.append(f"A path that holds if {who} "
-                   f"exists at these targets{more}: set target.robust to {r.level}.")
+                _(", for {risk} at risk over the years instead of {before}").format(
+                    risk=money(r.risk, currency), before=keur(risk)))
+        out.append(_("A path that holds if {who} exists at these targets{more}: set "
+                     "target.robust to {level}.").format(who=who, more=more, level=r.level))
     else:
-        out.append(f"No path at these targets holds if {who} (target.robust = {r.level} "
-                   "has no solution): lower the targets, give the levers more room, or "
-                   "accept the risk.")
+        out.append(_("No path at these targets holds if {who} (target.robust = {level} has no "
+                     "solution): lower the targets, give the levers more room, or accept the "
+                     "risk.").format(who=who, level=r.level))
     if o.p_reserves_always_ok is not None and o.p_reserves_always_ok < o.LOW:
-        out.append("To keep the reserves above the floor in bad years, plan a smaller yearly "
-                   "deficit (raise target.min_result) or start with more reserves.")
+        out.append(_("To keep the reserves above the floor in bad years, plan a smaller yearly "
+                     "deficit (raise target.min_result) or start with more reserves."))
     return " ".join(out)
 
 

@@ -57,6 +57,8 @@ _FIELD_WORDS = (
     N_("min units"), N_("fte per unit"), N_("FTE per unit"), N_("FTE per member"),
     N_("FTE per proposal"), N_("FTE per project"), N_("risk share"), N_("max new members"),
     N_("grant per project"), N_("staff"), N_("target"), N_("uncertainty"),
+    # the parts of nested inputs (a custom lever's setup.risk, a service's volume_elasticity)
+    N_("setup"), N_("risk"), N_("volume elasticity"), N_("expenditures"), N_("revenues"),
 )
 # Words written in capitals in a name.
 _CAPITALS = {"fte": "FTE", "eu": "EU", "cvar": "CVaR"}

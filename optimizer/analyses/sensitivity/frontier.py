@@ -169,7 +169,7 @@ def _comings_and_goings(case: Case, changes: Mapping[str, list[str]], last: Poin
             step=step, levers=", ".join(good)))
     if toggling:
         out.append(_("Come and go as the target rises: {levers}.").format(
-            levers="; ".join(toggling)))
+            levers=_("; ").join(toggling)))
     return out
 
 

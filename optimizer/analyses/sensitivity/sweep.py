@@ -15,6 +15,8 @@ from ...case.load import load_case
 from ...case.paths import Percent, parse_value
 from ...case.schema import Case, Expenditure, Revenue, Rule, Staff, Target, resolve_case_path
 from ...errors import CaseError
+from ...fmt import count as count_text
+from ...i18n import gettext as _
 from ...levers.registry import LEVER_TYPES
 from ...results.sweep import MEMBERS, MEMBERS_AFTER, lever_columns
 from .common import MAX_POINTS, TARGET, Progress, check_settings, point_row
@@ -34,29 +36,38 @@ def parse_sweep(spec: str, option: str = "--sweep") -> tuple[str, list[Any]]:
     path, sep, text = spec.partition("=")
     path, text = path.strip(), text.strip()
     if not sep or not path or not text:
-        raise CaseError(f"{option} {spec!r}: write PATH=START:STOP:STEP or PATH=V1,V2,..., e.g. "
-                        f"{option} target.private_share=0.55:0.65:0.01")
+        raise CaseError(_("{option} {spec}: write PATH=START:STOP:STEP or PATH=V1,V2,..., e.g. "
+                          "{option} target.private_share=0.55:0.65:0.01").format(
+                              option=option, spec=repr(spec)))
     if ":" in text:
         parts = text.split(":")
         if len(parts) != 3:
-            raise CaseError(f"{option} {path}={text}: a range is START:STOP:STEP "
-                            "(three numbers), e.g. 0.55:0.65:0.01")
+            raise CaseError(_("{option} {path}={text}: a range is START:STOP:STEP (three "
+                              "numbers), e.g. 0.55:0.65:0.01").format(option=option, path=path,
+                                                                     text=text))
         nums = []
         for name, part in zip(("START", "STOP", "STEP"), parts):
             value = _parsed(part, f"{option} {path}={text}")
             if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(
                     value):
-                raise CaseError(f"{option} {path}={text}: {name} must be a number, got {part!r}")
+                raise CaseError(_("{option} {path}={text}: {name} must be a number, got {part}")
+                                .format(option=option, path=path, text=text, name=name,
+                                        part=repr(part)))
             nums.append(value)
         start, stop, step = nums
         if step <= 0:
-            raise CaseError(f"{option} {path}={text}: STEP must be positive, got {step:g}")
+            raise CaseError(_("{option} {path}={text}: STEP must be positive, got {step}").format(
+                option=option, path=path, text=text, step=f"{step:g}"))
         if stop < start:
-            raise CaseError(f"{option} {path}={text}: STOP ({stop:g}) is below START ({start:g})")
+            raise CaseError(_("{option} {path}={text}: STOP ({stop}) is below START ({start})")
+                            .format(option=option, path=path, text=text, stop=f"{stop:g}",
+                                    start=f"{start:g}"))
         count = math.floor((stop - start) / step + 1e-9) + 1
         if count > MAX_POINTS:
-            raise CaseError(f"{option} {path}={text}: {count:,} points; at most {MAX_POINTS:,} "
-                            "(use a larger STEP)")
+            raise CaseError(_("{option} {path}={text}: {n} points; at most {most} (use a "
+                              "larger STEP)").format(option=option, path=path, text=text,
+                                                     n=count_text(count),
+                                                     most=count_text(MAX_POINTS)))
         if all(isinstance(v, int) for v in nums):
             return path, [int(start + k * step) for k in range(count)]
         values = [round(start + k * step, 12) for k in range(count)]
@@ -65,7 +76,8 @@ def parse_sweep(spec: str, option: str = "--sweep") -> tuple[str, list[Any]]:
         return path, values
     values = [_parsed(part, f"{option} {path}={text}") for part in text.split(",")]
     if any(isinstance(v, str) and not v for v in values):
-        raise CaseError(f"{option} {path}={text}: an empty value in the list")
+        raise CaseError(_("{option} {path}={text}: an empty value in the list").format(
+            option=option, path=path, text=text))
     return path, values
 
 
@@ -80,7 +92,7 @@ def check_path(case: Case, path: str, option: str = "--sweep") -> None:
     """Raise CaseError (naming the nearest valid paths) unless path names a field of the case."""
     raw = case.model_dump(mode="json", exclude_unset=True)
     try:
-        container, key, _ = resolve_case_path(copy.deepcopy(raw), path)
+        container, key, _rest = resolve_case_path(copy.deepcopy(raw), path)
     except CaseError as exc:
         raise CaseError([p.replace("--set ", f"{option} ", 1) for p in exc.problems]) from None
     if isinstance(container, list) or key in container:
@@ -94,9 +106,11 @@ def check_path(case: Case, path: str, option: str = "--sweep") -> None:
         return
     prefix = ".".join(parts[:-1])
     close = difflib.get_close_matches(key, names, n=3, cutoff=0.5)
-    hint = (f"; did you mean {' or '.join(f'{prefix}.{c}' if prefix else c for c in close)}?"
-            if close else f"; valid: {', '.join(names)}")
-    raise CaseError(f"{option} {path}: no field '{key}' in {prefix or 'case'}{hint}")
+    hint = (_("; did you mean {names}?").format(names=_(" or ").join(
+        f"{prefix}.{c}" if prefix else c for c in close))
+        if close else _("; valid: {names}").format(names=", ".join(names)))
+    raise CaseError(_("{option} {path}: no field '{key}' in {where}{hint}").format(
+        option=option, path=path, key=key, where=prefix or _("case"), hint=hint))
 
 
 def _model_of(raw: dict[str, Any], parts: list[str]) -> Any:
@@ -120,13 +134,14 @@ def _model_of(raw: dict[str, Any], parts: list[str]) -> Any:
 def _check_axis(case: Case, path: str, values: Sequence[Any]) -> None:
     """Each value of one axis, applied alone, gives a valid case (else CaseError, exit 2)."""
     if not values:
-        raise CaseError(f"--sweep {path}: no values")
+        raise CaseError(_("--sweep {path}: no values").format(path=path))
     check_path(case, path)
     if path == TARGET:
         for v in values:
             if isinstance(v, bool) or not isinstance(v, int | float) or not 0 < v < 1:
-                raise CaseError(f"--sweep {path}={_show(v)}: target.private_share must be "
-                                f"between 0 and 1 (exclusive), got {_show(v)}")
+                raise CaseError(_("--sweep {path}={value}: target.private_share must be between "
+                                  "0 and 1 (exclusive), got {value}").format(path=path,
+                                                                             value=_show(v)))
         return
     for v in values:
         try:
@@ -158,10 +173,11 @@ def sweep(case: Case | Mapping[str, Any] | str | os.PathLike[str],
     lists = {path: [fraction_value(raw, path, v, "--sweep") for v in values]
              for path, values in axes.items()}
     if not lists:
-        raise CaseError("sweep: give at least one path to sweep")
+        raise CaseError(_("sweep: give at least one path to sweep"))
     total = math.prod(len(v) for v in lists.values())
     if total > MAX_POINTS:
-        raise CaseError(f"--sweep: {total:,} points in the grid; at most {MAX_POINTS:,}")
+        raise CaseError(_("--sweep: {n} points in the grid; at most {most}").format(
+            n=count_text(total), most=count_text(MAX_POINTS)))
     for path, axis_values in lists.items():
         _check_axis(case, path, axis_values)
 
