@@ -73,6 +73,8 @@ def english_left(text: str, path: str | None = None) -> list[str]:
         text = text.replace(own, "#")
     # The audit line names the case's file and the solver in their own words.
     text = re.sub(r"(?m)^Traçabilité.*$", "", text)
+    # Case fields named for the user to set (target.max_members_lost) are code, not English.
+    text = re.sub(r"\b(?:target|staff|uncertainty|horizon|levers)\.[a-z_.0-9]+", "#", text)
     return [w for w in ENGLISH if w in text]
 
 
