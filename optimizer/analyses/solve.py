@@ -157,8 +157,7 @@ def members_choice(case: Case, solver: str, time_limit: float | None, least: flo
                    chosen: Evaluation) -> MembersChoice:
     """The least-risk plan (the same case with no risk tolerance, every fee option offered)
     and its members, against the chosen plan (MODEL.md v2, "Members count")."""
-    plain = case.model_copy(update={"target": case.target.model_copy(
-        update={"risk_tolerance": 0.0})})
+    plain = _with_target(case, risk_tolerance=0.0)
     model = build_model(plain)
     outcome = run(model.prob, solver, time_limit)
     if outcome.status is Status.OPTIMAL:
