@@ -73,6 +73,11 @@ def solve_region(
     """
     region = load_region(region, overrides)
     spec = region.spec
+    if spec.horizon is not None:  # the funders' envelopes year by year (region_horizon.py)
+        from .region_horizon import solve_region_horizon
+
+        return solve_region_horizon(region, time_limit, explain=explain,  # type: ignore
+                                    overrides=overrides)
     if not spec.envelopes and spec.member_pool is None and spec.region_private_share is None:
         return _batch(region, solver, time_limit, explain)
     audit = _audit(region, overrides, time_limit)
