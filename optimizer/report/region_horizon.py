@@ -105,7 +105,8 @@ def _people(result: RegionHorizonResult, markdown: bool) -> str:
 
     heading(_("Region {name}: {status}").format(name=spec.name,
                                                  status=status_words(result.status)), 1)
-    out.append("")
+    if not markdown:
+        out.append("")
     for line in summary_lines(result):
         out.append(f"- {line}" if markdown else line)
     out.append("")
@@ -131,6 +132,7 @@ def _people(result: RegionHorizonResult, markdown: bool) -> str:
                     + [_("{after} ({cut})").format(
                         after=keur(p.grant_after(env_id, k)),
                         cut=keur(-p.cuts[env_id][k], sign=True))
+                        if p.cuts[env_id][k] >= 0.5 else keur(p.grant_after(env_id, k))
                         for k in range(len(years))])
         table(rows, [_("cluster")] + years)
         heading(_("Each cluster's path"))
