@@ -121,7 +121,7 @@ def random_region(rng: random.Random) -> dict[str, Any]:
 # ----------------------------------------------------------------- the checker, from MODEL.md
 
 def _grid(top: float, step: float) -> list[float]:
-    return [round(i * step, 10) for i in range(int(round(top / step)) + 1)]
+    return [round(i * step, 10) for i in range(round(top / step) + 1)]
 
 
 def _lever_paths(lv: dict[str, Any]) -> list[tuple[float, float]]:

@@ -190,9 +190,9 @@ def region_violations(region: Region, parts: Sequence[ClusterPath],
                 if lever.type != "new_members" or not lever.enabled:
                     continue
                 keep = 1.0 - float(getattr(lever, "churn", 0.0))
-                values = [float(y.plan.get(lever.id, 0.0)) for y in p.result.years]
-                total += sum(v - (keep * values[j - 1] if j else 0.0)
-                             for j, v in enumerate(values))
+                held = [float(y.plan.get(lever.id, 0.0)) for y in p.result.years]
+                total += sum(v - (keep * held[j - 1] if j else 0.0)
+                             for j, v in enumerate(held))
         if total > spec.member_pool + 1e-6:
             out.append(f"member pool: {total:,.2f} recruited > {spec.member_pool}")
     if spec.region_private_share is not None:

@@ -39,7 +39,7 @@ class ClusterPath:
         return self.result.risk
 
     def grant_after(self, envelope_id: str, k: int) -> float:
-        line, today = self.lines[envelope_id]
+        today = self.lines[envelope_id][1]
         return today - self.cuts[envelope_id][k]
 
 
