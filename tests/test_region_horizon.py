@@ -221,3 +221,24 @@ def test_bundled_region_horizon_loads():
     assert amounts == sorted(amounts, reverse=True) and amounts[0] > amounts[-1]
     assert all(c.horizon is not None and c.horizon.years == spec.horizon.years
                for c in region.cases)
+
+
+def test_set_reaches_one_year_of_an_envelope(tmp_path):
+    """--set envelopes.region.amount.1 changes 2025's amount only: 194,500 is out of reach."""
+    path = _write(tmp_path, hand_region([197_300, 194_600]))
+    out = CliRunner().invoke(main, [path, "--set", "envelopes.region.amount.1=194500",
+                                    "--format", "json"])
+    assert out.exit_code == 3, out.output
+    d = json.loads(out.output)["diagnosis"]
+    assert d["first_year"] == 2025 and d["amounts"]["region"] == 194_500
+
+
+def test_a_cluster_whose_own_path_fails_is_named(tmp_path):
+    """A result floor of +5,000 that cluster a cannot reach at any cut: no first year, and
+    a is named as failing on its own."""
+    path = _write(tmp_path, hand_region([197_300, 194_600]))
+    out = CliRunner().invoke(main, [path, "--set", "clusters.a.target.min_result=5000",
+                                    "--format", "json"])
+    assert out.exit_code == 3, out.output
+    d = json.loads(out.output)["diagnosis"]
+    assert d["first_year"] is None and d["failing"] == ["a"]
