@@ -242,3 +242,21 @@ def test_a_cluster_whose_own_path_fails_is_named(tmp_path):
     assert out.exit_code == 3, out.output
     d = json.loads(out.output)["diagnosis"]
     assert d["first_year"] is None and d["failing"] == ["a"]
+
+
+def test_bundled_region_horizon_solves_as_the_readme_says():
+    """The README's example: proven optimal, every year's envelope met, every cut within
+    its 30 % and never falling, each cluster on its yearly targets."""
+    path = Path(__file__).resolve().parent.parent / "cases" / "aura-region" / \
+        "region-2024-2027.json"
+    result = optimizer.solve_region_horizon(path, explain=False)
+    assert result.status.value == "optimal" and result.proven_optimal
+    for y in result.years:
+        assert y.envelopes[0].after <= y.envelopes[0].amount + 1e-3
+    for p in result.parts:
+        cuts = p.cuts["region"]
+        assert all(b >= a - 1e-6 for a, b in zip(cuts, cuts[1:]))
+        assert max(cuts) <= 0.3 * p.lines["region"][1] + 1e-6
+        for y in p.result.years:
+            assert y.evaluation.private_share >= y.target - 1e-9
+    assert result.total_risk == pytest.approx(sum(p.risk for p in result.parts))
