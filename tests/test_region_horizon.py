@@ -260,3 +260,20 @@ def test_bundled_region_horizon_solves_as_the_readme_says():
         for y in p.result.years:
             assert y.evaluation.private_share >= y.target - 1e-9
     assert result.total_risk == pytest.approx(sum(p.risk for p in result.parts))
+
+
+def test_a_one_year_horizon_of_three_bundled_clusters_is_todays_region():
+    """tests/data/region/three.json (Axelera, Digital League, Cluster Montagne, the pool and
+    the region share) with a one-year horizon given in the region file: the same least
+    total EUR at risk as the one-year region, to 1e-6."""
+    folder = Path(__file__).parent / "data" / "region"
+    raw = json.loads((folder / "three.json").read_text())
+    today = optimizer.solve_region(optimizer.load_region(folder / "three.json"),
+                                   explain=False)
+    raw["horizon"] = {"years": [2024]}
+    for c in raw["clusters"]:
+        c["horizon"] = {"years": [2024]}
+    path = optimizer.solve_region_horizon(optimizer.load_region(raw, base_dir=folder),
+                                          explain=False)
+    assert today.status.value == path.status.value == "optimal"
+    assert path.total_risk == pytest.approx(today.total_risk, rel=1e-6)
