@@ -277,3 +277,19 @@ def test_a_one_year_horizon_of_three_bundled_clusters_is_todays_region():
                                           explain=False)
     assert today.status.value == path.status.value == "optimal"
     assert path.total_risk == pytest.approx(today.total_risk, rel=1e-6)
+
+
+def test_set_reaches_a_horizon_given_in_the_region_file(tmp_path):
+    """--set clusters.a.horizon.targets.1 changes the horizon the region file gives a (not
+    the case's, which that horizon replaces): a's 2025 target becomes 51 %."""
+    raw = hand_region([197_300, 194_600])
+    for c in raw["clusters"]:
+        c["horizon"] = dict(c["case"].pop("horizon"), targets=[0.5, 0.5])
+    path = _write(tmp_path, raw)
+    out = CliRunner().invoke(main, [path, "--set", "clusters.a.horizon.targets.1=0.51",
+                                    "--format", "json"])
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.output)
+    a = next(c for c in data["clusters"] if c["id"] == "a")
+    assert [y["target"] for y in a["result"]["years"]] == [0.5, 0.51]
+    assert a["result"]["years"][1]["indicators"]["private_share"]["after"] >= 0.51 - 1e-9

@@ -156,7 +156,9 @@ def apply_region_overrides(raw: dict[str, Any], overrides: Mapping[str, Any],
                     if close else f"; clusters: {', '.join(ids[:12])}"
                 raise CaseError(f"--set {path}: no cluster '{parts[1]}'{hint}")
             ref = clusters[index]
-            if parts[2] == "case" or "case" not in ref:
+            if parts[2] == "case" or "case" not in ref or (
+                    parts[2] == "horizon" and isinstance(ref.get("horizon"), dict)):
+                # (the region's own clusters[i].horizon, which replaces the case's)
                 container, key, _ = resolve_path(out, path, top)
                 container[key] = value
                 continue
