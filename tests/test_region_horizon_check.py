@@ -55,7 +55,7 @@ def tiny_cluster(rng: random.Random, k: int) -> dict[str, Any]:
     if state:
         revenues.append({"id": "state", "amount": state, "public": True})
     total = grant + state + fees + services + others
-    spend = total - rng.choice([0, 0, 3_000])
+    spend = total - rng.choice([0, 3_000, 6_000])
     share = (fees + services + others) / total
     members = rng.choice([40, 60, 90])
     levers: list[dict[str, Any]] = [
@@ -77,11 +77,11 @@ def tiny_cluster(rng: random.Random, k: int) -> dict[str, Any]:
     if rng.random() < 0.5:
         levers.append({"id": "less-grant", "type": "grant_cut", "revenue": "grant",
                        "max_fraction": 0.5})
-    t1 = round(min(0.9, share + rng.choice([0.0, 0.02, 0.04, 0.06])), 3)
-    t0 = round(min(t1, share + rng.choice([0.0, 0.01, 0.03])), 3)
+    t1 = round(min(0.9, share + rng.choice([0.0, 0.01, 0.02, 0.04])), 3)
+    t0 = round(min(t1, share + rng.choice([0.0, 0.01])), 3)
     horizon: dict[str, Any] = {"years": YEARS, "targets": [t0, t1]}
     if rng.random() < 0.3:
-        horizon["inflation"] = 0.02
+        horizon["inflation"] = 0.01
     if rng.random() < 0.3:
         horizon["discount"] = 0.05
     target: dict[str, Any] = {"private_share": t1, "min_result": rng.choice([0, -4_000])}
@@ -320,7 +320,7 @@ def test_random_regions_are_varied():
     regions = _regions()
     answers = [region_optimum(r) for r in regions]
     assert sum(a is None for a in answers) >= 5
-    assert sum(a is not None and a > 0 for a in answers) >= 30
+    assert sum(a is not None and a > 0 for a in answers) >= 40
     assert sum(isinstance(r["envelopes"][0]["amount"], list) for r in regions) >= 30
     assert sum("member_pool" in r for r in regions) >= 20
     assert sum("region_private_share" in r for r in regions) >= 20
