@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import csv
 import io
+import itertools
 import json
 import random
 from pathlib import Path
@@ -255,7 +256,7 @@ def test_bundled_region_horizon_solves_as_the_readme_says():
         assert y.envelopes[0].after <= y.envelopes[0].amount + 1e-3
     for p in result.parts:
         cuts = p.cuts["region"]
-        assert all(b >= a - 1e-6 for a, b in zip(cuts, cuts[1:]))
+        assert all(b >= a - 1e-6 for a, b in itertools.pairwise(cuts))
         assert max(cuts) <= 0.3 * p.lines["region"][1] + 1e-6
         for y in p.result.years:
             assert y.evaluation.private_share >= y.target - 1e-9
