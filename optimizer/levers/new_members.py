@@ -148,4 +148,4 @@ class NewMembers(LeverBase):
         return {"max_new": max(10 * self.max_new, case.members, 10)}
 
     def value_compared(self, value: float, currency: str) -> str:
-        return _("{n} members").format(n=count(value))
+        return ngettext("{n} member", "{n} members", round(value)).format(n=count(value))
