@@ -563,6 +563,10 @@ class Task:
     targets: tuple[float, ...] | None  # None: the group's own target
     indices: tuple[int, ...]  # where each answer goes in the caller's list
     bisect: Bisect | None = None
+    # (path, values): one lever parameter at several values on the group's case, the
+    # model re-solved in place when the parameter only moves coefficients and bounds
+    # (`params.solve_values`); one answer per value, at the group's own target.
+    values: tuple[str, tuple[Any, ...]] | None = None
 
 
 _BASE: Case | None = None
@@ -594,6 +598,10 @@ def run_task(task: Task) -> list[Point]:
     engine.reset()  # a fresh HiGHS per task: answers never depend on what ran before
     if task.bisect is not None:
         return [Point("bisect", found=run_bisect(engine, task.bisect), solved=True)]
+    if task.values is not None:
+        from .params import solve_values
+
+        return solve_values(engine, task.values[0], task.values[1])
     targets = task.targets or (engine.case.target.private_share,)
     return engine.solve_targets(targets)
 

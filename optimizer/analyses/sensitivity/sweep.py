@@ -21,6 +21,7 @@ from ...levers.registry import LEVER_TYPES
 from ...results.sweep import MEMBERS, MEMBERS_AFTER, lever_columns
 from .common import MAX_POINTS, TARGET, Progress, check_settings, point_row
 from .engine import Task, chunk_size, run_tasks, target_tasks
+from .params import VALUE_CHUNK, force_rebuild, value_tasks
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -183,18 +184,11 @@ def sweep(case: Case | Mapping[str, Any] | str | os.PathLike[str],
 
     paths = list(lists)
     points = list(itertools.product(*lists.values()))
-    groups: dict[tuple[tuple[str, Any], ...], list[int]] = {}
-    for index, values in enumerate(points):
-        key = tuple((p, v) for p, v in zip(paths, values) if p != TARGET)
-        groups.setdefault(key, []).append(index)
-    tasks: list[Task] = []
-    for g, (key, indices) in enumerate(groups.items()):
-        if TARGET in lists:
-            k = paths.index(TARGET)
-            tasks += target_tasks(g, key, [points[i][k] for i in indices], indices,
-                                  chunk_size(case, solver))
-        else:
-            tasks.append(Task(g, key, None, tuple(indices)))
+    if TARGET not in lists and not force_rebuild() and chunk_size(case, solver) > 1:
+        # The last axis's values re-solve one model in place (`params`), in chunks.
+        tasks = value_tasks(paths, points, VALUE_CHUNK)
+    else:
+        tasks = _point_tasks(case, solver, paths, points, TARGET in lists)
     answers = run_tasks(case, tasks, total, solver=solver, time_limit=time_limit,
                         workers=workers, progress=progress)
     rows = []
@@ -212,6 +206,25 @@ def sweep(case: Case | Mapping[str, Any] | str | os.PathLike[str],
     frame.attrs.update({"kind": "sweep", "case": case.name, "solver": solver, "axes": lists,
                         "solves": sum(p.solved for p in answers)})
     return frame
+
+
+def _point_tasks(case: Case, solver: str, paths: list[str], points: list[tuple[Any, ...]],
+                 targets: bool) -> list[Task]:
+    """A group per value of the axes other than the target (a model each), its targets in
+    chunks; without a target axis, a model per point (the path before `params`)."""
+    groups: dict[tuple[tuple[str, Any], ...], list[int]] = {}
+    for index, values in enumerate(points):
+        key = tuple((p, v) for p, v in zip(paths, values) if p != TARGET)
+        groups.setdefault(key, []).append(index)
+    tasks: list[Task] = []
+    for g, (key, indices) in enumerate(groups.items()):
+        if targets:
+            k = paths.index(TARGET)
+            tasks += target_tasks(g, key, [points[i][k] for i in indices], indices,
+                                  chunk_size(case, solver))
+        else:
+            tasks.append(Task(g, key, None, tuple(indices)))
+    return tasks
 
 
 __all__ = ["check_path", "parse_sweep", "sweep"]
