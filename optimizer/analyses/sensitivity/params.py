@@ -22,6 +22,9 @@ what the parameter sets in the same HiGHS instance, then solves again:
     u`, `q x g x n`); a value of 0 would drop a row or an indicator (a set-up's launch
     indicator, the capacity row, a robust target's protection row), so every value must
     be non-zero with the sign of the case's own value;
+  * an EU lever's `cost_share` ("open fraction"): strictly between 0 and 1, since at 1
+    the costs a won project brings cancel its grant in the result, and a robust target's
+    protection row for the result disappears;
   * "bound" fields (a service's `max_units`, an EU lever's `max_proposals`) set a
     column's upper bound and the coefficient of its launch row (`u - up x z <= 0`); they
     are affine for whole values of at least 1 (an integer service rounds `max_units`
@@ -70,6 +73,7 @@ REBUILD_ENV = "OPTIMIZER_PARAMS_REBUILD"
 
 SAME_SIGN = "same sign"
 BOUND = "bound"
+OPEN_FRACTION = "open fraction"
 
 # Lever type -> field -> how its values may move in place (see the module doc). A field
 # not listed (and every field of a lever type not listed) is rebuilt per point.
@@ -77,7 +81,7 @@ IN_PLACE: dict[str, dict[str, str]] = {
     "service": {"price": SAME_SIGN, "unit_cost": SAME_SIGN, "setup_cost": SAME_SIGN,
                 "launch_risk": SAME_SIGN, "fte_per_unit": SAME_SIGN, "downside": SAME_SIGN,
                 "max_units": BOUND},
-    "eu_projects": {"grant": SAME_SIGN, "success_rate": SAME_SIGN, "cost_share": SAME_SIGN,
+    "eu_projects": {"grant": SAME_SIGN, "success_rate": SAME_SIGN, "cost_share": OPEN_FRACTION,
                     "proposal_cost": SAME_SIGN, "fte_per_project": SAME_SIGN,
                     "fte_per_proposal": SAME_SIGN, "downside": SAME_SIGN,
                     "max_proposals": BOUND},
@@ -153,6 +157,8 @@ def in_place(case: Case, path: str, values: Sequence[Any]) -> bool:
         if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
             return False
         if kind == SAME_SIGN and not (p0 != 0 and v * p0 > 0):
+            return False
+        if kind == OPEN_FRACTION and not (0 < p0 < 1 and 0 < v < 1):
             return False
         if kind == BOUND and not (p0 >= 1 and v >= 1 and float(v).is_integer()
                                   and float(p0).is_integer()):
@@ -438,5 +444,5 @@ def value_tasks(paths: Sequence[str], points: Sequence[tuple[Any, ...]], chunk: 
     return tasks
 
 
-__all__ = ["BOUND", "IN_PLACE", "REBUILD_ENV", "SAME_SIGN", "STATS", "ParamModel",
+__all__ = ["BOUND", "IN_PLACE", "OPEN_FRACTION", "REBUILD_ENV", "SAME_SIGN", "STATS", "ParamModel",
            "base_value", "force_rebuild", "in_place", "solve_values", "value_tasks"]
