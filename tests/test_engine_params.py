@@ -19,7 +19,7 @@ import pytest
 
 import optimizer
 from optimizer.analyses.sensitivity import engine, params
-from optimizer.analyses.sensitivity.engine import Task, TargetEngine
+from optimizer.analyses.sensitivity.engine import TargetEngine, Task
 from optimizer.analyses.sensitivity.tornado import _moved, tornado_inputs
 from optimizer.errors import CaseError
 from optimizer.model.milp import build_model

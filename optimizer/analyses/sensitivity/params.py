@@ -64,9 +64,10 @@ from ...errors import CaseError
 from ...model.milp import build_model
 from ...results.point import Point
 from ...solvers.highs import MatrixModel, to_matrix
-from ...status import Status
 from .affine import NotAffine, vector
-from .engine import TargetEngine, Task
+
+# The engine of a case (`engine.TargetEngine`; not imported: the engine imports this module).
+Engine = Any
 
 # The environment switch that forces a new model per point (the path before).
 REBUILD_ENV = "OPTIMIZER_PARAMS_REBUILD"
@@ -214,7 +215,7 @@ class ParamModel:
     """The engine's model as arrays affine in one lever parameter, learnt from the model of
     the engine's case (at p0) and a build at p1."""
 
-    def __init__(self, engine: TargetEngine, path: str, p0: float, at1: tuple[float, Case],
+    def __init__(self, engine: Engine, path: str, p0: float, at1: tuple[float, Case],
                  check: tuple[float, Case] | None = None):
         self.p0 = p0
         m0 = engine.matrix
@@ -304,10 +305,10 @@ class _Saved:
 
     FIELDS = ("case", "_cost", "_risk", "_risk0", "_members", "_members0", "_change")
 
-    def __init__(self, engine: TargetEngine):
+    def __init__(self, engine: Engine):
         self.values = {f: getattr(engine, f) for f in self.FIELDS if hasattr(engine, f)}
 
-    def restore(self, engine: TargetEngine) -> None:
+    def restore(self, engine: Engine) -> None:
         for f, v in self.values.items():
             setattr(engine, f, v)
         engine.reset()
@@ -316,7 +317,7 @@ class _Saved:
         engine._last = None
 
 
-def _apply(engine: TargetEngine, pm: ParamModel, p: float, case: Case) -> None:
+def _apply(engine: Engine, pm: ParamModel, p: float, case: Case) -> None:
     """Write the model at p into the engine's HiGHS instance, and its arrays into the
     engine (the case at p, the objective, the choice's quantities)."""
     session = engine._highs()
@@ -355,14 +356,14 @@ def _apply(engine: TargetEngine, pm: ParamModel, p: float, case: Case) -> None:
     engine._last = None
 
 
-def _rebuilt(engine: TargetEngine, case: Case) -> Point:
+def _rebuilt(engine: Engine, case: Case) -> Point:
     """The point of a changed case on a model of its own (the path before)."""
     STATS["rebuilt"] += 1
-    other = TargetEngine(case, engine.solver, engine.time_limit)
+    other = type(engine)(case, engine.solver, engine.time_limit)
     return other.solve_targets((case.target.private_share,))[0]
 
 
-def _learnt(engine: TargetEngine, path: str, p0: float, moved: list[tuple[float, Case]]
+def _learnt(engine: Engine, path: str, p0: float, moved: list[tuple[float, Case]]
             ) -> ParamModel | None:
     """The engine's model affine in path (learnt once per engine and path; None when the
     builds say it is not)."""
@@ -376,7 +377,7 @@ def _learnt(engine: TargetEngine, path: str, p0: float, moved: list[tuple[float,
     return cache[path]
 
 
-def solve_values(engine: TargetEngine, path: str, values: Sequence[Any]) -> list[Point]:
+def solve_values(engine: Engine, path: str, values: Sequence[Any]) -> list[Point]:
     """The point of each value of one path on the engine's case: re-solved in place when
     the path only moves coefficients and bounds (`in_place`), else a new model per value.
     A value that makes the case invalid is a point with status "invalid"."""
@@ -389,7 +390,7 @@ def solve_values(engine: TargetEngine, path: str, values: Sequence[Any]) -> list
             cases.append(exc)
     good = [(v, c) for v, c in zip(values, cases) if isinstance(c, Case)]
     p0 = base_value(base, path)
-    fast = (not force_rebuild() and not engine.general and not engine.cvar and p0 is not None
+    fast = (p0 is not None and not force_rebuild() and not engine.general and not engine.cvar
             and in_place(base, path, [v for v, _ in good]))
     pm: ParamModel | None = None
     saved = _Saved(engine)
@@ -397,7 +398,7 @@ def solve_values(engine: TargetEngine, path: str, values: Sequence[Any]) -> list
     try:
         if fast:
             moved = [(float(v), c) for v, c in good if float(v) != p0]
-            if moved:
+            if moved and p0 is not None:
                 pm = _learnt(engine, path, p0, moved)
             fast = pm is not None or not moved
         start: np.ndarray | None = None
@@ -426,23 +427,5 @@ def solve_values(engine: TargetEngine, path: str, values: Sequence[Any]) -> list
     return out
 
 
-def value_tasks(paths: Sequence[str], points: Sequence[tuple[Any, ...]], chunk: int
-                ) -> list[Task]:
-    """The tasks of a sweep without a target axis: a group per value of the axes but the
-    last (a model each), the last axis's values in chunks of `chunk`, in their order, each
-    chunk re-solving one model (`solve_values`)."""
-    *front, last = paths
-    groups: dict[tuple[tuple[str, Any], ...], list[int]] = {}
-    for index, values in enumerate(points):
-        groups.setdefault(tuple(zip(front, values[:-1])), []).append(index)
-    tasks: list[Task] = []
-    for g, (key, indices) in enumerate(groups.items()):
-        for s in range(0, len(indices), chunk):
-            part = indices[s:s + chunk]
-            tasks.append(Task(g, key, None, tuple(part),
-                              values=(last, tuple(points[i][-1] for i in part))))
-    return tasks
-
-
 __all__ = ["BOUND", "IN_PLACE", "OPEN_FRACTION", "REBUILD_ENV", "SAME_SIGN", "STATS", "ParamModel",
-           "base_value", "force_rebuild", "in_place", "solve_values", "value_tasks"]
+           "base_value", "force_rebuild", "in_place", "solve_values"]

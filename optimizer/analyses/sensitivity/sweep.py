@@ -21,7 +21,7 @@ from ...levers.registry import LEVER_TYPES
 from ...results.sweep import MEMBERS, MEMBERS_AFTER, lever_columns
 from .common import MAX_POINTS, TARGET, Progress, check_settings, point_row
 from .engine import Task, chunk_size, run_tasks, target_tasks
-from .params import VALUE_CHUNK, force_rebuild, value_tasks
+from .params import VALUE_CHUNK, force_rebuild
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -227,4 +227,22 @@ def _point_tasks(case: Case, solver: str, paths: list[str], points: list[tuple[A
     return tasks
 
 
-__all__ = ["check_path", "parse_sweep", "sweep"]
+def value_tasks(paths: Sequence[str], points: Sequence[tuple[Any, ...]], chunk: int
+                ) -> list[Task]:
+    """The tasks of a sweep without a target axis: a group per value of the axes but the
+    last (a model each), the last axis's values in chunks of `chunk`, in their order, each
+    chunk re-solving one model (`params.solve_values`)."""
+    *front, last = paths
+    groups: dict[tuple[tuple[str, Any], ...], list[int]] = {}
+    for index, values in enumerate(points):
+        groups.setdefault(tuple(zip(front, values[:-1])), []).append(index)
+    tasks: list[Task] = []
+    for g, (key, indices) in enumerate(groups.items()):
+        for s in range(0, len(indices), chunk):
+            part = indices[s:s + chunk]
+            tasks.append(Task(g, key, None, tuple(part),
+                              values=(last, tuple(points[i][-1] for i in part))))
+    return tasks
+
+
+__all__ = ["check_path", "parse_sweep", "sweep", "value_tasks"]
