@@ -319,3 +319,18 @@ def test_sweep_of_a_lever_price_through_the_library_and_with_cbc():
         assert list(frame["status"]) == [s.status.value for s in singles]
         for risk, single in zip(frame["risk"], singles):
             assert abs(risk - single.risk) <= 0.01 + 1e-6 * abs(single.risk)
+
+
+def test_grid_of_two_lever_parameters_equals_single_solves():
+    """A grid of two lever parameters (no target axis): a model per value of the first,
+    the second re-solved in place; each point is the single solve with both values set."""
+    case = optimizer.load_case(AURA)
+    axes = {"levers.studies.unit_cost": [2500, 4500], "levers.training.price": [700, 1600]}
+    frame = optimizer.sweep(case, axes, workers=1)
+    assert len(frame) == 4
+    for row in frame.itertuples(index=False):
+        values = dict(zip(axes, row[:2]))
+        single = optimizer.solve(case.with_values(values), solver="highs", explain=False)
+        assert row.status == single.status.value, values
+        if single.plan is not None:
+            assert abs(row.risk - single.risk) <= 0.01 + 1e-6 * abs(single.risk), values
