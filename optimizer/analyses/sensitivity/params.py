@@ -272,16 +272,15 @@ class ParamModel:
                 raise NotAffine("the model is not affine in the value")
 
     def matrix_at(self, p: float) -> MatrixModel:
-        """The model's arrays at p (for the session's own checks and its offset)."""
+        """The model's costs, bounds and offset at p, as the session reads them after a
+        solve (an empty model's rows, the objective's offset). Its coefficients stay those
+        built: the session holds the rewritten ones, and `entries.at` gives them."""
         d = p - self.p0
         base = self.base
-        value = base.value.copy()
-        # entries in the base CSR order: rewrite those that move (keys are sorted per row)
         return dataclasses.replace(
             base, cost=self.cost.at(d) * base.sense, lower=self.lower.at(d),
             upper=self.upper.at(d), row_lower=self.row_lower.at(d),
-            row_upper=self.row_upper.at(d), value=value,
-            offset=self.offset[0] + d * self.offset[1])
+            row_upper=self.row_upper.at(d), offset=self.offset[0] + d * self.offset[1])
 
     def feasible(self, x: np.ndarray, p: float) -> bool:
         """Whether the column values x meet every row and bound of the model at p (to a
@@ -427,5 +426,6 @@ def solve_values(engine: Engine, path: str, values: Sequence[Any]) -> list[Point
     return out
 
 
-__all__ = ["BOUND", "IN_PLACE", "OPEN_FRACTION", "REBUILD_ENV", "SAME_SIGN", "STATS", "ParamModel",
-           "base_value", "force_rebuild", "in_place", "solve_values"]
+__all__ = ["BOUND", "IN_PLACE", "OPEN_FRACTION", "REBUILD_ENV", "SAME_SIGN", "STATS",
+           "VALUE_CHUNK", "ParamModel", "base_value", "force_rebuild", "in_place",
+           "solve_values"]
