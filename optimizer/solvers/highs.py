@@ -282,6 +282,12 @@ class HighsSession:
             self.inst.changeRowsBounds(len(rows), np.asarray(rows, np.int32),
                                        np.asarray(lower, float), np.asarray(upper, float))
 
+    def set_col_bounds(self, columns: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
+        """Rewrite the bounds of several columns at once."""
+        if len(columns):
+            self.inst.changeColsBounds(len(columns), np.asarray(columns, np.int32),
+                                       np.asarray(lower, float), np.asarray(upper, float))
+
     def set_costs(self, cost: np.ndarray) -> None:
         """A new objective (minimised), one cost per column."""
         n = len(cost)

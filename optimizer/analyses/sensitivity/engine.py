@@ -62,14 +62,15 @@ from ...case.schema import Case
 from ...errors import CaseError, SolverError
 from ...levers.base import EPS
 from ...model.milp import build_model
-from ..plans import choose_plan_with
-from .affine import NotAffine, TargetModel, vector
 from ...plan.evaluate import evaluate, robust_margins, violations
 from ...results.point import Point
 from ...solvers import SolverName
 from ...solvers.highs import HighsSession, MatrixModel, single_thread_worker
 from ...solvers.highs import start_one_thread_highs as start_highs_on_one_thread
 from ...status import Status
+from ..plans import choose_plan_with
+from .affine import NotAffine, TargetModel, vector
+from .params import solve_values
 
 # HiGHS options for the many small MILPs of a sensitivity run (see the module doc).
 FAST_OPTIONS: dict[str, Any] = {
@@ -563,6 +564,10 @@ class Task:
     targets: tuple[float, ...] | None  # None: the group's own target
     indices: tuple[int, ...]  # where each answer goes in the caller's list
     bisect: Bisect | None = None
+    # (path, values): one lever parameter at several values on the group's case, the
+    # model re-solved in place when the parameter only moves coefficients and bounds
+    # (`params.solve_values`); one answer per value, at the group's own target.
+    values: tuple[str, tuple[Any, ...]] | None = None
 
 
 _BASE: Case | None = None
@@ -594,6 +599,8 @@ def run_task(task: Task) -> list[Point]:
     engine.reset()  # a fresh HiGHS per task: answers never depend on what ran before
     if task.bisect is not None:
         return [Point("bisect", found=run_bisect(engine, task.bisect), solved=True)]
+    if task.values is not None:
+        return solve_values(engine, task.values[0], task.values[1])
     targets = task.targets or (engine.case.target.private_share,)
     return engine.solve_targets(targets)
 
@@ -718,10 +725,10 @@ __all__ = [
     "default_workers",
     "lever_state",
     "point_by_point",
-    "whole_solves",
     "point_from_plan",
     "run_bisect",
     "run_tasks",
     "start_one_thread_highs",
     "target_tasks",
+    "whole_solves",
 ]

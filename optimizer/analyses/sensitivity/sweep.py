@@ -21,6 +21,7 @@ from ...levers.registry import LEVER_TYPES
 from ...results.sweep import MEMBERS, MEMBERS_AFTER, lever_columns
 from .common import MAX_POINTS, TARGET, Progress, check_settings, point_row
 from .engine import Task, chunk_size, run_tasks, target_tasks
+from .params import VALUE_CHUNK, force_rebuild
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -183,18 +184,11 @@ def sweep(case: Case | Mapping[str, Any] | str | os.PathLike[str],
 
     paths = list(lists)
     points = list(itertools.product(*lists.values()))
-    groups: dict[tuple[tuple[str, Any], ...], list[int]] = {}
-    for index, values in enumerate(points):
-        key = tuple((p, v) for p, v in zip(paths, values) if p != TARGET)
-        groups.setdefault(key, []).append(index)
-    tasks: list[Task] = []
-    for g, (key, indices) in enumerate(groups.items()):
-        if TARGET in lists:
-            k = paths.index(TARGET)
-            tasks += target_tasks(g, key, [points[i][k] for i in indices], indices,
-                                  chunk_size(case, solver))
-        else:
-            tasks.append(Task(g, key, None, tuple(indices)))
+    if TARGET not in lists and not force_rebuild() and chunk_size(case, solver) > 1:
+        # The last axis's values re-solve one model in place (`params`), in chunks.
+        tasks = value_tasks(paths, points, VALUE_CHUNK)
+    else:
+        tasks = _point_tasks(case, solver, paths, points, TARGET in lists)
     answers = run_tasks(case, tasks, total, solver=solver, time_limit=time_limit,
                         workers=workers, progress=progress)
     rows = []
@@ -214,4 +208,41 @@ def sweep(case: Case | Mapping[str, Any] | str | os.PathLike[str],
     return frame
 
 
-__all__ = ["check_path", "parse_sweep", "sweep"]
+def _point_tasks(case: Case, solver: str, paths: list[str], points: list[tuple[Any, ...]],
+                 targets: bool) -> list[Task]:
+    """A group per value of the axes other than the target (a model each), its targets in
+    chunks; without a target axis, a model per point (the path before `params`)."""
+    groups: dict[tuple[tuple[str, Any], ...], list[int]] = {}
+    for index, values in enumerate(points):
+        key = tuple((p, v) for p, v in zip(paths, values) if p != TARGET)
+        groups.setdefault(key, []).append(index)
+    tasks: list[Task] = []
+    for g, (key, indices) in enumerate(groups.items()):
+        if targets:
+            k = paths.index(TARGET)
+            tasks += target_tasks(g, key, [points[i][k] for i in indices], indices,
+                                  chunk_size(case, solver))
+        else:
+            tasks.append(Task(g, key, None, tuple(indices)))
+    return tasks
+
+
+def value_tasks(paths: Sequence[str], points: Sequence[tuple[Any, ...]], chunk: int
+                ) -> list[Task]:
+    """The tasks of a sweep without a target axis: a group per value of the axes but the
+    last (a model each), the last axis's values in chunks of `chunk`, in their order, each
+    chunk re-solving one model (`params.solve_values`)."""
+    *front, last = paths
+    groups: dict[tuple[tuple[str, Any], ...], list[int]] = {}
+    for index, values in enumerate(points):
+        groups.setdefault(tuple(zip(front, values[:-1])), []).append(index)
+    tasks: list[Task] = []
+    for g, (key, indices) in enumerate(groups.items()):
+        for s in range(0, len(indices), chunk):
+            part = indices[s:s + chunk]
+            tasks.append(Task(g, key, None, tuple(part),
+                              values=(last, tuple(points[i][-1] for i in part))))
+    return tasks
+
+
+__all__ = ["check_path", "parse_sweep", "sweep", "value_tasks"]

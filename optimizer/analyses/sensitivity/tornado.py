@@ -17,6 +17,7 @@ from ...levers.base import LeverBase
 from ...results.names import input_name
 from .common import Progress, check_settings
 from .engine import Task, run_tasks
+from .params import force_rebuild
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -135,13 +136,17 @@ def tornado(case: Case | Mapping[str, Any] | str | os.PathLike[str], pct: float 
     inputs = tornado_inputs(case)
     tasks = [Task(0, (), None, (0,))]
     moves: list[tuple[Input, float | int, float | int]] = []
+    rebuild = force_rebuild()
     for item in inputs:
         low, high = _moved(item, 1 - pct), _moved(item, 1 + pct)
         moves.append((item, low, high))
-        n = len(tasks)
-        tasks.append(Task(n, ((item.path, low),), None, (n,)))
-        tasks.append(Task(n + 1, ((item.path, high),), None, (n + 1,)))
-    answers = run_tasks(case, tasks, len(tasks), solver=solver, time_limit=time_limit,
+        n = 1 + 2 * (len(moves) - 1)
+        if rebuild:  # a model per move (the path before `params`)
+            tasks.append(Task(n, ((item.path, low),), None, (n,)))
+            tasks.append(Task(n + 1, ((item.path, high),), None, (n + 1,)))
+        else:  # both moves on the case's model, re-solved in place where exact
+            tasks.append(Task(n, (), None, (n, n + 1), values=(item.path, (low, high))))
+    answers = run_tasks(case, tasks, 1 + 2 * len(moves), solver=solver, time_limit=time_limit,
                         workers=workers, progress=progress)
     base = answers[0]
     base_ok = base.ok
