@@ -112,6 +112,19 @@ def solve_horizon(case: Case | Mapping[str, Any] | str, solver: str = "highs",
                                        and math.isfinite(time_limit)):
         raise CaseError(_("time_limit: must be a positive number of seconds, got {value}").format(
             value=repr(time_limit)))
+    if case.target.risk_measure == "cvar":
+        # The path of least CVaR (docs/MODEL.md, "CVaR over a path"), as one year does
+        # (analyses/solve.py): the EUR-at-risk path first, the comparison's first column,
+        # and the whole answer (with its diagnosis) when the targets are out of reach.
+        from .cvar import eur_at_risk_case
+        from .cvar_horizon import solve_cvar_horizon
+
+        plain = solve_horizon(eur_at_risk_case(case), solver, time_limit, explain=explain,
+                              overrides=overrides, outlook=False)
+        if not plain.years:
+            return dataclasses.replace(plain, case=case)
+        return solve_cvar_horizon(case, solver, time_limit, plain, overrides=overrides,
+                                  outlook=outlook)
     cases = year_cases(case)
     warnings = tuple(case_warnings(cases[0]))
     model = build_horizon(case, cases=cases)
