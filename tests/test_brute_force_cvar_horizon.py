@@ -106,12 +106,12 @@ def brute_force(raw: dict) -> float | None:
     alpha = t["alpha"]
     rev = {r["id"]: r["amount"] for r in raw["revenues"]}
     spend0 = {e["id"]: e["amount"] for e in raw["expenditures"]}
-    gc, fee, svc, eu = raw["levers"]
+    _gc, fee, svc, eu = raw["levers"]
     scs = draws(raw)
     n = t["scenarios"]
     gc_opts = list(range(0, int(0.1 * rev["region"]) + 1, 20_000))
-    fee_opts = [round(i * fee["step"], 12) for i in range(int(round(0.1 / fee["step"])) + 1)]
-    svc_opts = range(0, svc["max_units"] + 1)
+    fee_opts = [round(i * fee["step"], 12) for i in range(round(0.1 / fee["step"]) + 1)]
+    svc_opts = range(svc["max_units"] + 1)
     q, g = eu["success_rate"], eu["grant"]
     e0, f0 = fee["elasticity"], rev["fees"]
     shock = raw.get("shocks", [])
