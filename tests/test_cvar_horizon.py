@@ -134,3 +134,13 @@ def test_cli_prints_the_cvar_path_as_json() -> None:
     assert data["cvar"]["scenarios"] == 60
     assert data["summary"][0].startswith("To raise the private share from 50.0% today to "
                                          "60.0% by 2027 (2024-2027), the path of least CVaR")
+
+
+def test_sweep_and_frontier_of_a_cvar_path_are_refused_by_field() -> None:
+    for args in (["--frontier"], ["--sweep", "horizon.targets.3=0.6,0.61"]):
+        proc = subprocess.run([sys.executable, "-m", "cli.main", str(FOUR), *args],
+                              capture_output=True, text=True, cwd=ROOT, check=False)
+        assert proc.returncode == 2
+        assert proc.stderr.startswith("error: target.risk_measure: a sweep or frontier of a "
+                                      "path with the CVaR objective is not supported yet")
+        assert "Traceback" not in proc.stderr and proc.stdout == ""
