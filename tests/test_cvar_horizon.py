@@ -144,3 +144,14 @@ def test_sweep_and_frontier_of_a_cvar_path_are_refused_by_field() -> None:
         assert proc.stderr.startswith("error: target.risk_measure: a sweep or frontier of a "
                                       "path with the CVaR objective is not supported yet")
         assert "Traceback" not in proc.stderr and proc.stdout == ""
+
+
+def test_discounted_cvar_path_says_so_and_weighs_its_years() -> None:
+    raw = json.loads(FOUR.read_text())
+    raw["target"]["scenarios"] = 30
+    raw["horizon"]["discount"] = 0.05
+    r = solve_horizon(raw, solver="highs", outlook=False)
+    assert r.cvar is not None
+    assert "weigh 1 / (1 + 5.0%)^k in both paths' figures" in r.report("table")
+    assert r.cvar.cvar_path.risk == pytest.approx(
+        sum(1.05 ** -k * y.evaluation.risk for k, y in enumerate(r.years)))

@@ -33,6 +33,9 @@ def cvar_summary(result: HorizonResult) -> list[str]:
                    "worst {tail} of the same runs.").format(
         risk=money(c.eur_at_risk_path.risk, cur), cvar=money(c.eur_at_risk_path.cvar_loss, cur),
         tail=pct_digits(1 - c.alpha, 0)))
+    if h.discount:
+        lines.append(_("Year k's loss and EUR at risk weigh 1 / (1 + {rate})^k in both paths' "
+                       "figures (horizon.discount).").format(rate=pct_digits(h.discount, 1)))
     return lines
 
 
