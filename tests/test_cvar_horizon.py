@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 import optimizer
-import optimizer.report  # noqa: F401  (the renderers of results)
+import optimizer.report  # the renderers of results
 from optimizer.analyses.cvar_horizon import path_cvar
 from optimizer.analyses.horizon import solve_horizon
 from optimizer.model.horizon import year_cases
