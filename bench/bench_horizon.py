@@ -5,6 +5,10 @@ cases/aura-average-2020.json` (issue 11: goal at most 5 times).
     python bench/bench_horizon.py               # 5 runs of each, each with its default
                                                 # solver (HiGHS for a path, CBC for one year)
     python bench/bench_horizon.py --runs 9 --solver cbc   # both with CBC
+    python bench/bench_horizon.py --cvar --runs 3  # the four-year path of least CVaR
+                                                # (cases/aura-average-2024-2027-uncertain.json)
+                                                # against the one-year CVaR optimize
+                                                # (cases/aura-average-2020-uncertain.json)
 
 The two commands run side by side, interleaved (their order alternates, after one
 untimed warm-up run of each), so that a busy machine slows both alike. Prints the
@@ -36,26 +40,33 @@ def wall_time(cmd: list[str]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--cvar", action="store_true",
+                        help="the CVaR objective: the four-year uncertain path against the "
+                        "one-year uncertain case")
     parser.add_argument("--solver", default=None,
                         help="give both runs this --solver (default: each its default)")
     args = parser.parse_args()
     base = [sys.executable, "-m", "cli.main"]
     given = ["--solver", args.solver] if args.solver else []
-    one = base + ["cases/aura-average-2020.json"] + given
-    four = base + ["cases/aura-average-2024-2027.json"] + given
+    suffix = "-uncertain" if args.cvar else ""
+    one_case = f"cases/aura-average-2020{suffix}.json"
+    four_case = f"cases/aura-average-2024-2027{suffix}.json"
+    one = base + [one_case] + given
+    four = base + [four_case] + given
     wall_time(one), wall_time(four)
     times: dict[str, list[float]] = {"one": [], "four": []}
     for i in range(args.runs):
         order = [("one", one), ("four", four)]
         for name, cmd in (order if i % 2 == 0 else order[::-1]):
             times[name].append(wall_time(cmd))
-    for name, label in (("one", "one year (aura-average-2020)"),
-                        ("four", "four years (aura-average-2024-2027)")):
+    for name, label in (("one", f"one year ({one_case})"),
+                        ("four", f"four years ({four_case})")):
         print(f"{label}: median {statistics.median(times[name]):.2f} s, "
               f"min {min(times[name]):.2f} s")
     ratio = statistics.median(times["four"]) / statistics.median(times["one"])
-    print(f"ratio four years / one year ({args.solver or 'default solvers'}): {ratio:.2f} "
-          "(goal <= 5)")
+    what = "CVaR, " if args.cvar else ""
+    print(f"ratio four years / one year ({what}{args.solver or 'default solvers'}): {ratio:.2f} "
+          + ("(no goal set for CVaR)" if args.cvar else "(goal <= 5)"))
 
 
 if __name__ == "__main__":

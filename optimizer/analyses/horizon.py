@@ -112,6 +112,17 @@ def solve_horizon(case: Case | Mapping[str, Any] | str, solver: str = "highs",
                                        and math.isfinite(time_limit)):
         raise CaseError(_("time_limit: must be a positive number of seconds, got {value}").format(
             value=repr(time_limit)))
+    if case.target.risk_measure == "cvar":
+        # The path of least CVaR (docs/MODEL.md, "CVaR over a path"), as one year does
+        # (analyses/solve.py): the EUR-at-risk path first, the comparison's first column,
+        # and the whole answer (with its diagnosis) when the targets are out of reach.
+        from .cvar import eur_at_risk_case
+
+        plain = solve_horizon(eur_at_risk_case(case), solver, time_limit, explain=explain,
+                              overrides=overrides, outlook=False)
+        if not plain.years:
+            return dataclasses.replace(plain, case=case)
+        return _cvar_path(case, solver, time_limit, plain, overrides, outlook)
     cases = year_cases(case)
     warnings = tuple(case_warnings(cases[0]))
     model = build_horizon(case, cases=cases)
@@ -140,6 +151,44 @@ def solve_horizon(case: Case | Mapping[str, Any] | str, solver: str = "highs",
         from .horizon_outlook import path_outlook
 
         result = dataclasses.replace(result, outlook=path_outlook(result, solver, time_limit))
+    return result
+
+
+def _cvar_path(case: Case, solver: str, time_limit: float | None, plain: HorizonResult,
+               overrides: Mapping[str, Any] | None, outlook: bool) -> HorizonResult:
+    """The path of least CVaR (analyses/cvar_horizon.py), rechecked row by row as any path,
+    beside the path of least EUR at risk (plain)."""
+    from ..results.cvar_horizon import PathCvar, PathFigures
+    from .cvar_horizon import least_cvar_path
+
+    cases = year_cases(case)
+    plain_path = [dict(y.plan) for y in plain.years]
+    found = least_cvar_path(case, cases, solver, time_limit, plain_path)
+    outcome = found.outcome
+    audit = audit_trail(case, solver, outcome, overrides or {}, time_limit=time_limit,
+                        seeds={"cvar_scenarios": found.seed})
+    if found.path is None or found.cvar_loss is None:
+        return HorizonResult(case, outcome.status, solver, (), False, outcome.detail, None,
+                             plain.warnings, audit)
+    path = found.path
+    evs = evaluate_path(cases, path)
+    broken = path_violations(case, cases, path, evs)
+    if broken:
+        raise SolverError(_("the {solver} path fails our own recheck: {problems}. Try the other "
+                            "solver (--solver) and report the case.").format(
+                                solver=solver, problems="; ".join(broken)))
+    figures = PathCvar(
+        found.alpha, found.scenarios, found.seed,
+        PathFigures(tuple(plain_path), plain.risk or 0.0, found.plain_cvar_loss),
+        PathFigures(tuple(dict(p) for p in path), weighted_risk(case, evs), found.cvar_loss))
+    result = HorizonResult(case, outcome.status, solver, year_results(case, cases, path, evs),
+                           outcome.status is Status.OPTIMAL, outcome.detail, None,
+                           plain.warnings, audit, cvar=figures)
+    if outlook:
+        from .horizon_outlook import path_outlook
+
+        result = dataclasses.replace(
+            result, outlook=path_outlook(result, solver, time_limit, robust=False))
     return result
 
 

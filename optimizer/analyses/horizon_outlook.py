@@ -24,8 +24,11 @@ OUTLOOK_SEED = 1
 
 def path_outlook(result: HorizonResult, solver: str = "highs",
                  time_limit: float | None = None, *, n: int = OUTLOOK_SCENARIOS,
-                 seed: int = OUTLOOK_SEED) -> PathOutlook | None:
-    """How often the path holds in drawn years (None when there is no path)."""
+                 seed: int = OUTLOOK_SEED, robust: bool = True) -> PathOutlook | None:
+    """How often the path holds in drawn years (None when there is no path).
+
+    robust: when it holds too rarely, also check whether a robust path exists (a path of
+    least CVaR leaves it out)."""
     if not result.years:
         return None
     sim = simulate_horizon(result, n, seed)
@@ -49,7 +52,7 @@ def path_outlook(result: HorizonResult, solver: str = "highs",
                           float(every_result.mean()),
                           None if reserves is None else float(reserves.mean()),
                           float(holds.mean()))
-    if outlook.low:
+    if outlook.low and robust:
         check = robust_check(result.case, solver, time_limit)
         if check is not None:
             outlook = PathOutlook(outlook.scenarios, outlook.seed, outlook.years,

@@ -54,9 +54,6 @@ def horizon_problems(case: Any) -> list[str]:
     if h.targets is not None and len(h.targets) != len(h.years):
         problems.append(_("horizon.targets: one target per year ({n} years), got {got}").format(
             n=len(h.years), got=len(h.targets)))
-    if case.target.risk_measure == "cvar":
-        problems.append(_("target.risk_measure: the CVaR objective is not supported with a "
-                          "horizon yet; remove horizon or risk_measure"))
     if h.reserves is None and "min_reserves" in h.model_fields_set:
         problems.append(_("horizon.min_reserves: needs horizon.reserves (what the cluster "
                           "holds at the start)"))

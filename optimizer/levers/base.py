@@ -494,6 +494,30 @@ class LeverBase(StrictModel):
         return ({k: favourable(a, "revenue", f) for k, a in eff.revenue.items()},
                 {k: favourable(a, "expenditure", f) for k, a in eff.expenditure.items()})
 
+    def year_scenario_lines(self, values: Sequence[float], year: YearView, ctx: EvalContext,
+                            sc: ScenarioDraws) -> tuple[dict[str, Draw], dict[str, Draw]]:
+        """The lever's effect on each line in year `year.index` of a path, in every scenario
+        of that year's draws (docs/MODEL.md, "CVaR over a path"): its one-year
+        `scenario_lines` at the year's value when its year's effects are its one-year
+        effects (and always in a one-year horizon); else its favourable year effects times
+        its factor, the committed ones as planned."""
+        if year.single or type(self).year_effects is LeverBase.year_effects:
+            return self.scenario_lines(values[year.index], ctx, sc)
+        f = sc.factor[self.id]
+        eff = self.year_effects(values, year, ctx)
+        return ({k: favourable(a, "revenue", f) for k, a in eff.revenue.items()},
+                {k: favourable(a, "expenditure", f) for k, a in eff.expenditure.items()})
+
+    def year_scenario_rows(self, rows: ScenarioRows, terms: Terms, index: int, year: YearView
+                           ) -> None:
+        """`year_scenario_lines` as CVaR rows over the year's terms: the one-year
+        `scenario_rows` when the year's effects are the one-year ones; else the year's
+        favourable terms times the factor (`LeverBase.scenario_rows`)."""
+        if year.single or type(self).year_effects is LeverBase.year_effects:
+            self.scenario_rows(rows, terms, index)
+        else:
+            LeverBase.scenario_rows(self, rows, terms, index)
+
     # -- value formats, in the lever's unit
     def value_compared(self, value: float, currency: str) -> str:
         """A non-zero decision value in a few characters, with its unit (plan comparisons)."""

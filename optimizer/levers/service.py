@@ -19,6 +19,7 @@ from .base import (
     EvalContext,
     LeverBase,
     ModelContext,
+    ScenarioRows,
     Terms,
     YearView,
     launch_floor,
@@ -111,6 +112,20 @@ class Service(LeverBase):
         take the set-up back off, and that is not a saving the low case may lose.)"""
         f = self.low_factor()
         return ({k: f * e for k, e in terms.revenue.items()}, dict(terms.expenditure))
+
+    def year_scenario_rows(self, rows: ScenarioRows, terms: Terms, index: int, year: YearView
+                           ) -> None:
+        """Sales times the factor; unit costs and the set-up as planned. (From the terms'
+        meaning, as `low_terms`: after the launch year the terms take the set-up back off,
+        which is not a saving a scenario may lose.)"""
+        if year.single:
+            self.scenario_rows(rows, terms, index)
+            return
+        f = rows.scenarios.factor[self.id]
+        for line, expr in terms.revenue.items():
+            rows.add_line("revenue", line, expr, f, f"l{index}_gain")
+        for line, expr in terms.expenditure.items():
+            rows.add_fixed(rows.side_of(line, "expenditure"), expr)
 
     def year_effects(self, values: Sequence[float], year: YearView, ctx: EvalContext
                      ) -> Effects:

@@ -22,7 +22,7 @@ non-negative), the committed ones stay. A lever type that draws more than a fact
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -56,8 +56,11 @@ class CvarRows:
     the scenario rows short: one coefficient per lever, not one per option.
     """
 
-    def __init__(self, model: Model, scenarios: Scenarios):
+    def __init__(self, model: Model, scenarios: Scenarios, prefix: str = ""):
         self.model = model
+        # Names of the variables and rows written here start with prefix (a horizon
+        # writes one set of scenario rows per year in one problem: "y1_").
+        self.prefix = prefix
         self.scenarios = scenarios
         self.n = scenarios.n
         self.variables: list[Any] = []
@@ -98,10 +101,10 @@ class CvarRows:
         return list(_affine(expr).items())
 
     def binary(self, name: str) -> Any:
-        return self.model.prob.add_variable(name, 0, 1, cat=pulp.LpBinary)
+        return self.model.prob.add_variable(self.prefix + name, 0, 1, cat=pulp.LpBinary)
 
     def constrain(self, expr: Any, name: str) -> None:
-        self.model.prob += expr, name
+        self.model.prob += expr, self.prefix + name
 
     def sum(self, items: Any) -> Any:
         return pulp.lpSum(items)
@@ -110,8 +113,9 @@ class CvarRows:
         """A free variable equal to the sum of pairs (one row of the model); savings make
         it negative."""
         expr = pulp.LpAffineExpression(pairs)
-        var = self.model.prob.add_variable(f"cvar_{hint}{self._count}", lowBound=None)
-        self.model.prob += var - expr == 0, f"cvar_def{self._count}"
+        var = self.model.prob.add_variable(f"{self.prefix}cvar_{hint}{self._count}",
+                                           lowBound=None)
+        self.model.prob += var - expr == 0, f"{self.prefix}cvar_def{self._count}"
         self._count += 1
         return var
 
@@ -163,11 +167,22 @@ def split(expr: Any, kind: str) -> tuple[pulp.LpAffineExpression, pulp.LpAffineE
     return good, rest
 
 
-def add_scenarios(model: Model, sc: Scenarios, alpha: float) -> tuple[Any, list[Any]]:
-    """Add the CVaR rows and objective to a version 1 model; return (eta, u)."""
+LeverRows = Callable[[Any, CvarRows, Any, int], None]
+
+
+def _one_year_rows(lever: Any, rows: CvarRows, terms: Any, index: int) -> None:
+    lever.scenario_rows(rows, terms, index)
+
+
+def scenario_sides(model: Model, sc: Scenarios, *, prefix: str = "",
+                   lever_rows: LeverRows = _one_year_rows) -> CvarRows:
+    """Private revenue, public revenue and spending of a model's plan in every scenario
+    of sc, as constants plus columns over the model's variables (finished CvarRows).
+
+    lever_rows(lever, rows, terms, index) writes one lever's part (default: its one-year
+    `scenario_rows`; a horizon passes the year's, model/cvar_horizon.py)."""
     case = model.case
-    prob = model.prob
-    rows = CvarRows(model, sc)
+    rows = CvarRows(model, sc, prefix)
     private0, public0, spending0 = sc.baseline()
     rows.const["private"] = rows.const["private"] + private0
     rows.const["public"] = rows.const["public"] + public0
@@ -176,11 +191,19 @@ def add_scenarios(model: Model, sc: Scenarios, alpha: float) -> tuple[Any, list[
         terms = model.terms.get(lever.id)
         if terms is None:
             continue
-        lever.scenario_rows(rows, terms, i)
+        lever_rows(lever, rows, terms, i)
     rows.finish()
     if sc.n * max(1, len(rows.variables)) > MAX_COEFFICIENTS:
         raise CaseError(f"target.scenarios: {sc.n:,} scenarios x {len(rows.variables)} "
                         "columns is too large a model; use fewer scenarios")
+    return rows
+
+
+def add_scenarios(model: Model, sc: Scenarios, alpha: float) -> tuple[Any, list[Any]]:
+    """Add the CVaR rows and objective to a version 1 model; return (eta, u)."""
+    case = model.case
+    prob = model.prob
+    rows = scenario_sides(model, sc)
 
     t = case.target.private_share
     a_p, a_g, a_e = rows.matrix("private"), rows.matrix("public"), rows.matrix("spending")
@@ -212,5 +235,5 @@ def tail_value(eta: Any, us: list[Any], alpha: float) -> float:
         (1 - alpha) * len(us))
 
 
-__all__ = ["MAX_COEFFICIENTS", "RISK_TIE_BREAK", "SIDES", "CvarRows", "add_scenarios", "split",
-           "tail_value"]
+__all__ = ["MAX_COEFFICIENTS", "RISK_TIE_BREAK", "SIDES", "CvarRows", "add_scenarios",
+           "scenario_sides", "split", "tail_value"]

@@ -88,6 +88,10 @@ def summary_lines(result: HorizonResult) -> list[str]:
     h = case.horizon
     assert h is not None
     span = f"{h.years[0]}-{h.years[-1]}" if len(h.years) > 1 else f"{h.years[0]}"
+    if result.years and result.cvar is not None:
+        from .cvar_horizon import cvar_summary
+
+        return cvar_summary(result) + path_sentences(result)
     if result.years:
         first, last = result.years[0], result.years[-1]
         text = (_("To raise the private share from {before} today to {target} by {year} "

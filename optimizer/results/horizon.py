@@ -15,6 +15,7 @@ from ..case.schema import Case
 from ..plan.evaluate import Evaluation
 from ..status import Status
 from .base import SCHEMA_VERSION, num, render_as, thawed
+from .cvar_horizon import PathCvar, cvar_path_advice
 from .horizon_outlook import PathOutlook, outlook_advice
 from .horizon_simulation import HorizonSimulation
 
@@ -78,9 +79,12 @@ class HorizonResult:
     audit: Mapping[str, Any] = field(default_factory=dict)
     simulation: HorizonSimulation | None = None  # --simulate N: the path in drawn years
     outlook: PathOutlook | None = None  # the quick simulation of every path report
+    cvar: PathCvar | None = None  # target.risk_measure "cvar": the CVaR figures of the path
 
     def advice(self) -> str | None:
         """What to try when the path holds too rarely (the outlook's advice)."""
+        if self.cvar is not None:
+            return cvar_path_advice(self.outlook)
         return outlook_advice(self.outlook, self.case.target.robust, self.case.currency,
                               self.risk)
 
@@ -152,6 +156,8 @@ class HorizonResult:
                 "first_year": d.first_year, "reached": num(d.reached),
                 "max_private_share": {str(k): num(v) for k, v in d.max_private_share.items()},
                 "blocking": list(d.blocking)}
+        if self.cvar is not None:
+            out["cvar"] = self.cvar.to_dict(h.years if h else [])
         if self.outlook is not None:
             out["outlook"] = self.outlook.to_dict(self.advice())
         if self.simulation is not None:
