@@ -8,8 +8,11 @@ Every point is `solve_region` with that envelope at that amount and the others a
 file's: the least total EUR at risk there, with its proven gap. Two more exact figures:
 `free_until`, the lowest amount at which today's least total risk is still reachable (the
 joint program minimising the after-amount with the total risk held at today's least), and
-each cluster's entry points, where going down it starts being cut and reaches its maximum
-cut, located by bisection between two solved points to within `resolution` EUR.
+each cluster's entry points, where going down every least-risk split starts cutting it and
+cuts it to its maximum (the least cut of that cluster among the splits at the point's least
+total risk, one more exact solve: the split found is not unique, so its own cuts would make
+the entry points depend on the grid), located by bisection between two solved amounts to
+within `resolution` EUR.
 """
 
 from __future__ import annotations
@@ -77,6 +80,21 @@ def free_until(region: Region, env_id: str, least_risk: float, time_limit: float
     if run.outcome.status is not Status.OPTIMAL or run.outcome.objective is None:
         return None
     return float(run.outcome.objective)
+
+
+def least_cut(region: Region, env_id: str, cluster: str, amount: float, total_risk: float,
+              time_limit: float | None) -> float | None:
+    """The least cut envelope env_id makes on cluster among the splits with the envelope at
+    amount and a total risk at most total_risk (to the region's 1e-6 gap): above 0, every
+    least-risk split cuts the cluster; at its maximum, every one cuts it to its maximum.
+    None when the search found no such split in time."""
+    rm = build_region_model(region, amounts={env_id: amount})
+    rm.prob += rm.risk <= total_risk * (1 + REGION_GAP_REL) + 1e-3, "frontier_risk_cap"
+    rm.prob.setObjective(rm.cuts[cluster][env_id])
+    run = run_bounded(rm.prob, time_limit)
+    if run.outcome.status is not Status.OPTIMAL or run.bound is None:
+        return None
+    return max(0.0, float(run.bound))
 
 
 def _whole_up(amount: float) -> float:
@@ -169,32 +187,54 @@ def _one(region: Region, env_id: str, points: int, time_limit: float | None,
         at(amount, True)
     max_cut = {cid: env.max_cut_fraction * region.case_of(cid).revenue(line).amount
                for cid, line in env.lines.items()}
+    least: dict[tuple[float, str], float | None] = {}
+
+    def least_at(p: FrontierPoint, cid: str) -> float | None:
+        key = (p.amount, cid)
+        if key not in least:
+            least[key] = None if p.total_risk is None else least_cut(
+                region, env_id, cid, p.amount, p.total_risk, time_limit)
+        return least[key]
+
     entries = []
     for cid, line in env.lines.items():
-        def is_cut(p: FrontierPoint, cid: str = cid) -> bool:
-            return p.cuts.get(cid, 0.0) > TOL_EUR
+        # The split found bounds the least cut from above: when it does not cut the cluster
+        # (to its maximum), some least-risk split does not, and no extra solve is needed.
+        def is_cut(p: FrontierPoint, cid: str = cid) -> bool | None:
+            if p.cuts.get(cid, 0.0) <= TOL_EUR:
+                return False
+            v = least_at(p, cid)
+            return None if v is None else v > TOL_EUR
 
-        def is_full(p: FrontierPoint, cid: str = cid) -> bool:
-            return p.cuts.get(cid, 0.0) >= max_cut[cid] - TOL_EUR
+        def is_full(p: FrontierPoint, cid: str = cid) -> bool | None:
+            if p.cuts.get(cid, 0.0) < max_cut[cid] - TOL_EUR:
+                return False
+            v = least_at(p, cid)
+            return None if v is None else v >= max_cut[cid] - TOL_EUR
 
         entries.append(ClusterEntry(cid, line, max_cut[cid],
                                     _transition(grid, at, is_cut, res_eur),
                                     _transition(grid, at, is_full, res_eur)))
+    for amount, p in list(solved.items()):
+        cuts = {cid: least[(amount, cid)] for cid in env.lines if (amount, cid) in least}
+        solved[amount] = FrontierPoint(**{**p.__dict__, "least_cuts": MappingProxyType(cuts)})
     pts = tuple(sorted(solved.values(), key=lambda p: -p.amount))
     return EnvelopeFrontier(env.id, env.name, today, env.amount, minimum, minimum_proven, free,
                             res_eur, pts, tuple(entries))
 
 
 def _transition(grid: Sequence[float], at: Callable[[float, bool], FrontierPoint],
-                state: Callable[[FrontierPoint], bool], resolution: float) -> Transition:
+                state: Callable[[FrontierPoint], bool | None], resolution: float
+                ) -> Transition:
     """The first place, going down the grid, where state turns true, narrowed by bisection
-    to within resolution EUR (both ends are solved points with a plan)."""
+    to within resolution EUR (both ends are solved points where the state is known)."""
     above: float | None = None
     for amount in grid:
         p = at(amount, True)
-        if not p.has_plan:
+        known = state(p) if p.has_plan else None
+        if known is None:
             continue
-        if state(p):
+        if known:
             if above is None:
                 return Transition(None, amount)
             lo, hi = amount, above  # state true at lo, false at hi
@@ -203,9 +243,10 @@ def _transition(grid: Sequence[float], at: Callable[[float, bool], FrontierPoint
                 if mid in (lo, hi):
                     break
                 q = at(mid, False)
-                if not q.has_plan:
+                known = state(q) if q.has_plan else None
+                if known is None:
                     break
-                if state(q):
+                if known:
                     lo = mid
                 else:
                     hi = mid
@@ -301,8 +342,9 @@ def region_tornado(
     if isinstance(source, Region):
         raise CaseError("region_tornado: give the region file (or its dict), not a loaded "
                         "Region")
-    if not (0 < percent < 1):
-        raise CaseError(f"--tornado: the move must be between 0% and 100%, got {percent:.0%}")
+    if not (0 < percent <= 1):
+        raise CaseError(f"--tornado: the change must be above 0 and at most 100%, got "
+                        f"{percent:.0%}")
     base = dict(overrides or {})
     region = load_region(source, base)
     start = solve_region(region, time_limit=time_limit, explain=False)
@@ -348,5 +390,5 @@ def _swing(base: float | None, low: float | None, high: float | None) -> float:
     return max(moves)
 
 
-__all__ = ["DEFAULT_POINTS", "DEFAULT_POINT_TIME_LIMIT", "free_until", "min_envelope",
+__all__ = ["DEFAULT_POINTS", "DEFAULT_POINT_TIME_LIMIT", "free_until", "least_cut", "min_envelope",
            "region_frontier", "region_sweep", "region_tornado", "tornado_inputs"]

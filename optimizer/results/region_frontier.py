@@ -37,6 +37,8 @@ class FrontierPoint:
     cuts: Mapping[str, float]  # cluster id -> this envelope's cut (EUR)
     risks: Mapping[str, float | None]  # cluster id -> its EUR at risk
     grid: bool = True  # a grid point (False: a point solved to locate an entry point)
+    # cluster id -> its least cut among the splits at this least total risk (where computed)
+    least_cuts: Mapping[str, float | None] = field(default_factory=dict)
 
     @property
     def has_plan(self) -> bool:
@@ -49,8 +51,8 @@ class FrontierPoint:
 
 @dataclass(frozen=True)
 class Transition:
-    """Where, going down from today's total, a cluster's state changes: at `above` the
-    least-risk split does not yet do it, at `below` it does (both solved points).
+    """Where, going down from today's total, a cluster's state changes: at `above` not every
+    least-risk split does it yet, at `below` every one does (both solved amounts).
     above None: already at today's total; both None: never within the frontier."""
 
     above: float | None
@@ -154,7 +156,8 @@ class RegionFrontier:
                             "status": p.status.value, "total_risk": num(p.total_risk),
                             "gap": num(p.gap), "bound": num(p.bound), "after": num(p.after),
                             "cuts": {k: num(v) for k, v in p.cuts.items()},
-                            "risks": {k: num(v) for k, v in p.risks.items()}}
+                            "risks": {k: num(v) for k, v in p.risks.items()},
+                            "least_cuts": {k: num(v) for k, v in p.least_cuts.items()}}
                            for p in e.points],
                 "clusters": [{"id": c.cluster, "line": c.line, "max_cut": num(c.max_cut),
                               "cut_from": tr(c.cut), "max_cut_from": tr(c.full)}
