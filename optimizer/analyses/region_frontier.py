@@ -50,6 +50,8 @@ DEFAULT_POINT_TIME_LIMIT = 20.0
 TOL_EUR = 1.0
 # Entry points are located to within this share of the frontier's range by default.
 RESOLUTION_SHARE = 1 / 200
+# Up to this many clusters on an envelope, entry points get the fine resolution.
+SMALL_REGION = 6
 
 Progress = Callable[[str], None]
 
@@ -172,8 +174,13 @@ def _one(region: Region, env_id: str, points: int, time_limit: float | None,
         free = free_until(region, env_id, top.total_risk, time_limit)
     bottom = None if minimum is None else min(today, _whole_up(minimum))
     span = today - (bottom if bottom is not None else today)
-    res_eur = max(TOL_EUR, span * RESOLUTION_SHARE) if resolution is None else max(
-        TOL_EUR, float(resolution))
+    if resolution is None:
+        # A larger region has an entry point per cluster and slow solves: two bisection
+        # steps inside a grid step (a quarter of it) instead of 1/200 of the range.
+        share = RESOLUTION_SHARE if len(env.lines) <= SMALL_REGION else 1 / (4 * max(1, points - 1))
+        res_eur = max(TOL_EUR, span * share)
+    else:
+        res_eur = max(TOL_EUR, float(resolution))
     grid = [today]
     if bottom is not None and span > 0:
         start = today
