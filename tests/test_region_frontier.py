@@ -9,6 +9,7 @@ on both sides; the least total risk never falls as the envelope falls.
 from __future__ import annotations
 
 import csv
+import itertools
 import io
 import json
 import math
@@ -92,7 +93,7 @@ def test_every_frontier_point_matches_an_independent_solve(frontier):
 
 def test_least_total_risk_never_falls_as_the_envelope_falls(frontier):
     pts = [p for p in frontier.envelopes[0].points if p.has_plan]
-    for higher, lower in zip(pts, pts[1:]):
+    for higher, lower in itertools.pairwise(pts):
         assert higher.amount > lower.amount
         assert lower.total_risk >= higher.total_risk * (1 - REL) - 1e-3
 
@@ -219,3 +220,26 @@ def test_frontier_needs_an_envelope(tmp_path):
     out = CliRunner().invoke(main, [str(path), "--frontier", "-q"])
     assert out.exit_code == 2
     assert "no envelope" in out.output
+
+
+def test_unproven_points_take_a_lower_amounts_better_split_and_a_higher_bound():
+    """A split found at a lower amount is feasible at a higher one; a bound proven at a
+    higher amount holds at a lower one: time-limited points are made consistent."""
+    from types import MappingProxyType
+
+    from optimizer.analyses.region_frontier import consistent_points
+    from optimizer.results.region_frontier import FrontierPoint
+
+    def point(amount, risk, bound, status=Status.TIME_LIMIT):
+        return FrontierPoint(amount, status, risk, (risk - bound) / risk, bound, amount,
+                             MappingProxyType({"a": 3 * amount}), MappingProxyType({"a": risk}))
+
+    a, b, c = point(300.0, 10.0, 5.0), point(200.0, 12.0, 8.0), point(100.0, 9.0, 6.0)
+    fixed = consistent_points([a, b, c])
+    assert [p.total_risk for p in fixed] == [9.0, 9.0, 9.0]
+    assert [p.split_from for p in fixed] == [100.0, 100.0, None]
+    assert [p.bound for p in fixed] == [5.0, 8.0, 8.0]
+    assert fixed[1].gap == pytest.approx(1 / 9)
+    assert fixed[0].cuts == {"a": 300.0} and fixed[0].after == 100.0
+    proven = point(300.0, 10.0, 10.0, Status.OPTIMAL)
+    assert consistent_points([proven, c])[0] is proven

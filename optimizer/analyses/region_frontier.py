@@ -225,9 +225,35 @@ def _one(region: Region, env_id: str, points: int, time_limit: float | None,
     for amount, p in list(solved.items()):
         cuts = {cid: least[(amount, cid)] for cid in env.lines if (amount, cid) in least}
         solved[amount] = FrontierPoint(**{**p.__dict__, "least_cuts": MappingProxyType(cuts)})
-    pts = tuple(sorted(solved.values(), key=lambda p: -p.amount))
+    pts = consistent_points(sorted(solved.values(), key=lambda p: -p.amount))
     return EnvelopeFrontier(env.id, env.name, today, env.amount, minimum, minimum_proven, free,
                             res_eur, pts, tuple(entries))
+
+
+def consistent_points(pts: list[FrontierPoint]) -> tuple[FrontierPoint, ...]:
+    """Points stopped by the time limit, made consistent with the others: a split found at a
+    lower amount is feasible at a higher one (so the best risk known at an amount is the
+    least over the amounts at or below it), and a bound proven at a higher amount holds at
+    a lower one (so the bound is the largest over the amounts at or above it)."""
+    out = []
+    for i, p in enumerate(pts):
+        if p.proven:
+            out.append(p)
+            continue
+        below = [q for q in pts[i:] if q.has_plan]
+        best = min(below, key=lambda q: q.total_risk or 0.0, default=None)
+        bounds = [q.bound for q in pts[:i + 1] if q.bound is not None]
+        bound = max(bounds) if bounds else None
+        update: dict[str, Any] = {"bound": bound}
+        if best is not None and (p.total_risk is None or (best.total_risk or 0.0)
+                                 < p.total_risk - 1e-6 * max(1.0, p.total_risk)):
+            update.update(total_risk=best.total_risk, after=best.after, cuts=best.cuts,
+                          risks=best.risks, split_from=best.amount, status=Status.TIME_LIMIT)
+        risk = update.get("total_risk", p.total_risk)
+        if risk is not None and bound is not None:
+            update["gap"] = max(0.0, risk - bound) / max(1.0, abs(risk))
+        out.append(FrontierPoint(**{**p.__dict__, **update}))
+    return tuple(out)
 
 
 def _transition(grid: Sequence[float], at: Callable[[float, bool], FrontierPoint],
@@ -397,5 +423,5 @@ def _swing(base: float | None, low: float | None, high: float | None) -> float:
     return max(moves)
 
 
-__all__ = ["DEFAULT_POINTS", "DEFAULT_POINT_TIME_LIMIT", "free_until", "least_cut", "min_envelope",
+__all__ = ["DEFAULT_POINTS", "DEFAULT_POINT_TIME_LIMIT", "consistent_points", "free_until", "least_cut", "min_envelope",
            "region_frontier", "region_sweep", "region_tornado", "tornado_inputs"]

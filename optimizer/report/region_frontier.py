@@ -116,6 +116,11 @@ def _envelope_words(fr: RegionFrontier, env: EnvelopeFrontier) -> list[str]:
                        "optimum: their least total risk is the best split found, and the gap "
                        "column says how far from the optimum it may be.").format(
                            n=len(unproven), total=len(env.points)))
+        if any(p.split_from is not None for p in unproven):
+            lines.append(_("Where the split found at a lower amount puts less at risk than the "
+                           "one found at an amount, that split (feasible there too) is shown, "
+                           "marked \"split of\" its amount; the gap uses the best bound proven "
+                           "at that amount or above."))
     return lines
 
 
@@ -129,7 +134,10 @@ def _table(env: EnvelopeFrontier, markdown: bool) -> str:
             rows.append([keur(p.amount), _("no plan") if p.status.value == "infeasible"
                          else p.status.value, "-", "-"] + ["-"] * len(ids))
             continue
-        rows.append([keur(p.amount), keur(p.total_risk), _gap(p.gap, p.proven),
+        risk = keur(p.total_risk)
+        if p.split_from is not None:
+            risk = _("{risk} (split of {amount})").format(risk=risk, amount=keur(p.split_from))
+        rows.append([keur(p.amount), risk, _gap(p.gap, p.proven),
                      keur(p.after)] + [keur(p.cuts.get(c)) for c in ids])
     return tabulate(rows, headers, tablefmt="github" if markdown else "simple",
                     disable_numparse=True)

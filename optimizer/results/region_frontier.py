@@ -39,6 +39,9 @@ class FrontierPoint:
     grid: bool = True  # a grid point (False: a point solved to locate an entry point)
     # cluster id -> its least cut among the splits at this least total risk (where computed)
     least_cuts: Mapping[str, float | None] = field(default_factory=dict)
+    # Unproven points only: the amount whose split is shown here, when the split found at a
+    # lower amount (feasible here too) puts less at risk than the one found at this amount.
+    split_from: float | None = None
 
     @property
     def has_plan(self) -> bool:
@@ -157,7 +160,8 @@ class RegionFrontier:
                             "gap": num(p.gap), "bound": num(p.bound), "after": num(p.after),
                             "cuts": {k: num(v) for k, v in p.cuts.items()},
                             "risks": {k: num(v) for k, v in p.risks.items()},
-                            "least_cuts": {k: num(v) for k, v in p.least_cuts.items()}}
+                            "least_cuts": {k: num(v) for k, v in p.least_cuts.items()},
+                            "split_from": num(p.split_from)}
                            for p in e.points],
                 "clusters": [{"id": c.cluster, "line": c.line, "max_cut": num(c.max_cut),
                               "cut_from": tr(c.cut), "max_cut_from": tr(c.full)}
