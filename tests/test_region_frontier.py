@@ -9,8 +9,8 @@ on both sides; the least total risk never falls as the envelope falls.
 from __future__ import annotations
 
 import csv
-import itertools
 import io
+import itertools
 import json
 import math
 from pathlib import Path
