@@ -11,7 +11,6 @@ import click
 
 from optimizer.analyses.region_frontier import (
     DEFAULT_POINT_TIME_LIMIT,
-    DEFAULT_POINTS,
     region_frontier,
     region_sweep,
     region_tornado,
@@ -44,7 +43,7 @@ def run(case_file: str, overrides: dict[str, Any], *, sweeps: tuple[str, ...],
             sys.stderr.flush()
 
     if want_frontier:
-        fr = region_frontier(case_file, points=points or DEFAULT_POINTS, time_limit=limit,
+        fr = region_frontier(case_file, points=points, time_limit=time_limit,
                              overrides=overrides, progress=progress)
         if plot_file is not None:
             from optimizer.report.region_frontier_plot import plot_region_frontier

@@ -41,16 +41,21 @@ from ..status import Status
 from .region import solve_region
 
 # Default grid of a region frontier: today's total, the lowest amount at no extra risk,
-# then evenly down to the smallest feasible amount (README "Regions").
+# then evenly down to the smallest feasible amount (README "Regions"); fewer points for a
+# large region (more than SMALL_REGION clusters on the envelope).
 DEFAULT_POINTS = 11
+LARGE_REGION_POINTS = 6
 # Per solve, when --time-limit is not given: the 3-4 cluster regions prove each point in a
-# second or two; the bundled 22 clusters get a split and its gap in this time.
+# second or two; the bundled 22 clusters get a split and its proven gap in LARGE_REGION_...
 DEFAULT_POINT_TIME_LIMIT = 20.0
+LARGE_REGION_TIME_LIMIT = 10.0
 # A cut within this many EUR of 0 (of its maximum) is no cut (the maximum cut).
 TOL_EUR = 1.0
 # Entry points are located to within this share of the frontier's range by default.
 RESOLUTION_SHARE = 1 / 200
-# Up to this many clusters on an envelope, entry points get the fine resolution.
+# Up to this many clusters on an envelope, entry points are exact (every least-risk split,
+# bisected to the fine resolution); above, they are read from the split found at each grid
+# point, to within a grid step (a least-cut solve per cluster would take hours).
 SMALL_REGION = 6
 
 Progress = Callable[[str], None]
@@ -107,8 +112,8 @@ def _whole_up(amount: float) -> float:
 def region_frontier(
     region: Region | Mapping[str, Any] | str | os.PathLike[str],
     envelope: str | None = None,
-    points: int = DEFAULT_POINTS,
-    time_limit: float | None = DEFAULT_POINT_TIME_LIMIT,
+    points: int | None = None,
+    time_limit: float | None = None,
     *,
     resolution: float | None = None,
     overrides: Mapping[str, Any] | None = None,
@@ -131,9 +136,14 @@ def region_frontier(
     if envelope is not None and envelope not in {e.id for e in envs}:
         raise CaseError(f"envelope: no envelope '{envelope}'; envelopes: "
                         f"{', '.join(e.id for e in envs)}")
+    chosen = [e for e in envs if envelope is None or e.id == envelope]
+    large = any(len(e.lines) > SMALL_REGION for e in chosen)
+    if points is None:
+        points = LARGE_REGION_POINTS if large else DEFAULT_POINTS
+    if time_limit is None:
+        time_limit = LARGE_REGION_TIME_LIMIT if large else DEFAULT_POINT_TIME_LIMIT
     if points < 2:
         raise CaseError(f"points: at least 2, got {points}")
-    chosen = [e for e in envs if envelope is None or e.id == envelope]
     out = tuple(_one(region, e.id, points, time_limit, resolution, progress) for e in chosen)
     digest, origin = region.source
     audit = {"region_sha256": digest, "region_source": origin,
@@ -174,11 +184,9 @@ def _one(region: Region, env_id: str, points: int, time_limit: float | None,
         free = free_until(region, env_id, top.total_risk, time_limit)
     bottom = None if minimum is None else min(today, _whole_up(minimum))
     span = today - (bottom if bottom is not None else today)
+    exact = len(env.lines) <= SMALL_REGION
     if resolution is None:
-        # A larger region has an entry point per cluster and slow solves: two bisection
-        # steps inside a grid step (a quarter of it) instead of 1/200 of the range.
-        share = RESOLUTION_SHARE if len(env.lines) <= SMALL_REGION else 1 / (4 * max(1, points - 1))
-        res_eur = max(TOL_EUR, span * share)
+        res_eur = max(TOL_EUR, span * RESOLUTION_SHARE)
     else:
         res_eur = max(TOL_EUR, float(resolution))
     grid = [today]
@@ -192,6 +200,8 @@ def _one(region: Region, env_id: str, points: int, time_limit: float | None,
         grid[-1] = bottom
     for amount in grid[1:]:
         at(amount, True)
+    if not exact:  # no bisection: to within the largest grid step
+        res_eur = max([a - b for a, b in itertools.pairwise(grid)] + [TOL_EUR])
     max_cut = {cid: env.max_cut_fraction * region.case_of(cid).revenue(line).amount
                for cid, line in env.lines.items()}
     least: dict[tuple[float, str], float | None] = {}
@@ -208,14 +218,14 @@ def _one(region: Region, env_id: str, points: int, time_limit: float | None,
         # The split found bounds the least cut from above: when it does not cut the cluster
         # (to its maximum), some least-risk split does not, and no extra solve is needed.
         def is_cut(p: FrontierPoint, cid: str = cid) -> bool | None:
-            if p.cuts.get(cid, 0.0) <= TOL_EUR:
-                return False
+            if p.cuts.get(cid, 0.0) <= TOL_EUR or not exact:
+                return p.cuts.get(cid, 0.0) > TOL_EUR
             v = least_at(p, cid)
             return None if v is None else v > TOL_EUR
 
         def is_full(p: FrontierPoint, cid: str = cid) -> bool | None:
-            if p.cuts.get(cid, 0.0) < max_cut[cid] - TOL_EUR:
-                return False
+            if p.cuts.get(cid, 0.0) < max_cut[cid] - TOL_EUR or not exact:
+                return p.cuts.get(cid, 0.0) >= max_cut[cid] - TOL_EUR
             v = least_at(p, cid)
             return None if v is None else v >= max_cut[cid] - TOL_EUR
 
@@ -227,7 +237,8 @@ def _one(region: Region, env_id: str, points: int, time_limit: float | None,
         solved[amount] = FrontierPoint(**{**p.__dict__, "least_cuts": MappingProxyType(cuts)})
     pts = consistent_points(sorted(solved.values(), key=lambda p: -p.amount))
     return EnvelopeFrontier(env.id, env.name, today, env.amount, minimum, minimum_proven, free,
-                            res_eur, pts, tuple(entries))
+                            res_eur, pts, tuple(entries),
+                            "every_split" if exact else "split_found")
 
 
 def consistent_points(pts: list[FrontierPoint]) -> tuple[FrontierPoint, ...]:
@@ -423,5 +434,6 @@ def _swing(base: float | None, low: float | None, high: float | None) -> float:
     return max(moves)
 
 
-__all__ = ["DEFAULT_POINTS", "DEFAULT_POINT_TIME_LIMIT", "consistent_points", "free_until", "least_cut", "min_envelope",
+__all__ = ["DEFAULT_POINTS", "DEFAULT_POINT_TIME_LIMIT", "LARGE_REGION_POINTS",
+           "LARGE_REGION_TIME_LIMIT", "SMALL_REGION", "consistent_points", "free_until", "least_cut", "min_envelope",
            "region_frontier", "region_sweep", "region_tornado", "tornado_inputs"]

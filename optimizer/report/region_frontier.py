@@ -67,10 +67,18 @@ def render_region_frontier(fr: RegionFrontier, fmt: str = "table") -> str:
         out.append("")
         out.append(_table(env, markdown))
         out.append("")
-        out.append(_("Where, going down from today's total, every least-risk split cuts "
-                     "each cluster, and cuts it by its maximum (the first change going down, "
-                     "located between two solved amounts to within {res} EUR):").format(
-                         res=keur(env.resolution)))
+        if env.entry_method == "every_split":
+            out.append(_("Where, going down from today's total, every least-risk split cuts "
+                         "each cluster, and cuts it by its maximum (the first change going "
+                         "down, located between two solved amounts to within {res} EUR):")
+                       .format(res=keur(env.resolution)))
+        else:
+            out.append(_("Where, going down from today's total, the split found cuts each "
+                         "cluster, and cuts it by its maximum (the first change going down, "
+                         "between two grid amounts, to within {res} EUR; with this many "
+                         "clusters the split found is used, and another split of the same "
+                         "least total risk may cut differently):").format(
+                             res=keur(env.resolution)))
         out.append("")
         out.append(_entries_table(env, markdown))
         out.append("")

@@ -21,9 +21,13 @@ def _entries(env: EnvelopeFrontier) -> tuple[list[tuple[float, str]], list[str]]
     inside: list[tuple[float, str]] = []
     already: list[str] = []
     for e in env.entries:
-        for t, what in ((e.cut, _("every least-risk split cuts {cluster} from {amount} EUR")),
+        every = env.entry_method == "every_split"
+        for t, what in ((e.cut, _("every least-risk split cuts {cluster} from {amount} EUR")
+                         if every else _("the split found cuts {cluster} from {amount} EUR")),
                         (e.full, _("every least-risk split cuts {cluster} by its maximum "
-                                   "({most} EUR) from {amount} EUR"))):
+                                   "({most} EUR) from {amount} EUR") if every else
+                         _("the split found cuts {cluster} by its maximum ({most} EUR) from "
+                           "{amount} EUR"))):
             if t.below is None:
                 continue
             if t.above is None:

@@ -93,6 +93,9 @@ class EnvelopeFrontier:
     resolution: float  # entry points located to within this many EUR
     points: tuple[FrontierPoint, ...]
     entries: tuple[ClusterEntry, ...]
+    # "every_split": entry points where every least-risk split cuts the cluster, bisected;
+    # "split_found": read from the split found at each grid point (large regions)
+    entry_method: str = "every_split"
 
     @property
     def grid(self) -> tuple[FrontierPoint, ...]:
@@ -154,7 +157,7 @@ class RegionFrontier:
                 "id": e.id, "label": e.label, "today": num(e.today),
                 "amount": num(e.file_amount), "minimum": num(e.minimum),
                 "minimum_proven": e.minimum_proven, "free_until": num(e.free_until),
-                "resolution": num(e.resolution),
+                "resolution": num(e.resolution), "entry_method": e.entry_method,
                 "points": [{"amount": num(p.amount), "grid": p.grid,
                             "status": p.status.value, "total_risk": num(p.total_risk),
                             "gap": num(p.gap), "bound": num(p.bound), "after": num(p.after),
