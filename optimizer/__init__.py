@@ -44,6 +44,9 @@ _EXPORTS: dict[str, str] = {
     "Region": "optimizer.case.region",
     "RegionResult": "optimizer.results.region",
     "solve_region": "optimizer.analyses.region",
+    "region_frontier": "optimizer.analyses.region_frontier",
+    "region_sweep": "optimizer.analyses.region_frontier",
+    "region_tornado": "optimizer.analyses.region_frontier",
     "max_private_share": "optimizer.analyses.diagnose",
     "register_lever": "optimizer.levers.registry",
     "simulate": "optimizer.analyses.simulate",
@@ -56,6 +59,7 @@ _EXPORTS: dict[str, str] = {
 # imported, so it comes along with them.
 _ANSWERS = frozenset({"Frontier", "Result", "RegionResult", "solve_region", "diagnose", "frontier", "simulate", "solve",
                       "sweep", "tornado"})
+_ANSWERS |= {"region_frontier", "region_sweep", "region_tornado"}  # issue 10
 
 
 def __getattr__(name: str) -> Any:
@@ -82,6 +86,7 @@ if TYPE_CHECKING:  # what type checkers and editors see (the same names, importe
     from .analyses.solve import solve
     from .case.export import case_schema
     from .analyses.region import solve_region
+    from .analyses.region_frontier import region_frontier, region_sweep, region_tornado
     from .case.load import load_case
     from .case.region import Region, load_region
     from .results.region import RegionResult
@@ -127,6 +132,9 @@ __all__ = [
     "simulate",
     "solve",
     "solve_region",
+    "region_frontier",
+    "region_sweep",
+    "region_tornado",
     "sweep",
     "tornado",
     "write_template",
