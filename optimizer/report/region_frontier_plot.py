@@ -46,7 +46,7 @@ def region_frontier_figure(fr: RegionFrontier) -> Any:
     envs = fr.envelopes
     listed = [_entries(env) for env in envs]
     axes_h, label_h, line_h, top_h = 3.2, 0.75, 0.2, 0.6  # inches
-    blocks = [axes_h + label_h + line_h * (max(1, len(inside)) + 2)
+    blocks = [axes_h + label_h + line_h * (max(1, len(inside)) + 3)
               for inside, _already in listed]
     height = top_h + sum(blocks)
     fig = new_figure(10, height)
@@ -55,15 +55,15 @@ def region_frontier_figure(fr: RegionFrontier) -> Any:
         ax = fig.add_axes((0.1, (y - axes_h) / height, 0.62, axes_h / height))
         _draw(ax, env)
         text_top = (y - axes_h - label_h) / height
-        head = (_("Already at today's total: {names} cut. The numbers above the plot mark "
-                  "the first amount, going down, where:").format(names=", ".join(already))
-                if already else
-                _("The numbers above the plot mark the first amount, going down, where:"))
+        head = _("The numbers above the plot mark the first amount, going down, where:")
+        if already:
+            head = _("Cut at today's total already: {names}.").format(
+                names=", ".join(already)) + "\n" + head
         lines = [f"{n}  {text}" for n, (_at, text) in enumerate(inside, start=1)]
         body = "\n".join(lines) if lines else _("no cluster's cut changes inside the "
                                                 "frontier.")
         fig.text(0.1, text_top, head, fontsize=7.5, va="top")
-        fig.text(0.1, text_top - line_h / height, body, fontsize=7.5, va="top",
+        fig.text(0.1, text_top - line_h * (2 if already else 1) / height, body, fontsize=7.5, va="top",
                  color="dimgrey", linespacing=1.5)
         y -= block
     fig.suptitle(_("{region}: the least total EUR at risk as the envelope falls").format(
@@ -84,10 +84,11 @@ def _draw(ax: Any, env: EnvelopeFrontier) -> None:
     if unproven:
         ax.plot(*zip(*unproven), "o", markerfacecolor="white", color="firebrick",
                 markersize=5, label=_("best split found, not proven (see the gap)"))
-    for p in (pts[:1] + pts[-1:]) if pts else []:
+    # the first and last figures, inside the axes (the axis runs right to left)
+    for p, ha, dx in ((pts[0], "left", -4), (pts[-1], "right", 4)) if len(pts) > 1 else ():
         ax.annotate(_("{risk} EUR").format(risk=keur(p.total_risk)),
                     (p.amount / 1000, (p.total_risk or 0.0) / 1000), textcoords="offset points",
-                    xytext=(0, 7), ha="center", fontsize=7.5)
+                    xytext=(dx, 7), ha=ha, fontsize=7.5)
     left = env.today / 1000
     low = (env.minimum if env.minimum is not None else env.today) / 1000
     span = max(left - low, 1e-6)
