@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import os
+import textwrap
 from typing import Any
 
 from ..fmt import keur
@@ -31,8 +32,10 @@ def _entries(env: EnvelopeFrontier) -> tuple[list[tuple[float, str]], list[str]]
             if t.below is None:
                 continue
             if t.above is None:
-                if t is e.full:
-                    already.append(_("{cluster} (maximum cut)").format(cluster=e.cluster))
+                if t is e.full:  # at its maximum cut: said once, instead of "cut"
+                    already[already.index(e.cluster) if e.cluster in already else
+                            len(already):] = [_("{cluster} (maximum cut)").format(
+                                cluster=e.cluster)]
                 else:
                     already.append(e.cluster)
                 continue
@@ -46,8 +49,9 @@ def region_frontier_figure(fr: RegionFrontier) -> Any:
     envs = fr.envelopes
     listed = [_entries(env) for env in envs]
     axes_h, label_h, line_h, top_h = 3.2, 0.75, 0.2, 0.6  # inches
-    blocks = [axes_h + label_h + line_h * (max(1, len(inside)) + 3)
-              for inside, _already in listed]
+    blocks = [axes_h + label_h + line_h * (max(1, len(inside)) + 2
+                                          + len(textwrap.wrap(", ".join(already), 120)))
+              for inside, already in listed]
     height = top_h + sum(blocks)
     fig = new_figure(10, height)
     y = height - top_h  # the top of the next block, in inches from the bottom
@@ -57,13 +61,14 @@ def region_frontier_figure(fr: RegionFrontier) -> Any:
         text_top = (y - axes_h - label_h) / height
         head = _("The numbers above the plot mark the first amount, going down, where:")
         if already:
-            head = _("Cut at today's total already: {names}.").format(
-                names=", ".join(already)) + "\n" + head
+            cut = textwrap.wrap(_("Cut at today's total already: {names}.").format(
+                names=", ".join(already)), 150)
+            head = "\n".join(cut + [head])
         lines = [f"{n}  {text}" for n, (_at, text) in enumerate(inside, start=1)]
         body = "\n".join(lines) if lines else _("no cluster's cut changes inside the "
                                                 "frontier.")
         fig.text(0.1, text_top, head, fontsize=7.5, va="top")
-        fig.text(0.1, text_top - line_h * (2 if already else 1) / height, body, fontsize=7.5, va="top",
+        fig.text(0.1, text_top - line_h * (head.count("\n") + 1) / height, body, fontsize=7.5, va="top",
                  color="dimgrey", linespacing=1.5)
         y -= block
     fig.suptitle(_("{region}: the least total EUR at risk as the envelope falls").format(
@@ -81,6 +86,11 @@ def _draw(ax: Any, env: EnvelopeFrontier) -> None:
         ax.plot(*zip(*proven), "o", color="black", markersize=3.5,
                 label=_("grid point, proven optimal"))
     unproven = [(a, b) for a, b, p in zip(x, y, pts) if not p.proven]
+    bounds = [(p.amount / 1000, p.bound / 1000) for p in pts if p.bound is not None]
+    if unproven and bounds:
+        ax.plot(*zip(*bounds), color="firebrick", linestyle="--", linewidth=1.0,
+                label=_("proven lower bound: the least total risk lies between it and the "
+                        "curve").replace(": ", ":\n", 1))
     if unproven:
         ax.plot(*zip(*unproven), "o", markerfacecolor="white", color="firebrick",
                 markersize=5, label=_("best split found, not proven (see the gap)"))
@@ -114,7 +124,9 @@ def _draw(ax: Any, env: EnvelopeFrontier) -> None:
     flipped = [(-a / 1000, t) for a, t in inside]
     for at, numbers in entry_groups(flipped, span):
         ax.axvline(-at, color="grey", linestyle=":", linewidth=0.9)
-        ax.text(-at, 1.01, ",".join(map(str, numbers)), transform=ax.get_xaxis_transform(),
+        label = (f"{numbers[0]}-{numbers[-1]}" if len(numbers) > 2 else
+                 ",".join(map(str, numbers)))  # numbered in order: a group is a range
+        ax.text(-at, 1.01, label, transform=ax.get_xaxis_transform(),
                 ha="center", va="bottom", fontsize=7, color="dimgrey")
     ax.set_xlim(left + 0.02 * span, right_edge)  # today's total at the left
     tops = [v for v in y if math.isfinite(v)]
