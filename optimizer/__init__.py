@@ -47,6 +47,8 @@ _EXPORTS: dict[str, str] = {
     "region_frontier": "optimizer.analyses.region_frontier",
     "region_sweep": "optimizer.analyses.region_frontier",
     "region_tornado": "optimizer.analyses.region_frontier",
+    "solve_region_horizon": "optimizer.analyses.region_horizon",
+    "RegionHorizonResult": "optimizer.results.region_horizon",
     "max_private_share": "optimizer.analyses.diagnose",
     "register_lever": "optimizer.levers.registry",
     "simulate": "optimizer.analyses.simulate",
@@ -57,7 +59,9 @@ _EXPORTS: dict[str, str] = {
 }
 # Names whose answers have a `.report()`: the report layer registers its renderers when
 # imported, so it comes along with them.
-_ANSWERS = frozenset({"Frontier", "Result", "RegionResult", "solve_region", "diagnose", "frontier", "simulate", "solve",
+_ANSWERS = frozenset({"Frontier", "Result", "RegionResult", "solve_region",
+                      "RegionHorizonResult", "solve_region_horizon",  # region horizon
+                      "diagnose", "frontier", "simulate", "solve",
                       "sweep", "tornado"})
 _ANSWERS |= {"region_frontier", "region_sweep", "region_tornado"}  # issue 10
 
@@ -87,6 +91,8 @@ if TYPE_CHECKING:  # what type checkers and editors see (the same names, importe
     from .case.export import case_schema
     from .analyses.region import solve_region
     from .analyses.region_frontier import region_frontier, region_sweep, region_tornado
+    from .analyses.region_horizon import solve_region_horizon
+    from .results.region_horizon import RegionHorizonResult
     from .case.load import load_case
     from .case.region import Region, load_region
     from .results.region import RegionResult
@@ -111,6 +117,7 @@ __all__ = [
     "Frontier",
     "OptimizerError",
     "Region",
+    "RegionHorizonResult",
     "RegionResult",
     "Result",
     "Simulation",
@@ -135,6 +142,7 @@ __all__ = [
     "region_frontier",
     "region_sweep",
     "region_tornado",
+    "solve_region_horizon",
     "sweep",
     "tornado",
     "write_template",

@@ -243,3 +243,13 @@ def test_unproven_points_take_a_lower_amounts_better_split_and_a_higher_bound():
     assert fixed[0].cuts == {"a": 300.0} and fixed[0].after == 100.0
     proven = point(300.0, 10.0, 10.0, Status.OPTIMAL)
     assert consistent_points([proven, c])[0] is proven
+
+
+@pytest.mark.parametrize("args", [["--frontier"], ["--sweep", "member_pool=40,60"],
+                                  ["--tornado", "20%"]])
+def test_a_region_over_several_years_is_refused(args):
+    """The runs solve today's region: a region with a horizon says so, exit 2, no solve."""
+    path = str(ROOT / "cases" / "aura-region" / "region-2024-2027.json")
+    out = CliRunner().invoke(main, [path, *args, "-q"])
+    assert out.exit_code == 2, out.output
+    assert "not available for a region with a horizon" in out.output

@@ -61,6 +61,14 @@ SMALL_REGION = 6
 Progress = Callable[[str], None]
 
 
+def _one_year(region: Region, option: str) -> None:
+    """The sensitivity runs solve today's region (`solve_region`); a region over several
+    years (its `horizon`) is refused, not silently solved as one year."""
+    if getattr(region.spec, "horizon", None) is not None:
+        raise CaseError(f"{option}: not available for a region with a horizon yet; drop its "
+                        "horizon to run it on one year")
+
+
 def _envelope_today(region: Region, env_id: str) -> float:
     env = next(e for e in region.spec.envelopes if e.id == env_id)
     return float(sum(region.case_of(cid).revenue(line).amount for cid, line in env.lines.items()))
@@ -130,6 +138,7 @@ def region_frontier(
         frontier's range, at least 1 EUR).
     """
     region = load_region(region, overrides)
+    _one_year(region, "--frontier")
     envs = region.spec.envelopes
     if not envs:
         raise CaseError("--frontier: the region has no envelope to move (envelopes is empty)")
@@ -334,6 +343,7 @@ def region_sweep(
         raise CaseError("region_sweep: give the region file (or its dict), not a loaded Region")
     base = dict(overrides or {})
     region = load_region(source, base)
+    _one_year(region, "--sweep")
     for path, values in axes:  # every value checked before any solve
         for value in values:
             load_region(source, {**base, path: _plain(value)})
@@ -391,6 +401,7 @@ def region_tornado(
                         f"{percent:.0%}")
     base = dict(overrides or {})
     region = load_region(source, base)
+    _one_year(region, "--tornado")
     start = solve_region(region, time_limit=time_limit, explain=False)
     chosen = None if inputs is None else set(inputs)
     rows = []
