@@ -27,6 +27,8 @@ from typing import Any
 from ..case.paths import Percent
 from ..case.region import Region, load_region
 from ..errors import CaseError
+from ..fmt import count as count_text
+from ..i18n import gettext as _
 from ..model.region import build_region_model
 from ..results.region_frontier import (
     ClusterEntry,
@@ -65,8 +67,8 @@ def _one_year(region: Region, option: str) -> None:
     """The sensitivity runs solve today's region (`solve_region`); a region over several
     years (its `horizon`) is refused, not silently solved as one year."""
     if getattr(region.spec, "horizon", None) is not None:
-        raise CaseError(f"{option}: not available for a region with a horizon yet; drop its "
-                        "horizon to run it on one year")
+        raise CaseError(_("{option}: not available for a region with a horizon yet; drop "
+                          "its horizon to run it on one year").format(option=option))
 
 
 def _envelope_today(region: Region, env_id: str) -> float:
@@ -141,10 +143,11 @@ def region_frontier(
     _one_year(region, "--frontier")
     envs = region.spec.envelopes
     if not envs:
-        raise CaseError("--frontier: the region has no envelope to move (envelopes is empty)")
+        raise CaseError(_("--frontier: the region has no envelope to move (envelopes is "
+                          "empty)"))
     if envelope is not None and envelope not in {e.id for e in envs}:
-        raise CaseError(f"envelope: no envelope '{envelope}'; envelopes: "
-                        f"{', '.join(e.id for e in envs)}")
+        raise CaseError(_("envelope: no envelope '{envelope}'; envelopes: {ids}").format(
+            envelope=envelope, ids=", ".join(e.id for e in envs)))
     chosen = [e for e in envs if envelope is None or e.id == envelope]
     large = any(len(e.lines) > SMALL_REGION for e in chosen)
     if points is None:
@@ -152,7 +155,7 @@ def region_frontier(
     if time_limit is None:
         time_limit = LARGE_REGION_TIME_LIMIT if large else DEFAULT_POINT_TIME_LIMIT
     if points < 2:
-        raise CaseError(f"points: at least 2, got {points}")
+        raise CaseError(_("points: at least 2, got {points}").format(points=points))
     out = tuple(_one(region, e.id, points, time_limit, resolution, progress) for e in chosen)
     digest, origin = region.source
     audit = {"region_sha256": digest, "region_source": origin,
@@ -175,7 +178,8 @@ def _one(region: Region, env_id: str, points: int, time_limit: float | None,
                 solved[amount] = p = FrontierPoint(**{**p.__dict__, "grid": True})
             return p
         if progress is not None:
-            progress(f"{env_id} at {amount:,.0f} EUR")
+            progress(_("{envelope} at {amount} EUR").format(envelope=env_id,
+                                                            amount=count_text(amount)))
         res = solve_region(region, time_limit=time_limit, explain=False,
                            amounts={env_id: amount})
         split = next((s for s in res.envelopes_split if s.id == env_id), None)
@@ -340,7 +344,8 @@ def region_sweep(
     import pandas as pd
 
     if isinstance(source, Region):
-        raise CaseError("region_sweep: give the region file (or its dict), not a loaded Region")
+        raise CaseError(_("region_sweep: give the region file (or its dict), not a loaded "
+                          "Region"))
     base = dict(overrides or {})
     region = load_region(source, base)
     _one_year(region, "--sweep")
@@ -348,8 +353,8 @@ def region_sweep(
         for value in values:
             load_region(source, {**base, path: _plain(value)})
     rows = []
-    for combo in itertools.product(*[values for _, values in axes]):
-        sets = {path: _plain(v) for (path, _), v in zip(axes, combo)}
+    for combo in itertools.product(*[values for _path, values in axes]):
+        sets = {path: _plain(v) for (path, _values), v in zip(axes, combo)}
         if progress is not None:
             progress(", ".join(f"{k}={v}" for k, v in sets.items()))
         res = solve_region(load_region(source, {**base, **sets}), time_limit=time_limit,
@@ -394,11 +399,11 @@ def region_tornado(
     import pandas as pd
 
     if isinstance(source, Region):
-        raise CaseError("region_tornado: give the region file (or its dict), not a loaded "
-                        "Region")
+        raise CaseError(_("region_tornado: give the region file (or its dict), not a loaded "
+                          "Region"))
     if not (0 < percent <= 1):
-        raise CaseError(f"--tornado: the change must be above 0 and at most 100%, got "
-                        f"{percent:.0%}")
+        raise CaseError(_("--tornado {text}: the change must be above 0 and at most 100%")
+                        .format(text=f"{percent:.0%}"))
     base = dict(overrides or {})
     region = load_region(source, base)
     _one_year(region, "--tornado")
