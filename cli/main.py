@@ -244,6 +244,15 @@ def main(case_file: str | None, fmt: str | None, output: str | None, solver: str
 
         if region_options.is_region_file(case_file):
             file_options.refuse_file_format(fmt_used, "a region")
+            if sweeps or want_frontier or tornado_pct is not None:
+                from cli import region_sensitivity  # issue 10: frontier, sweep, tornado
+
+                return region_sensitivity.run(
+                    case_file, overrides, sweeps=sweeps, want_frontier=want_frontier,
+                    tornado_pct=tornado_pct, points=points, time_limit=time_limit,
+                    plot_file=plot_file, fmt=fmt_used, quiet=quiet, simulate=simulate_n,
+                    seed=seed, output=output, protect=protect + _region_inputs(case_file),
+                    emit=emit)
             text, code = region_options.run(
                 case_file, overrides, fmt=fmt_used, time_limit=time_limit,
                 unsupported={"--sweep": bool(sweeps), "--frontier": want_frontier,

@@ -44,6 +44,9 @@ _EXPORTS: dict[str, str] = {
     "Region": "optimizer.case.region",
     "RegionResult": "optimizer.results.region",
     "solve_region": "optimizer.analyses.region",
+    "region_frontier": "optimizer.analyses.region_frontier",
+    "region_sweep": "optimizer.analyses.region_frontier",
+    "region_tornado": "optimizer.analyses.region_frontier",
     "solve_region_horizon": "optimizer.analyses.region_horizon",
     "RegionHorizonResult": "optimizer.results.region_horizon",
     "max_private_share": "optimizer.analyses.diagnose",
@@ -60,6 +63,7 @@ _ANSWERS = frozenset({"Frontier", "Result", "RegionResult", "solve_region",
                       "RegionHorizonResult", "solve_region_horizon",  # region horizon
                       "diagnose", "frontier", "simulate", "solve",
                       "sweep", "tornado"})
+_ANSWERS |= {"region_frontier", "region_sweep", "region_tornado"}  # issue 10
 
 
 def __getattr__(name: str) -> Any:
@@ -86,6 +90,7 @@ if TYPE_CHECKING:  # what type checkers and editors see (the same names, importe
     from .analyses.solve import solve
     from .case.export import case_schema
     from .analyses.region import solve_region
+    from .analyses.region_frontier import region_frontier, region_sweep, region_tornado
     from .analyses.region_horizon import solve_region_horizon
     from .results.region_horizon import RegionHorizonResult
     from .case.load import load_case
@@ -134,6 +139,9 @@ __all__ = [
     "simulate",
     "solve",
     "solve_region",
+    "region_frontier",
+    "region_sweep",
+    "region_tornado",
     "solve_region_horizon",
     "sweep",
     "tornado",
