@@ -48,3 +48,31 @@ def test_decomposition_brackets_the_joint_optimum() -> None:
         assert not violations(case, evaluate(case, plan), plan)
         after += sum(case.revenue(line).amount for line in by_line)
     assert after <= region.spec.envelopes[0].amount + 1e-3
+
+
+def test_a_cluster_case_with_the_cvar_objective_is_refused_naming_the_field(tmp_path):
+    """The region minimises EUR at risk: a cluster whose case asks for CVaR is refused
+    (exit 2, the field named, nothing written), not silently solved on another objective."""
+    import json as _json
+    from pathlib import Path as _Path
+
+    from click.testing import CliRunner as _Runner
+
+    from cli.main import main as _main
+
+    root = _Path(__file__).resolve().parent.parent
+    region = _json.loads((root / "cases/aura-region-small/region.json").read_text())
+    case = _json.loads((root / "cases/aura-region/digital-league.json").read_text())
+    case["target"]["risk_measure"] = "cvar"
+    region["clusters"][1]["case"] = case
+    for ref in region["clusters"]:
+        if isinstance(ref["case"], str):
+            ref["case"] = str((root / "cases/aura-region-small" / ref["case"]).resolve())
+    path = tmp_path / "region.json"
+    path.write_text(_json.dumps(region))
+    out_file = tmp_path / "out.json"
+    out = _Runner().invoke(_main, [str(path), "--output", str(out_file)])
+    assert out.exit_code == 2, out.output
+    assert "clusters[1].case.target.risk_measure" in out.output
+    assert "Traceback" not in out.output
+    assert not out_file.exists()

@@ -319,6 +319,11 @@ def region_horizon_problems(spec: RegionFile, cases: list[Case], where: str) -> 
                 break
     for i, (ref, case) in enumerate(zip(spec.clusters, cases)):
         at = f"{where}: clusters[{i}].case"
+        if case.target.risk_measure == "cvar":
+            problems.append(_("{at}.target.risk_measure: 'cvar' is not available in a region "
+                              "(the region minimises the clusters' EUR at risk); remove it for "
+                              "the region run, or run the case of {id} alone").format(
+                                  at=at, id=ref.id))
         if h is None and case.horizon is not None:
             problems.append(_("{at}.horizon: the case of {id} has a horizon but the region "
                               "file has none; add \"horizon\": {{\"years\": {years}}} to "
