@@ -44,10 +44,15 @@ from ..solvers.highs import HighsSession, single_thread_worker, to_matrix
 from ..solvers.master import Rows, solve_matrix
 from ..status import Status
 
-# Rounds of pricing at most, and the share of the time limit they may use (the rest is for
-# the choice of columns).
+# Rounds of pricing at most: MAX_ROUNDS, and no more than SUBPROBLEM_BUDGET subproblems in
+# all (2 rounds for 1,000 clusters), but at least 2. The rounds are counted, never timed:
+# a stop on the clock would make the answer depend on the machine's load, and the same
+# command must give the same bytes with 1 or 2 workers and after a resumed checkpoint.
 MAX_ROUNDS = 12
-ROUND_SHARE = 0.75
+SUBPROBLEM_BUDGET = 2000
+# The choice of one column per cluster: a MILP stopped after CHOICE_NODES nodes (a count,
+# for the same reason); the time limit stays as a safety net.
+CHOICE_NODES = 5000
 # The master's price of one unit of a coupling row left unmet (a slack): far above any
 # multiplier a feasible region needs.
 SLACK_PRICE = 1e6
@@ -420,7 +425,8 @@ def _choose(columns: list[list[Column]], coupling: list[tuple[str, int, float, f
     """The least-objective choice of one column per cluster meeting the coupling rows."""
     cost, rows, nx = _program(columns, coupling, slack=False)
     got = solve_matrix(cost, np.zeros(nx), np.ones(nx), np.ones(nx, bool), rows,
-                       time_limit=time_limit, gap_rel=REGION_GAP_REL / 10)
+                       time_limit=time_limit, gap_rel=REGION_GAP_REL / 10,
+                       max_nodes=CHOICE_NODES)
     if got.x is None:
         return None
     out: list[Column] = []
@@ -507,8 +513,6 @@ def _polish(region: Region, pick: list[Column], coupling: list[tuple[str, int, f
     for _ in range(POLISH_PASSES):
         better = False
         for i in range(len(pick)):
-            if time_limit is not None and time.perf_counter() - start > time_limit:
-                return pick, sum(c.objective for c in pick)
             after = [0.0] * ne
             members: float | None = None
             surplus: float | None = None
@@ -573,7 +577,8 @@ def decompose_region(region: Region, *, amounts: dict[str, float] | None = None,
             best_y = list(y)
         else:
             y = [0.0] * (ne + 2)
-        for r in range(max(1, rounds)):
+        rounds = max(2, min(rounds, SUBPROBLEM_BUDGET // max(1, len(region.ids))))
+        for r in range(rounds):
             done = r + 1
             answers = pricer.round(y)
             missing = tuple(region.ids[k] for k, a in enumerate(answers) if a is None)
@@ -601,17 +606,13 @@ def decompose_region(region: Region, *, amounts: dict[str, float] | None = None,
             if value - best_bound <= REGION_GAP_REL * max(1.0, abs(value)) \
                     or value - best_bound <= REGION_GAP_ABS:
                 break
-            if time_limit is not None and \
-                    time.perf_counter() - start > ROUND_SHARE * time_limit:
-                break
             if r == 0:
                 y = _friendly(y, ne, coupling)
             else:
                 y = [SMOOTHING * b + (1 - SMOOTHING) * m for b, m in zip(best_y, y_master)]
     finally:
         pricer.close()
-    left = None if time_limit is None else max(1.0, time_limit - (time.perf_counter() - start))
-    picked = _choose(columns, coupling, left)
+    picked = _choose(columns, coupling, time_limit)
     ncols = sum(len(c) for c in columns)
     if picked is None:
         return Decomposed(Status.TIME_LIMIT, None, best_bound, [], {}, done, ncols,

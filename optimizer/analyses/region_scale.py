@@ -57,10 +57,12 @@ def solve_decomposed(region: Region, time_limit: float | None, *, explain: bool,
         checkpoint.open(region, {"method": "decompose", "time_limit": time_limit,
                                  "amounts": dict(amounts or {})})
         store, known = checkpoint.store, checkpoint.known
-    dec = decompose_region(region, amounts=dict(amounts or {}) or None, workers=workers,
-                           time_limit=time_limit, store=store, known=known)
-    if checkpoint is not None:
-        checkpoint.flush()
+    try:
+        dec = decompose_region(region, amounts=dict(amounts or {}) or None, workers=workers,
+                               time_limit=time_limit, store=store, known=known)
+    finally:  # Ctrl-C included: the work finished so far is kept
+        if checkpoint is not None:
+            checkpoint.flush()
     if dec.objective is None:
         status = Status.INFEASIBLE if dec.status is Status.INFEASIBLE else dec.status
         result = _no_plan(region, status, time_limit, False, audit)

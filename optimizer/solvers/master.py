@@ -51,13 +51,15 @@ class Solved:
 
 def solve_matrix(cost: np.ndarray, lower: np.ndarray, upper: np.ndarray,
                  integer: np.ndarray, rows: Rows, *, time_limit: float | None = None,
-                 gap_rel: float | None = None) -> Solved:
+                 gap_rel: float | None = None, max_nodes: int | None = None) -> Solved:
     """Minimise cost.x over the rows and bounds (an LP when no column is integer)."""
     model = _model(cost, lower, upper, integer, rows)
     inst = new_highs(model, time_limit)
     inst.setOptionValue("threads", 1)
     if gap_rel is not None:
         inst.setOptionValue("mip_rel_gap", gap_rel)
+    if max_nodes is not None:
+        inst.setOptionValue("mip_max_nodes", int(max_nodes))
     out = run_highs(inst, model)
     if not out.has_plan or out.objective is None:
         return Solved(out.status, None, None, None, None)
