@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.region_gen import generate_region  # noqa: E402
+from tests.region_gen import generate_region
 
 MAIN = [sys.executable, "-c", "from cli.main import main; main()"]
 

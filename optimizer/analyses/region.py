@@ -19,9 +19,9 @@ import pulp
 
 from ..case.region import Region, load_region
 from ..case.schema import Case, validate
-from ..plan.evaluate import evaluate, violations
 from ..errors import SolverError
 from ..model.region import build_region_model, max_cut_model, region_case
+from ..plan.evaluate import evaluate, violations
 from ..results.region import (
     ClusterPart,
     EnvelopeSplit,
@@ -82,11 +82,13 @@ def solve_region(
     if not spec.envelopes and spec.member_pool is None and spec.region_private_share is None:
         return _batch(region, solver, time_limit, explain)
     audit = _audit(region, overrides, time_limit)
-    from .region_scale import solve_decomposed, use_decomposition
+    from .region_scale import Assembly, solve_decomposed, use_decomposition
 
     if use_decomposition(region, method):
+        build = Assembly(_part, _splits, _binding, _region_share, _no_plan, MARGINAL_STEP)
         return solve_decomposed(region, time_limit, explain=explain, audit=audit,
-                                amounts=amounts, workers=workers, checkpoint=checkpoint)
+                                build=build, amounts=amounts, workers=workers,
+                                checkpoint=checkpoint)
     fair_ratio = None
     if spec.objective == "fairest":
         rm = build_region_model(region, objective="fairest", amounts=dict(amounts or {}))

@@ -270,9 +270,18 @@ def default_workers() -> int:
 
 
 def _context() -> Any:
-    from .sensitivity.engine import _context as context
+    """fork where it is safe and fast (Linux, no Python threads running), else a fresh
+    interpreter per worker (as the sensitivity engine)."""
+    import multiprocessing
+    import sys
+    import threading
 
-    return context()
+    methods = multiprocessing.get_all_start_methods()
+    if sys.platform.startswith("linux") and "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    if "forkserver" in methods:
+        return multiprocessing.get_context("forkserver")
+    return multiprocessing.get_context("spawn")
 
 
 def y_key(y: Sequence[float]) -> str:
@@ -402,7 +411,7 @@ def _program(columns: list[list[Column]], coupling: list[tuple[str, int, float, 
 def _master(columns: list[list[Column]], coupling: list[tuple[str, int, float, float]],
             ne: int) -> tuple[float, list[float]] | None:
     """The master LP's objective and the multipliers y (its coupling rows' duals)."""
-    cost, rows, nx = _program(columns, coupling, slack=True)
+    cost, rows, _ = _program(columns, coupling, slack=True)
     n = len(cost)
     got = solve_matrix(cost, np.zeros(n), np.full(n, math.inf), np.zeros(n, bool), rows)
     if got.row_dual is None or got.objective is None:
@@ -493,13 +502,13 @@ def _relaxation(datas: list[dict[str, Any]], coupling: list[tuple[str, int, floa
         return None
     y = [0.0] * (ne + 2)
     for r, (kind, j, _, _) in enumerate(coupling):
-        d = float(got.row_dual[first + r])
+        dual = float(got.row_dual[first + r])
         if kind == "env":
-            y[j] = max(0.0, -d)
+            y[j] = max(0.0, -dual)
         elif kind == "pool":
-            y[ne] = max(0.0, -d)
+            y[ne] = max(0.0, -dual)
         else:
-            y[ne + 1] = max(0.0, d)
+            y[ne + 1] = max(0.0, dual)
     return got.objective + sum(d["base_const"] for d in datas), y
 
 
@@ -628,4 +637,4 @@ def decompose_region(region: Region, *, amounts: dict[str, float] | None = None,
                       pricer.solved, pricer.reused, history=history)
 
 
-__all__ = ["Column", "Decomposed", "MAX_ROUNDS", "Prepared", "decompose_region", "y_key"]
+__all__ = ["MAX_ROUNDS", "Column", "Decomposed", "Prepared", "decompose_region", "y_key"]

@@ -9,7 +9,8 @@ after the cut), with its proven bound and gap.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Literal
 
@@ -44,12 +45,27 @@ def use_decomposition(region: Region, method: str) -> bool:
     return method == "decompose"
 
 
+@dataclass(frozen=True)
+class Assembly:
+    """How analyses/region.py builds a region's answer from a split (its helpers, handed
+    over so that this module never imports it back)."""
+
+    part: Callable[..., Any]
+    splits: Callable[..., Any]
+    binding: Callable[..., Any]
+    region_share: Callable[..., Any]
+    no_plan: Callable[..., Any]
+    marginal_step: float
+
+
 def solve_decomposed(region: Region, time_limit: float | None, *, explain: bool,
-                     audit: dict[str, Any], amounts: Mapping[str, float] | None = None,
+                     audit: dict[str, Any], build: Assembly,
+                     amounts: Mapping[str, float] | None = None,
                      workers: int | None = None, checkpoint: Checkpoint | None = None
                      ) -> RegionResult:
-    from .region import MARGINAL_STEP, _binding, _no_plan, _part, _region_share, _splits
-
+    _part, _splits, _binding = build.part, build.splits, build.binding
+    _region_share, _no_plan, MARGINAL_STEP = build.region_share, build.no_plan, \
+        build.marginal_step
     spec = region.spec
     audit = {**audit, "method": "decompose"}
     store = known = None
@@ -95,7 +111,7 @@ def solve_decomposed(region: Region, time_limit: float | None, *, explain: bool,
         for env in spec.envelopes:
             lower = max(0.0, env.amount - MARGINAL_STEP)
             again = solve_decomposed(region, time_limit, explain=False, audit=audit,
-                                     amounts={env.id: lower}, workers=workers)
+                                     build=build, amounts={env.id: lower}, workers=workers)
             extra = None if again.total_risk is None else again.total_risk - total
             marginal.append(RegionMarginal(env.id, env.amount - lower, again.status,
                                            again.total_risk, extra))
@@ -105,4 +121,4 @@ def solve_decomposed(region: Region, time_limit: float | None, *, explain: bool,
                         share, None, MappingProxyType(audit))
 
 
-__all__ = ["JOINT_MAX", "METHODS", "Method", "solve_decomposed", "use_decomposition"]
+__all__ = ["JOINT_MAX", "METHODS", "Assembly", "Method", "solve_decomposed", "use_decomposition"]
