@@ -559,10 +559,11 @@ def decompose_region(region: Region, *, amounts: dict[str, float] | None = None,
                      workers: int | None = None, rounds: int = MAX_ROUNDS,
                      time_limit: float | None = 60.0,
                      store: Callable[[str, Answer], None] | None = None,
-                     known: Callable[[str], tuple[bool, Answer]] | None = None
-                     ) -> Decomposed:
+                     known: Callable[[str], tuple[bool, Answer]] | None = None,
+                     iterations: int | None = None) -> Decomposed:
     """The total-risk split by decomposition (see the module). store/known: the checkpoint
-    (record a finished subproblem by its key; read one back).
+    (record a finished subproblem by its key; read one back); iterations: the first cut's
+    name for `rounds`.
 
     The multipliers priced, in order: the LP relaxation's duals, the same priced higher
     (plans that spare the coupling rows), then the master LP's duals over the columns
@@ -570,6 +571,8 @@ def decompose_region(region: Region, *, amounts: dict[str, float] | None = None,
     meet, `rounds` rounds, or ROUND_SHARE of the time limit.
     """
     start = time.perf_counter()
+    if iterations is not None:
+        rounds = iterations
     spec = region.spec
     ne = len(spec.envelopes)
     coupling = _coupling(region, amounts)
