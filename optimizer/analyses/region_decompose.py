@@ -512,6 +512,46 @@ def _relaxation(datas: list[dict[str, Any]], coupling: list[tuple[str, int, floa
     return got.objective + sum(d["base_const"] for d in datas), y
 
 
+def _repair(region: Region, columns: list[list[Column]],
+            coupling: list[tuple[str, int, float, float]], ne: int
+            ) -> tuple[list[Column], float] | None:
+    """A split when no choice of columns meets the region rows: the master LP (without
+    slacks) mixes columns; each cluster, in order, takes its least objective within what
+    the others' mixes (or, once repaired, their plans) leave of every region row. None
+    when the mix itself cannot meet them or a cluster cannot keep within its share."""
+    cost, rows, nx = _program(columns, coupling, slack=False)
+    got = solve_matrix(cost, np.zeros(nx), np.ones(nx), np.zeros(nx, bool), rows)
+    if got.x is None:
+        return None
+    mixed: list[Column] = []
+    p = 0
+    for cols in columns:
+        w = got.x[p:p + len(cols)]
+        p += len(cols)
+        mixed.append(Column(float(w @ [c.objective for c in cols]),
+                            tuple(float(w @ [c.after[j] for c in cols]) for j in range(ne)),
+                            float(w @ [c.members for c in cols]),
+                            float(w @ [c.surplus for c in cols]), {}, {}))
+    pick = list(mixed)
+    for i in range(len(pick)):
+        after = [0.0] * ne
+        members: float | None = None
+        surplus: float | None = None
+        for kind, j, lo, hi in coupling:
+            others = sum(_use(c, kind, j) for k, c in enumerate(pick) if k != i)
+            if kind == "env":
+                after[j] = hi - others
+            elif kind == "pool":
+                members = hi - others
+            else:
+                surplus = lo - others
+        answer = Prepared(region, i).within(after, members, surplus)
+        if answer is None:
+            return None
+        pick[i] = Column.of(answer[1])
+    return pick, sum(c.objective for c in pick)
+
+
 def _polish(region: Region, pick: list[Column], coupling: list[tuple[str, int, float, float]],
             ne: int, start: float, time_limit: float | None) -> tuple[list[Column], float]:
     """Better the split cluster by cluster (in order, a few passes): each cluster's least
@@ -625,6 +665,8 @@ def decompose_region(region: Region, *, amounts: dict[str, float] | None = None,
     finally:
         pricer.close()
     picked = _choose(columns, coupling, time_limit)
+    if picked is None and coupling:
+        picked = _repair(region, columns, coupling, ne)
     ncols = sum(len(c) for c in columns)
     if picked is None:
         return Decomposed(Status.TIME_LIMIT, None, best_bound, [], {}, done, ncols,
