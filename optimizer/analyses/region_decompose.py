@@ -60,16 +60,18 @@ SMOOTHING = 0.5
 # The subproblems are small MILPs solved at the root: HiGHS's presolve costs more than it
 # saves there (about a third of the time, measured on the bundled clusters).
 SUBPROBLEM_OPTIONS = {"presolve": "off"}
-# The second round prices the coupling rows higher than the LP relaxation's multipliers
-# (by this factor, and at least FLOOR), so that every cluster also has a plan that uses
-# them sparingly: the choice of columns then finds a split that meets them.
-FRIENDLY = 1.5
+# The first two rounds price the coupling rows a little below and a little above the LP
+# relaxation's multipliers (times 1 - SPREAD and 1 + SPREAD, the latter at least FLOOR): at
+# those multipliers many clusters are indifferent between plans (a kink of their value
+# function), and the two sides give both ends of each kink, the plans whose mix the LP
+# relaxation takes. The LP relaxation's optimum is already a proven bound.
+SPREAD = 0.02
 # Small regions: the split chosen among the columns is bettered cluster by cluster (each
 # cluster's least risk within what the others leave of the coupling rows), in the calling
 # process, for regions of at most POLISH_MAX clusters.
 POLISH_MAX = 60
 POLISH_PASSES = 3
-FLOOR = (0.05, 50.0, 0.05)  # envelope (per EUR), pool (per member), share (per EUR)
+FLOOR = (0.01, 10.0, 0.01)  # envelope (per EUR), pool (per member), share (per EUR)
 
 Answer = tuple[float, dict[str, Any]] | None  # (proven bound, column) or no plan at all
 
@@ -588,7 +590,7 @@ def _polish(region: Region, pick: list[Column], coupling: list[tuple[str, int, f
 
 def _friendly(y: list[float], ne: int, coupling: list[tuple[str, int, float, float]]
               ) -> list[float]:
-    out = [v * FRIENDLY for v in y]
+    out = [v * (1 + SPREAD) for v in y]
     for kind, j, _, _ in coupling:
         at = j if kind == "env" else ne if kind == "pool" else ne + 1
         out[at] = max(out[at], FLOOR[0 if kind == "env" else 1 if kind == "pool" else 2])
@@ -625,8 +627,8 @@ def decompose_region(region: Region, *, amounts: dict[str, float] | None = None,
     try:
         relaxed = _relaxation(pricer.prepare(), coupling, ne) if coupling else None
         if relaxed is not None:
-            best_bound, y = relaxed[0], relaxed[1]
-            best_y = list(y)
+            best_bound, best_y = relaxed[0], list(relaxed[1])
+            y = [v * (1 - SPREAD) for v in best_y]
         else:
             y = [0.0] * (ne + 2)
         rounds = max(2, min(rounds, SUBPROBLEM_BUDGET // max(1, len(region.ids))))
@@ -659,7 +661,7 @@ def decompose_region(region: Region, *, amounts: dict[str, float] | None = None,
                     or value - best_bound <= REGION_GAP_ABS:
                 break
             if r == 0:
-                y = _friendly(y, ne, coupling)
+                y = _friendly(best_y if relaxed is not None else y, ne, coupling)
             else:
                 y = [SMOOTHING * b + (1 - SMOOTHING) * m for b, m in zip(best_y, y_master)]
     finally:
