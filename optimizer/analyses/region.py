@@ -19,9 +19,9 @@ import pulp
 
 from ..case.region import Region, load_region
 from ..case.schema import Case, validate
+from ..plan.evaluate import evaluate, violations
 from ..errors import SolverError
 from ..model.region import build_region_model, max_cut_model, region_case
-from ..plan.evaluate import evaluate, violations
 from ..results.region import (
     ClusterPart,
     EnvelopeSplit,

@@ -60,7 +60,8 @@ def _people(result: RegionResult, markdown: bool) -> str:
                 and result.gap_eur is not None:
             out.append(_("Solved by decomposition: within {eur} EUR ({pct}) of the least "
                          "possible risk (no split puts less than {bound} EUR at risk).").format(
-                eur=keur(result.gap_eur), pct=pct_gap(result.gap or 0.0),
+                eur=keur(result.gap_eur) if result.gap_eur >= 1000 else
+                f"{result.gap_eur:,.0f}", pct=pct_gap(result.gap or 0.0),
                 bound=keur(result.bound or 0.0)))
         elif result.gap is not None and not result.proven_optimal:
             out.append(f"The time limit stopped the search: no split puts less than "
