@@ -192,6 +192,13 @@ def _run_safely(body: Callable[[], int]) -> None:
 @click.option("--workers", type=click.IntRange(1, 1024), default=None, metavar="N",
               help="Processes for sensitivity runs (default: one per core).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.option("--method", "region_method", type=click.Choice(["auto", "joint", "decompose"]),
+              default=None, help="A region file: the joint program (proven optimal, a few "
+              "dozen clusters), the decomposition (any number, with a proven gap), or auto "
+              "(the joint program up to 40 clusters).")
+@click.option("--checkpoint", "checkpoint_file", type=click.Path(dir_okay=False),
+              default=None, metavar="FILE", help="A region solved by decomposition: record "
+              "finished work in FILE; the same command resumes from it.")
 @click.option("--schema", is_flag=True, help="Print the JSON Schema of case files and exit (of region files: "
                    "optimize --schema region, or a region file).")
 @click.option("--lang", default=None, metavar="en|fr",
@@ -207,7 +214,8 @@ def main(case_file: str | None, fmt: str | None, output: str | None, solver: str
          seed: int | None, plot_file: str | None, sweeps: tuple[str, ...],
          want_frontier: bool, points: int | None, tornado_pct: str | None,
          workers: int | None, quiet: bool, schema: bool, lang: str | None,
-         template_file: str | None) -> None:
+         template_file: str | None, region_method: str | None = None,
+         checkpoint_file: str | None = None) -> None:
     """Find the least risky mix of levers that brings a cluster to its target
     private-funding share.
 
@@ -255,12 +263,14 @@ def main(case_file: str | None, fmt: str | None, output: str | None, solver: str
                     emit=emit)
             text, code = region_options.run(
                 case_file, overrides, fmt=fmt_used, time_limit=time_limit,
+                method=region_method or "auto", workers=workers, checkpoint=checkpoint_file,
                 unsupported={"--sweep": bool(sweeps), "--frontier": want_frontier,
                              "--tornado": tornado_pct is not None,
                              "--simulate": simulate_n is not None,
                              "--plot": plot_file is not None})
             emit(text, output, protect + _region_inputs(case_file))
             return code
+        region_options.refuse_for_case(region_method, checkpoint_file)
         if sweeps or want_frontier or tornado_pct is not None:
             # Imported here: a single solve never needs the sensitivity engine.
             from cli import sensitivity as sensitivity_options

@@ -37,8 +37,32 @@ def schema_for(case_file: str | None) -> dict[str, Any]:
     return case_schema()
 
 
+def refuse_for_case(method: str | None, checkpoint: str | None) -> None:
+    """--method and --checkpoint go with a region file only."""
+    for option, given in (("--method", method), ("--checkpoint", checkpoint)):
+        if given is not None:
+            raise CaseError(f"{option}: it goes with a region file (a file with clusters)")
+
+
+def _checkpoint(path: str | None, protect: tuple[str, ...]) -> Any:
+    if path is None:
+        return None
+    from optimizer.analyses.region_checkpoint import Checkpoint
+    from optimizer.report.output import write_atomic
+
+    def write(text: str) -> None:
+        try:
+            write_atomic(path, text, protect)
+        except CaseError as exc:
+            raise CaseError([p.replace("--output", "--checkpoint", 1) for p in exc.problems]
+                            ) from None
+
+    return Checkpoint(path, write)
+
+
 def run(case_file: str, overrides: dict[str, Any], *, fmt: str, time_limit: float | None,
-        unsupported: dict[str, bool]) -> tuple[str, int]:
+        unsupported: dict[str, bool], method: str = "auto", workers: int | None = None,
+        checkpoint: str | None = None) -> tuple[str, int]:
     """(the report, the exit code) of a region file."""
     for option, given in unsupported.items():
         if given:
@@ -53,11 +77,21 @@ def run(case_file: str, overrides: dict[str, Any], *, fmt: str, time_limit: floa
         if fmt in FILE_FORMATS:
             raise CaseError(_("--format {fmt}: not available for a region with a horizon yet; "
                               "use table, markdown, json or csv").format(fmt=fmt))
+        if checkpoint is not None or method == "decompose":
+            raise CaseError(_("--method decompose and --checkpoint: not available for a region "
+                              "with a horizon yet"))
         answer = solve_region_horizon(region, time_limit or PATH_LIMIT,
                                       overrides=overrides)
         return render_region_horizon(answer, fmt), answer.status.exit_code
+
+    from optimizer.analyses.region_scale import use_decomposition
+
+    if checkpoint is not None and not use_decomposition(region, method):
+        raise CaseError(_("--checkpoint: it records the decomposition's work; add --method "
+                          "decompose (or give a region of more than 40 clusters)"))
     result = solve_region(region, time_limit=time_limit or DEFAULT_TIME_LIMIT,
-                          overrides=overrides)
+                          overrides=overrides, method=method, workers=workers,
+                          checkpoint=_checkpoint(checkpoint, (case_file,)))
     return render_region(result, fmt), result.status.exit_code
 
 

@@ -66,11 +66,17 @@ def solve_region(
     explain: bool = True,
     overrides: Mapping[str, Any] | None = None,
     amounts: Mapping[str, float] | None = None,
+    method: str = "auto",
+    workers: int | None = None,
+    checkpoint: Any = None,
 ) -> RegionResult:
     """The split of the envelopes that keeps every cluster at its target at the least total
     EUR at risk (or the fairest split), each cluster's plan, and the region's figures.
 
     amounts: envelope id -> amount instead of the file's (frontier, marginal risk).
+    method: "joint", "decompose" or "auto" (the joint program up to JOINT_MAX clusters);
+    workers and checkpoint (a region_checkpoint.Checkpoint) serve the decomposition
+    (analyses/region_scale.py).
     """
     region = load_region(region, overrides)
     spec = region.spec
@@ -80,6 +86,13 @@ def solve_region(
     if not spec.envelopes and spec.member_pool is None and spec.region_private_share is None:
         return _batch(region, solver, time_limit, explain)
     audit = _audit(region, overrides, time_limit)
+    from .region_scale import Assembly, solve_decomposed, use_decomposition
+
+    if use_decomposition(region, method):
+        build = Assembly(_part, _splits, _binding, _region_share, _no_plan, MARGINAL_STEP)
+        return solve_decomposed(region, time_limit, explain=explain, audit=audit,
+                                build=build, amounts=amounts, workers=workers,
+                                checkpoint=checkpoint)
     fair_ratio = None
     if spec.objective == "fairest":
         rm = build_region_model(region, objective="fairest", amounts=dict(amounts or {}))
@@ -113,7 +126,7 @@ def solve_region(
         for env in spec.envelopes:
             lower = max(0.0, env.amount_in(0) - MARGINAL_STEP)
             again = solve_region(region, solver, time_limit, explain=False,
-                                 amounts={env.id: lower})
+                                 amounts={env.id: lower}, method="joint")
             extra = None if again.total_risk is None else again.total_risk - total
             marginal.append(RegionMarginal(env.id, env.amount_in(0) - lower, again.status,
                                            again.total_risk, extra))

@@ -9,6 +9,7 @@ import io
 from tabulate import tabulate
 
 from ..fmt import keur
+from ..i18n import gettext as _
 from ..results.region import RegionResult
 from .formats import FORMATS, csv_number
 from .region_words import cluster_lines, envelope_line, marginal_lines, outlook_overview
@@ -22,6 +23,13 @@ def render_region(result: RegionResult, fmt: str = "table") -> str:
     if fmt not in ("table", "markdown"):
         raise ValueError(f"unknown format '{fmt}'; use one of {', '.join(FORMATS)}")
     return _people(result, fmt == "markdown")
+
+
+def pct_gap(x: float) -> str:
+    """A relative gap in words: 0.0086% rather than 0.0%."""
+    if x >= 0.001:
+        return f"{x:.2%}"
+    return f"{x * 100:.2g}%"
 
 
 def _pct(x: float | None) -> str:
@@ -48,10 +56,20 @@ def _people(result: RegionResult, markdown: bool) -> str:
         else:
             out.append(f"Status: {result.status.value}. The split of {what}: the clusters "
                        f"together put {keur(total)} EUR at risk.")
-        if result.gap is not None and not result.proven_optimal:
+        if result.method == "decompose" and not result.proven_optimal \
+                and result.gap_eur is not None:
+            out.append(_("Solved by decomposition: within {eur} EUR ({pct}) of the least "
+                         "possible risk (no split puts less than {bound} EUR at risk).").format(
+                eur=keur(result.gap_eur) if result.gap_eur >= 1000 else
+                f"{result.gap_eur:,.0f}", pct=pct_gap(result.gap or 0.0),
+                bound=keur(result.bound or 0.0)))
+        elif result.gap is not None and not result.proven_optimal:
             out.append(f"The time limit stopped the search: no split puts less than "
                        f"{keur(result.bound or 0.0)} EUR at risk (proven gap "
                        f"{result.gap:.2%}).")
+        elif result.proven_optimal and result.method == "decompose":
+            out.append(_("Proven optimal (by decomposition: the split's EUR at risk meets "
+                         "the proven bound)."))
         elif result.proven_optimal:
             out.append("Proven optimal.")
         overview = outlook_overview(result)
@@ -136,6 +154,9 @@ def _csv(result: RegionResult) -> str:
         w.writerow(["cluster", p.id, "", "", csv_number(p.before_share),
                     csv_number(ev.private_share if ev else None), "", csv_number(p.risk)])
     w.writerow(["total", "", "", "", "", "", "", csv_number(result.total_risk)])
+    if result.gap_eur is not None:
+        w.writerow(["bound", "", "", "", "", "", "", csv_number(result.bound)])
+        w.writerow(["gap", result.method, "", "", "", "", "", csv_number(result.gap_eur)])
     return buf.getvalue()
 
 

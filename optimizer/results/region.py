@@ -85,6 +85,18 @@ class RegionResult:
     fair_ratio: float | None = None
     audit: Mapping[str, Any] = field(default_factory=dict)
 
+    @property
+    def gap_eur(self) -> float | None:
+        """The proven gap in EUR: the split's total EUR at risk minus the bound."""
+        total = self.total_risk
+        if total is None or self.bound is None:
+            return None
+        return max(0.0, total - self.bound)
+
+    @property
+    def method(self) -> str:
+        return str(self.audit.get("method", "joint"))
+
     def __repr__(self) -> str:
         return (f"RegionResult(status={self.status.value!r}, region={self.region.name!r}, "
                 f"total_risk={num(self.total_risk, 2)!r}, clusters={len(self.parts)})")
@@ -130,6 +142,9 @@ class RegionResult:
             "status": self.status.value,
             "proven_optimal": self.proven_optimal,
             "gap": num(self.gap),
+            "gap_eur": num(self.gap_eur),
+            "bound": num(self.bound),
+            "method": self.method,
             "solver": self.solver,
             "objective": self.objective,
             "total_risk": num(self.total_risk),

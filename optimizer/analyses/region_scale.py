@@ -1,0 +1,125 @@
+"""A region at scale (issue 10): which method solves it, and the decomposition's answer as
+a `RegionResult` (docs/MODEL.md, "Region at scale").
+
+`method="auto"` uses the joint program up to JOINT_MAX clusters and the decomposition
+above; `"joint"` and `"decompose"` force one. The decomposition's split is rechecked and
+reported exactly as the joint program's (each cluster's part is its `Result` on its case
+after the cut), with its proven bound and gap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, Literal
+
+from ..case.region import Region
+from ..errors import CaseError
+from ..results.region import RegionMarginal, RegionResult
+from ..status import Status
+from .region_checkpoint import Checkpoint
+from .region_decompose import decompose_region
+
+Method = Literal["auto", "joint", "decompose"]
+METHODS = ("auto", "joint", "decompose")
+
+# Up to this many clusters `auto` solves the joint program. Measured on this 2-core machine
+# under load (tests/test_region_decompose.py, bench/bench_region_scale.py): on 2 to 4
+# clusters the joint program proves its optimum in seconds, while the decomposition's
+# bound can sit 0.1 to 5 % below it (few clusters, a real duality gap); on 22 clusters the
+# decomposition proves a gap under 1e-4 where the joint program stops at 60 s with about
+# 2e-3; on 1,000 only the decomposition answers. 40 keeps every region of a few dozen
+# clusters (the bundled one among them) on the joint program, as before this change.
+JOINT_MAX = 40
+
+
+def use_decomposition(region: Region, method: str) -> bool:
+    if method not in METHODS:
+        raise CaseError(f"--method: '{method}' is not a method; use joint, decompose or auto")
+    if method == "auto":
+        return len(region.ids) > JOINT_MAX and region.spec.objective == "total_risk"
+    if method == "decompose" and region.spec.objective != "total_risk":
+        raise CaseError("--method decompose: the decomposition splits for the least total "
+                        "EUR at risk; a region with \"objective\": \"fairest\" is solved by "
+                        "the joint program (--method joint)")
+    return method == "decompose"
+
+
+@dataclass(frozen=True)
+class Assembly:
+    """How analyses/region.py builds a region's answer from a split (its helpers, handed
+    over so that this module never imports it back)."""
+
+    part: Callable[..., Any]
+    splits: Callable[..., Any]
+    binding: Callable[..., Any]
+    region_share: Callable[..., Any]
+    no_plan: Callable[..., Any]
+    marginal_step: float
+
+
+def solve_decomposed(region: Region, time_limit: float | None, *, explain: bool,
+                     audit: dict[str, Any], build: Assembly,
+                     amounts: Mapping[str, float] | None = None,
+                     workers: int | None = None, checkpoint: Checkpoint | None = None
+                     ) -> RegionResult:
+    _part, _splits, _binding = build.part, build.splits, build.binding
+    _region_share, _no_plan, MARGINAL_STEP = build.region_share, build.no_plan, \
+        build.marginal_step
+    spec = region.spec
+    audit = {**audit, "method": "decompose"}
+    store = known = None
+    if checkpoint is not None:
+        checkpoint.open(region, {"method": "decompose", "time_limit": time_limit,
+                                 "amounts": dict(amounts or {})})
+        store, known = checkpoint.store, checkpoint.known
+    try:
+        dec = decompose_region(region, amounts=dict(amounts or {}) or None, workers=workers,
+                               time_limit=time_limit, store=store, known=known)
+    finally:  # Ctrl-C included: the work finished so far is kept
+        if checkpoint is not None:
+            checkpoint.flush()
+    if dec.objective is None:
+        status = Status.INFEASIBLE if dec.status is Status.INFEASIBLE else dec.status
+        result = _no_plan(region, status, time_limit, False, audit)
+        if dec.blocking:
+            from ..results.region import RegionDiagnosis
+
+            texts = tuple(f"{cid} cannot reach its own targets at any cut of its grant"
+                          for cid in dec.blocking)
+            return RegionResult(region, status, "highs", spec.objective, (),
+                                result.envelopes_split, False,
+                                diagnosis=RegionDiagnosis(MappingProxyType({}), dec.blocking,
+                                                          texts),
+                                audit=MappingProxyType(audit))
+        return result
+    proven = dec.status is Status.OPTIMAL
+    parts = [_part(region, k, dec.plans[k], dec.cuts[region.ids[k]], proven, explain, audit)
+             for k in range(len(region.ids))]
+    splits = _splits(region, dec.cuts, amounts)
+    new_members = 0.0
+    for k, part in enumerate(parts):
+        case = part.result.case
+        new_members += sum(v for lid, v in dec.plans[k].items()
+                           if lid in {lv.id for lv in case.levers}
+                           and case.lever(lid).type == "new_members")
+    share = _region_share(parts)
+    binding_rows = _binding(region, splits, new_members, share[1])
+    marginal: list[RegionMarginal] = []
+    if explain and proven and amounts is None:
+        total = sum(p.risk or 0.0 for p in parts)
+        for env in spec.envelopes:
+            lower = max(0.0, env.amount_in(0) - MARGINAL_STEP)
+            again = solve_decomposed(region, time_limit, explain=False, audit=audit,
+                                     build=build, amounts={env.id: lower}, workers=workers)
+            extra = None if again.total_risk is None else again.total_risk - total
+            marginal.append(RegionMarginal(env.id, env.amount_in(0) - lower, again.status,
+                                           again.total_risk, extra))
+    return RegionResult(region, Status.OPTIMAL if proven else Status.TIME_LIMIT, "highs",
+                        spec.objective, tuple(parts), tuple(splits), proven, dec.gap,
+                        dec.bound, tuple(binding_rows), tuple(marginal), None, new_members,
+                        share, None, MappingProxyType(audit))
+
+
+__all__ = ["JOINT_MAX", "METHODS", "Assembly", "Method", "solve_decomposed", "use_decomposition"]
