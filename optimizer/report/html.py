@@ -658,7 +658,7 @@ def _quantile_svg(quantiles: Mapping[str, float], required: float, required_labe
     parts.append(markup('<line class="axis" x1="{}" x2="{}" y1="62" y2="62"/>')
                  .format(left, width - right))
     pairs = [(levels[i], levels[-1 - i]) for i in range(len(levels) // 2)]
-    for depth, ((_, lo), (_, hi)) in enumerate(pairs):
+    for depth, ((_low_level, lo), (_high_level, hi)) in enumerate(pairs):
         h = 26 - 8 * depth
         parts.append(markup('<rect class="band band-{}" x="{}" y="{}" width="{}" height="{}" '
                             'rx="2"/>').format(min(depth, 2), scale(lo), 49 - h / 2,
