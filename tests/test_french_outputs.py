@@ -406,3 +406,19 @@ def test_bad_cells_are_named_in_french(tmp_path):
     book.save(path)
     merged = run(str(path), "--lang", "fr")
     assert f"Levers!A30:B30{NNBSP}: cellules fusionnées" in merged.stderr, merged.stderr
+
+
+# -- messages of the files a run writes ---------------------------------------------------
+
+
+@pytest.mark.parametrize("args, words", [
+    (["-o", "/nonexistent-folder/report.txt"],
+     (f"--output /nonexistent-folder/report.txt{NNBSP}: le dossier /nonexistent-folder "
+      "n'existe pas")),
+    (["--plot", "plan.png"], f"--plot{NNBSP}: rien à dessiner{NNBSP}; ajoutez --simulate N"),
+])
+def test_output_and_plot_errors_are_in_french(args, words, tmp_path):
+    out = run("cases/aura-average-2020.json", "--lang", "fr", *args)
+    assert out.exit_code == 2 and words in out.stderr, out.stderr
+    english = run("cases/aura-average-2020.json", *args)
+    assert english.exit_code == 2 and "erreur" not in english.stderr

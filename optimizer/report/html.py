@@ -972,8 +972,8 @@ def _environment() -> Any:
     try:
         import jinja2
     except ImportError:
-        raise CaseError("--format html: the board pack needs Jinja2: "
-                        "pip install 'cluster-optimizer[html]'") from None
+        raise CaseError(_("--format html: the board pack needs Jinja2: "
+                          "pip install 'cluster-optimizer[html]'")) from None
     return _jinja_environment(jinja2)
 
 
