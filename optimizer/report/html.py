@@ -32,8 +32,15 @@ from decimal import ROUND_HALF_UP, Decimal
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from .. import fmt as numfmt
 from ..errors import CaseError
+from ..fmt import count as fmt_count
+from ..fmt import currency as fmt_currency
+from ..fmt import fixed as fmt_fixed
+from ..fmt import general as fmt_general
+from ..fmt import keur as fmt_keur
+from ..fmt import money as fmt_money
+from ..fmt import pct_digits as fmt_pct_digits
+from ..fmt import pct_short as fmt_pct_short
 from ..i18n import N_, NNBSP, current, is_default
 from ..i18n import decimal as local_decimal
 from ..i18n import gettext as _
@@ -187,7 +194,7 @@ def _strings() -> dict[str, str]:
 def _unit(currency: str) -> str:
     """Thousands of the currency as a unit: 'k EUR' (French: 'k€')."""
     return f"k {currency}" if is_default() else f"k{NNBSP if currency != 'EUR' else ''}" \
-        f"{numfmt.currency(currency)}"
+        f"{fmt_currency(currency)}"
 
 
 # ---------------------------------------------------------------------------------------
@@ -197,7 +204,7 @@ def _unit(currency: str) -> str:
 def _thousands(amount: float, sign: bool = False) -> str:
     """Thousands with one decimal, halves rounded up: 270,450 -> '270.5'."""
     if not is_default():  # the language's symbols: '270,5', '1 500,0'
-        return numfmt.keur(amount, sign).removesuffix(NNBSP + "k")
+        return fmt_keur(amount, sign).removesuffix(NNBSP + "k")
     euros = Decimal(repr(round(float(amount), 6)))
     value = (euros / 1000).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     if value == 0:
@@ -219,17 +226,17 @@ def _missing(value: float | None) -> bool:
 def _pct(share: float | None, digits: int = 1) -> str:
     if share is None or _missing(share):
         return "-"
-    return f"{share:.{digits}%}" if is_default() else numfmt.pct_digits(share, digits)
+    return f"{share:.{digits}%}" if is_default() else fmt_pct_digits(share, digits)
 
 
 def _pct_short(share: float) -> str:
-    return f"{share:.1%}".replace(".0%", "%") if is_default() else numfmt.pct_short(share)
+    return f"{share:.1%}".replace(".0%", "%") if is_default() else fmt_pct_short(share)
 
 
 def _count(value: float) -> str:
     """A count or a number of units: '37', '250.75'."""
     if abs(value - round(value)) < 1e-9:
-        return f"{round(value):,}" if is_default() else numfmt.count(round(value))
+        return f"{round(value):,}" if is_default() else fmt_count(round(value))
     if not is_default():
         return local_decimal(round(value, 2), "#,##0.##")
     return f"{value:,.2f}".rstrip("0").rstrip(".")
@@ -240,7 +247,7 @@ def _members(value: float) -> str:
         return "-"
     whole = abs(value - round(value)) < 1e-9
     if not is_default():
-        return numfmt.count(round(value)) if whole else numfmt.count(value, 1)
+        return fmt_count(round(value)) if whole else fmt_count(value, 1)
     return f"{round(value):,}" if whole else f"{value:,.1f}"
 
 
@@ -337,7 +344,7 @@ class _Names:
         if value is None or _missing(value):
             return "-"
         if not is_default():  # '1 500,0 k€'
-            return numfmt.money(value, self.currency, sign)
+            return fmt_money(value, self.currency, sign)
         return _s("amount", value=_thousands(value, sign), currency=self.currency)
 
 
@@ -700,8 +707,8 @@ def _plan_section(run: _Run, names: _Names) -> dict[str, Any]:
          "before": _s("before_after", before=names.amount(result["before"]))},
         {"label": _s("fig_members"), "after": _members(members["after"]),
          "before": _s("before_after", before=_members(members["before"]))},
-        {"label": _s("fig_capacity"), "after": _s("fte", value=numfmt.fixed(capacity, 2)),
-         "before": (_s("fig_capacity_of", spare=numfmt.general(names.spare_fte))
+        {"label": _s("fig_capacity"), "after": _s("fte", value=fmt_fixed(capacity, 2)),
+         "before": (_s("fig_capacity_of", spare=fmt_general(names.spare_fte))
                     if names.spare_fte is not None else "")},
         {"label": _s("fig_risk"),
          "after": names.amount(run.risk) if run.has_plan else _s("fig_risk_none"), "before": ""},
@@ -898,7 +905,7 @@ def _simulation_section(simulation: Any, run: _Run, names: _Names) -> dict[str, 
         charts.append({"title": title,
                        "svg": _quantile_svg(quantiles, required, req_label, fmt, title)})
     sentences = [
-        _s("sim_lead", n=numfmt.count(n), seed=seed if seed is not None else _s("unknown")),
+        _s("sim_lead", n=fmt_count(n), seed=seed if seed is not None else _s("unknown")),
         _s("sim_target", target=_pct_short(run.target), words=_likelihood(prob["p_target_met"]),
            p=_pct(prob["p_target_met"])),
         _s("sim_result", amount=names.amount(run.min_result),
