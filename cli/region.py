@@ -11,6 +11,7 @@ from typing import Any
 from optimizer.analyses.region import DEFAULT_TIME_LIMIT, solve_region
 from optimizer.case.region import is_region, load_region, read_region_raw
 from optimizer.errors import CaseError
+from optimizer.i18n import gettext as _
 from optimizer.report import render_region
 
 
@@ -44,6 +45,17 @@ def run(case_file: str, overrides: dict[str, Any], *, fmt: str, time_limit: floa
             raise CaseError(f"{option}: not available for a region file yet; run it on one "
                             "cluster's case")
     region = load_region(case_file, overrides)
+    if region.spec.horizon is not None:  # a region horizon: the envelopes year by year
+        from optimizer.analyses.region_horizon import DEFAULT_TIME_LIMIT as PATH_LIMIT
+        from optimizer.analyses.region_horizon import solve_region_horizon
+        from optimizer.report import FILE_FORMATS, render_region_horizon
+
+        if fmt in FILE_FORMATS:
+            raise CaseError(_("--format {fmt}: not available for a region with a horizon yet; "
+                              "use table, markdown, json or csv").format(fmt=fmt))
+        answer = solve_region_horizon(region, time_limit or PATH_LIMIT,
+                                      overrides=overrides)
+        return render_region_horizon(answer, fmt), answer.status.exit_code
     result = solve_region(region, time_limit=time_limit or DEFAULT_TIME_LIMIT,
                           overrides=overrides)
     return render_region(result, fmt), result.status.exit_code

@@ -44,6 +44,8 @@ _EXPORTS: dict[str, str] = {
     "Region": "optimizer.case.region",
     "RegionResult": "optimizer.results.region",
     "solve_region": "optimizer.analyses.region",
+    "solve_region_horizon": "optimizer.analyses.region_horizon",
+    "RegionHorizonResult": "optimizer.results.region_horizon",
     "max_private_share": "optimizer.analyses.diagnose",
     "register_lever": "optimizer.levers.registry",
     "simulate": "optimizer.analyses.simulate",
@@ -54,7 +56,9 @@ _EXPORTS: dict[str, str] = {
 }
 # Names whose answers have a `.report()`: the report layer registers its renderers when
 # imported, so it comes along with them.
-_ANSWERS = frozenset({"Frontier", "Result", "RegionResult", "solve_region", "diagnose", "frontier", "simulate", "solve",
+_ANSWERS = frozenset({"Frontier", "Result", "RegionResult", "solve_region",
+                      "RegionHorizonResult", "solve_region_horizon",  # region horizon
+                      "diagnose", "frontier", "simulate", "solve",
                       "sweep", "tornado"})
 
 
@@ -82,6 +86,8 @@ if TYPE_CHECKING:  # what type checkers and editors see (the same names, importe
     from .analyses.solve import solve
     from .case.export import case_schema
     from .analyses.region import solve_region
+    from .analyses.region_horizon import solve_region_horizon
+    from .results.region_horizon import RegionHorizonResult
     from .case.load import load_case
     from .case.region import Region, load_region
     from .results.region import RegionResult
@@ -106,6 +112,7 @@ __all__ = [
     "Frontier",
     "OptimizerError",
     "Region",
+    "RegionHorizonResult",
     "RegionResult",
     "Result",
     "Simulation",
@@ -127,6 +134,7 @@ __all__ = [
     "simulate",
     "solve",
     "solve_region",
+    "solve_region_horizon",
     "sweep",
     "tornado",
     "write_template",

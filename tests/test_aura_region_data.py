@@ -18,7 +18,8 @@ import optimizer
 ROOT = Path(__file__).resolve().parent.parent
 FOLDER = ROOT / "cases" / "aura-region"
 REGION = FOLDER / "region.json"
-CLUSTER_FILES = sorted(p for p in FOLDER.glob("*.json") if p.name != "region.json")
+# region*.json are region files (region.json, the region horizon region-2024-2027.json)
+CLUSTER_FILES = sorted(p for p in FOLDER.glob("*.json") if not p.name.startswith("region"))
 ID = re.compile(r"[a-z0-9_-]{1,40}")
 TODAY = re.compile(r"Today: budget ([\d,]+) EUR, public share ([\d.]+) %, result (-?[\d,]+) EUR"
                    r".*?, (\d+) members, ([\d.]+) FTE\.")

@@ -29,8 +29,8 @@ from .test_board_pack import HOSTILE, Watched, browser  # noqa: F401 (a fixture)
 
 AURA = CASES / "aura-average-2020.json"
 UNCERTAIN = CASES / "aura-average-2020-uncertain.json"
-BUNDLED = sorted(CASES.glob("*.json")) + sorted(
-    p for p in (CASES / "aura-region").glob("*.json") if p.name != "region.json")
+BUNDLED = sorted(CASES.glob("*.json")) + sorted(  # not the region files, region*.json
+    p for p in (CASES / "aura-region").glob("*.json") if not p.name.startswith("region"))
 FIXTURES = DATA / "workbook"
 
 

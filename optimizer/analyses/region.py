@@ -20,7 +20,8 @@ import pulp
 from ..case.region import Region, load_region
 from ..case.schema import Case, validate
 from ..plan.evaluate import evaluate, violations
-from ..errors import SolverError
+from ..errors import CaseError, SolverError
+from ..i18n import gettext as _
 from ..model.region import build_region_model, max_cut_model, region_case
 from ..results.region import (
     ClusterPart,
@@ -73,6 +74,9 @@ def solve_region(
     """
     region = load_region(region, overrides)
     spec = region.spec
+    if spec.horizon is not None:  # the funders' envelopes year by year (region_horizon.py)
+        raise CaseError(_("horizon: this region has a horizon; solve it with "
+                          "optimizer.solve_region_horizon (optimize does it for you)"))
     if not spec.envelopes and spec.member_pool is None and spec.region_private_share is None:
         return _batch(region, solver, time_limit, explain)
     audit = _audit(region, overrides, time_limit)
@@ -107,11 +111,11 @@ def solve_region(
     if explain and proven and amounts is None:
         total = sum(p.risk or 0.0 for p in parts)
         for env in spec.envelopes:
-            lower = max(0.0, env.amount - MARGINAL_STEP)
+            lower = max(0.0, env.amount_in(0) - MARGINAL_STEP)
             again = solve_region(region, solver, time_limit, explain=False,
                                  amounts={env.id: lower})
             extra = None if again.total_risk is None else again.total_risk - total
-            marginal.append(RegionMarginal(env.id, env.amount - lower, again.status,
+            marginal.append(RegionMarginal(env.id, env.amount_in(0) - lower, again.status,
                                            again.total_risk, extra))
     return RegionResult(region, status, "highs", spec.objective, tuple(parts), tuple(splits),
                         proven, gap, run.bound, tuple(binding_rows), tuple(marginal), None,
@@ -167,7 +171,7 @@ def _splits(region: Region, cuts: Mapping[str, Mapping[str, float]] | None,
         before = sum(region.case_of(cid).revenue(line).amount for cid, line in env.lines.items())
         after = None if cuts is None else before - sum(cuts[cid].get(env.id, 0.0)
                                                         for cid in env.lines)
-        amount = env.amount if amounts is None else amounts.get(env.id, env.amount)
+        amount = env.amount_in(0) if amounts is None else amounts.get(env.id, env.amount_in(0))
         out.append(EnvelopeSplit(env.id, env.name, amount, before, after,
                                  env.max_cut_fraction))
     return out

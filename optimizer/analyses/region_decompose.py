@@ -134,7 +134,7 @@ def decompose_region(region: Region, iterations: int = 30,
     spec = region.spec
     clusters = [_Cluster(region, k) for k in range(len(region.ids))]
     envs = [env.id for env in spec.envelopes]
-    amounts = [env.amount for env in spec.envelopes]
+    amounts = [env.amount_in(0) for env in spec.envelopes]
     lam = {e: 0.0 for e in envs}
     nu = mu = 0.0
     columns: list[list[Column]] = [[] for _ in clusters]
@@ -210,7 +210,7 @@ def _repair(region: Region, clusters: list[_Cluster], columns: list[list[Column]
         prob += pulp.lpSum(ys) == 1, f"one_{i}"
     for j, env in enumerate(spec.envelopes):
         prob += pulp.lpSum(c.after[j] * y[i][k] for i, cols in enumerate(columns)
-                           for k, c in enumerate(cols)) <= env.amount, f"env_{j}"
+                           for k, c in enumerate(cols)) <= env.amount_in(0), f"env_{j}"
     if spec.member_pool is not None:
         prob += pulp.lpSum(c.members * y[i][k] for i, cols in enumerate(columns)
                            for k, c in enumerate(cols)) <= spec.member_pool, "pool"
@@ -270,7 +270,7 @@ def _choose(region: Region, columns: list[list[Column]], time_limit: float | Non
         prob += pulp.lpSum(ys) == 1, f"one_{i}"
     for j, env in enumerate(spec.envelopes):
         prob += pulp.lpSum(c.after[j] * y[i][k] for i, cols in enumerate(columns)
-                           for k, c in enumerate(cols)) <= env.amount, f"env_{j}"
+                           for k, c in enumerate(cols)) <= env.amount_in(0), f"env_{j}"
     if spec.member_pool is not None:
         prob += pulp.lpSum(c.members * y[i][k] for i, cols in enumerate(columns)
                            for k, c in enumerate(cols)) <= spec.member_pool, "pool"

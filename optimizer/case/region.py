@@ -23,6 +23,7 @@ from pydantic import Field, ValidationError
 
 from ..base import StrictModel
 from ..errors import CaseError
+from ..i18n import gettext as _
 from ..levers.fields import Fraction, Id, Label, Notes
 from .load import parse_json_text, read_case_source
 from .messages import at_most, kind_of
@@ -36,12 +37,30 @@ class ClusterRef(StrictModel):
     id: Id
     case: str | dict[str, Any] = Field(
         description="The cluster's case: a path (relative to the region file) or a case inline")
+    horizon: dict[str, Any] | None = Field(
+        default=None, description="With a region horizon: the cluster's horizon (years, "
+        "targets, reserves...), set on its case (replacing the case's own)")
+
+
+EnvelopeAmount = Annotated[float, Field(ge=0, le=1e12)]
+
+
+class RegionHorizon(StrictModel):
+    """A region's horizon (docs/MODEL.md, "Region horizon"): the years of the funders'
+    envelopes; every cluster's case carries a horizon over the same years."""
+
+    years: Annotated[list[Annotated[int, Field(ge=1900, le=2200)]],
+                     Field(min_length=1, max_length=10)]
+    notes: Notes = None
 
 
 class Envelope(StrictModel):
     id: Id
     label: Label | None = None
-    amount: Annotated[float, Field(ge=0, le=1e12)]
+    amount: EnvelopeAmount | Annotated[list[EnvelopeAmount], Field(min_length=1,
+                                                                   max_length=10)] = Field(
+        description="EUR at most after the plan; with a region horizon, one number (every "
+                    "year) or a list, one per year")
     lines: dict[Id, Id] = Field(
         description="cluster id -> the public revenue line of that cluster this funder pays")
     max_cut_fraction: Fraction = 1.0
@@ -50,6 +69,10 @@ class Envelope(StrictModel):
     @property
     def name(self) -> str:
         return self.label or self.id
+
+    def amount_in(self, k: int) -> float:
+        """The envelope's amount in year k of a region horizon (one number: every year)."""
+        return float(self.amount[k] if isinstance(self.amount, list) else self.amount)
 
 
 class RegionFile(StrictModel):
@@ -62,6 +85,7 @@ class RegionFile(StrictModel):
     member_pool: Annotated[int, Field(ge=0)] | None = None
     region_private_share: Annotated[float, Field(gt=0, lt=1)] | None = None
     objective: RegionObjective = "total_risk"
+    horizon: RegionHorizon | None = None
     notes: Notes = None
 
 
@@ -132,7 +156,9 @@ def apply_region_overrides(raw: dict[str, Any], overrides: Mapping[str, Any],
                     if close else f"; clusters: {', '.join(ids[:12])}"
                 raise CaseError(f"--set {path}: no cluster '{parts[1]}'{hint}")
             ref = clusters[index]
-            if parts[2] == "case" or "case" not in ref:
+            if parts[2] == "case" or "case" not in ref or (
+                    parts[2] == "horizon" and isinstance(ref.get("horizon"), dict)):
+                # (the region's own clusters[i].horizon, which replaces the case's)
                 container, key, _ = resolve_path(out, path, top)
                 container[key] = value
                 continue
@@ -201,6 +227,8 @@ def load_region(source: str | os.PathLike[str] | Mapping[str, Any] | Region,
         label = f"{where}: clusters[{i}].case"
         try:
             case_raw = _cluster_raw(ref.case, folder, label)
+            if ref.horizon is not None:  # the region gives the cluster's horizon
+                case_raw["horizon"] = copy.deepcopy(ref.horizon)
             case = validate(case_raw)
         except CaseError as exc:
             problems += [p if p.startswith(label) else f"{label}: {p}" for p in exc.problems]
@@ -243,10 +271,13 @@ def load_region(source: str | os.PathLike[str] | Mapping[str, Any] | Region,
                 if other.lines.get(cid) == line:
                     problems.append(f"{at}.lines.{cid}: line '{line}' of {cid} is paid by "
                                     f"envelope '{other.id}' already")
-        if not problems and env.amount > today + 1e-6 * max(1.0, today):
+        if isinstance(env.amount, list):
+            problems += horizon_amount_problems(spec, env, at, today)
+        elif not problems and env.amount > today + 1e-6 * max(1.0, today):
             problems.append(f"{at}.amount: {env.amount:,.0f} is above what the clusters "
                             f"receive from it today ({today:,.0f}); an envelope can only "
                             "stay or fall")
+    problems += region_horizon_problems(spec, cases, where)
     if problems:
         raise CaseError(at_most(problems))
     if not isinstance(source, str | os.PathLike):
@@ -254,6 +285,58 @@ def load_region(source: str | os.PathLike[str] | Mapping[str, Any] | Region,
     else:
         origin = str(source)
     return Region(spec, tuple(cases), (digest, origin), raw)
+
+
+def horizon_amount_problems(spec: RegionFile, env: Envelope, at: str, today: float
+                            ) -> list[str]:
+    """A list of amounts: one per year of the region's horizon, none above today's sum."""
+    assert isinstance(env.amount, list)
+    if spec.horizon is None:
+        return [_("{at}.amount: a list of amounts (one per year) needs the region's horizon "
+                  "(\"horizon\": {{\"years\": [...]}}); without it give one number").format(
+                      at=at)]
+    if len(env.amount) != len(spec.horizon.years):
+        return [_("{at}.amount: one amount per year of horizon.years ({n} years), got "
+                  "{got}").format(at=at, n=len(spec.horizon.years), got=len(env.amount))]
+    return [_("{at}.amount[{k}]: {amount} is above what the clusters receive from it today "
+              "({today}); an envelope can only stay or fall").format(
+                  at=at, k=k, amount=f"{a:,.0f}", today=f"{today:,.0f}")
+            for k, a in enumerate(env.amount) if a > today + 1e-6 * max(1.0, today)]
+
+
+def region_horizon_problems(spec: RegionFile, cases: list[Case], where: str) -> list[str]:
+    """With a region horizon, every cluster's case carries a horizon over the same years;
+    without one, no cluster's case may carry one (docs/MODEL.md, "Region horizon")."""
+    problems = []
+    h = spec.horizon
+    if h is not None:
+        for k in range(1, len(h.years)):
+            if h.years[k] != h.years[k - 1] + 1:
+                problems.append(_("{where}: horizon.years[{k}]: the years must be consecutive "
+                                  "and increasing (2024, 2025, ...), got {before} then "
+                                  "{year}").format(where=where, k=k, before=h.years[k - 1],
+                                                   year=h.years[k]))
+                break
+    for i, (ref, case) in enumerate(zip(spec.clusters, cases)):
+        at = f"{where}: clusters[{i}].case"
+        if h is None and case.horizon is not None:
+            problems.append(_("{at}.horizon: the case of {id} has a horizon but the region "
+                              "file has none; add \"horizon\": {{\"years\": {years}}} to "
+                              "the region file").format(at=at, id=ref.id,
+                                                        years=list(case.horizon.years)))
+        elif h is not None and case.horizon is None:
+            problems.append(_("{at}.horizon: the region has a horizon ({years}) but the case "
+                              "of {id} has none; give clusters[{i}].horizon in the region file (or its case) "
+                              "\"horizon\": {{\"years\": {years}, ...}}, its targets and "
+                              "reserves year by year").format(i=i, 
+                                  at=at, id=ref.id, years=list(h.years)))
+        elif h is not None and case.horizon is not None \
+                and list(case.horizon.years) != list(h.years):
+            problems.append(_("{at}.horizon.years: {got} for {id}, but the region's horizon "
+                              "is {years}; every cluster's path covers the region's "
+                              "years").format(at=at, got=list(case.horizon.years), id=ref.id,
+                                              years=list(h.years)))
+    return problems
 
 
 def _loc(loc: tuple[Any, ...]) -> str:
@@ -278,6 +361,6 @@ def _msg(error: Mapping[str, Any]) -> str:
     return text
 
 
-__all__ = ["ClusterRef", "Envelope", "Region", "RegionFile", "RegionObjective",
+__all__ = ["ClusterRef", "Envelope", "Region", "RegionFile", "RegionHorizon", "RegionObjective",
            "apply_region_overrides", "is_region", "load_region", "read_region_raw",
            "region_schema"]

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 import pulp
 
-from ..case.region import Region
+from ..case.region import Envelope, Region
 from ..case.schema import Case
 from ..levers.base import ModelContext, Terms
 from ..levers.grant_cut import GrantCut
@@ -42,9 +42,12 @@ def funder_lever_id(envelope_id: str) -> str:
 def region_case(region: Region, index: int) -> Case:
     """The cluster's case as the joint program sees it: its own grant cuts on envelope
     lines disabled, one FunderCut per envelope line (max_cut_fraction x the line)."""
-    case = region.cases[index]
-    cid = region.ids[index]
-    funded = region.funded(cid)
+    return with_funder_cuts(region.cases[index], region.funded(region.ids[index]))
+
+
+def with_funder_cuts(case: Case, funded: list[tuple[Envelope, str]]) -> Case:
+    """The case with its own grant cuts on the funded lines disabled and one FunderCut per
+    (envelope, line) (also each year's case of a region horizon)."""
     lines = {line for _, line in funded}
     levers = [lever.model_copy(update={"enabled": False})
               if lever.type == "grant_cut" and getattr(lever, "revenue", None) in lines
@@ -133,7 +136,7 @@ def build_region_model(region: Region, *, objective: Objective = "total_risk",
     for env in spec.envelopes:
         if f"envelope:{env.id}" in relax or (objective == "min_envelope" and env.id == envelope):
             continue
-        amount = env.amount if amounts is None else amounts.get(env.id, env.amount)
+        amount = env.amount_in(0) if amounts is None else amounts.get(env.id, env.amount_in(0))
         prob += out.after(env.id) <= amount, f"envelope_{len(rows)}"
         rows[f"envelope_{len(rows)}"] = f"envelope:{env.id}"
     if spec.member_pool is not None and "member_pool" not in relax:
@@ -173,4 +176,4 @@ def max_cut_model(case: Case) -> tuple[Model, list[Any]]:
 
 
 __all__ = ["FUNDER_PREFIX", "FunderCut", "RegionModel", "build_region_model", "funder_lever_id",
-           "max_cut_model", "new_member_terms", "region_case"]
+           "max_cut_model", "new_member_terms", "region_case", "with_funder_cuts"]

@@ -13,6 +13,7 @@ from .files import board_pack, frontier_file, result_file
 from .formats import FILE_FORMATS, FORMATS, REPORT_FORMATS, Format
 from .horizon import render_horizon
 from .region import render_region
+from .region_horizon import render_region_horizon
 from .result import render
 from .sensitivity import render_frontier
 
@@ -30,6 +31,7 @@ register_renderer("result", _result)
 register_renderer("frontier", _frontier)
 register_renderer("horizon", render_horizon)
 register_renderer("region", render_region)
+register_renderer("region_horizon", render_region_horizon)
 
 __all__ = ["FILE_FORMATS", "FORMATS", "REPORT_FORMATS", "Format", "board_pack", "render",
-           "render_frontier", "render_horizon", "render_region"]
+           "render_frontier", "render_horizon", "render_region", "render_region_horizon"]
