@@ -51,12 +51,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import CaseError
+from ..i18n import N_
+from ..i18n import gettext as _
 from .export import case_schema
 from .schema import Case, from_mapping, validate
 
 # ---------------------------------------------------------------------------------------
-# Human-facing strings (sheet names, help texts, messages): kept here, in one place, so
-# that a translation step can wrap them.
+# Human-facing strings (sheet names, help texts, messages), in one place. Help texts and
+# messages are marked for the catalog (N_) and translated where they are written (in the
+# current language, optimizer.i18n); sheet names, column names and field names are code
+# (a workbook is read back by them), so they stay as they are in every language.
 # ---------------------------------------------------------------------------------------
 
 SHEET_NAMES = {
@@ -71,223 +75,224 @@ SHEET_NAMES = {
     "uncertainty": "Uncertainty",
 }
 KEY_HEADERS = {"field": "field", "value": "value", "help": "help"}
-ROW_WORD = "row"
+ROW_WORD = N_("row")
 
 TRUE_WORDS = ("true", "yes", "y", "oui", "vrai", "1")
 FALSE_WORDS = ("false", "no", "n", "non", "faux", "0")
 SENSE_SYNONYMS = {"=": "==", "≤": "<=", "≥": ">=", "=<": "<=", "=>": ">="}
 
 SHEET_HELP = {
-    "cluster": "The cluster: one row per field (name, currency, members, staff.*, notes).",
-    "revenues": "Revenue lines, one per row: id, label, amount (EUR a year), public "
-                "(TRUE: public money such as grants; FALSE: private money).",
-    "expenditures": "Expenditure lines, one per row: id, label, amount (EUR a year), staff "
-                    "(TRUE for salary lines).",
-    "target": "What the plan must reach: one row per field (private_share, min_result, ...).",
-    "levers": "The levers, one per row; the columns a lever's type does not use stay empty "
-              "(greyed). Empty cells take the defaults.",
-    "rules": "Optional extra constraints, one per row: sum of coefficient x quantity "
-             "(the terms.* columns) compared (sense) with rhs.",
-    "shocks": "Optional: a triangular factor on one baseline line per row (uncertainty "
-              "analysis).",
-    "uncertainty": "Optional: how strongly one shared economic factor couples the draws.",
+    "cluster": N_("The cluster: one row per field (name, currency, members, staff.*, notes)."),
+    "revenues": N_("Revenue lines, one per row: id, label, amount (EUR a year), public "
+                   "(TRUE: public money such as grants; FALSE: private money)."),
+    "expenditures": N_("Expenditure lines, one per row: id, label, amount (EUR a year), staff "
+                       "(TRUE for salary lines)."),
+    "target": N_("What the plan must reach: one row per field (private_share, min_result, ...)."),
+    "levers": N_("The levers, one per row; the columns a lever's type does not use stay empty "
+                 "(greyed). Empty cells take the defaults."),
+    "rules": N_("Optional extra constraints, one per row: sum of coefficient x quantity "
+                "(the terms.* columns) compared (sense) with rhs."),
+    "shocks": N_("Optional: a triangular factor on one baseline line per row (uncertainty "
+                 "analysis)."),
+    "uncertainty": N_("Optional: how strongly one shared economic factor couples the draws."),
 }
 
 HELP_INTRO = [
-    "How to fill in this workbook",
-    ("Each sheet holds one part of the case; row 1 names the columns with the field names of "
-    "the JSON case file: keep them as they are."),
-    ("An empty cell means the field is absent: its default applies (see the default column "
-    "below)."),
-    ("Amounts are in the case's currency (EUR unless told), per year. Fractions may be typed "
-    "as percentages or decimals: 25% and 0.25 are the same value."),
-    "TRUE/FALSE columns take TRUE or FALSE (also accepted: yes/no, 1/0).",
-    ("Type values, not formulas: a formula is refused (copy the cells, then paste values "
-    "only). Merged cells and empty rows inside a table are refused too; empty rows after "
-    "the last line are ignored."),
-    ("Nested fields are dotted names: uncertainty.low is the field low of a lever's "
-    "uncertainty. A map has one column per key: revenues.fees is a custom lever's EUR per "
-    "unit on the revenue line fees, terms.public the coefficient of public in a rule (add "
-    "such columns as needed). Notes are one text in notes, or several in notes.1, notes.2."),
-    ("Sheets Rules, Shocks and Uncertainty are optional; add Shocks or Uncertainty with the "
-    "columns listed below when the case needs them. This Help sheet is not read."),
+    N_("How to fill in this workbook"),
+    N_("Each sheet holds one part of the case; row 1 names the columns with the field names of "
+       "the JSON case file: keep them as they are."),
+    N_("An empty cell means the field is absent: its default applies (see the default column "
+       "below)."),
+    N_("Amounts are in the case's currency (EUR unless told), per year. Fractions may be typed "
+       "as percentages or decimals: 25% and 0.25 are the same value."),
+    N_("TRUE/FALSE columns take TRUE or FALSE (also accepted: yes/no, 1/0)."),
+    N_("Type values, not formulas: a formula is refused (copy the cells, then paste values "
+       "only). Merged cells and empty rows inside a table are refused too; empty rows after "
+       "the last line are ignored."),
+    N_("Nested fields are dotted names: uncertainty.low is the field low of a lever's "
+       "uncertainty. A map has one column per key: revenues.fees is a custom lever's EUR per "
+       "unit on the revenue line fees, terms.public the coefficient of public in a rule (add "
+       "such columns as needed). Notes are one text in notes, or several in notes.1, notes.2."),
+    N_("Sheets Rules, Shocks and Uncertainty are optional; add Shocks or Uncertainty with the "
+       "columns listed below when the case needs them. This Help sheet is not read."),
 ]
-HELP_COLUMNS = ("sheet", "column or field", "meaning", "unit", "default", "lever types")
-ALL_TYPES_WORD = "all"
+HELP_COLUMNS = (N_("sheet"), N_("column or field"), N_("meaning"), N_("unit"), N_("default"),
+                N_("lever types"))
+ALL_TYPES_WORD = N_("all")
 UNITS = {
-    "eur": "EUR",
-    "percent": "fraction (% or decimal)",
-    "boolean": "TRUE/FALSE",
-    "integer": "whole number",
-    "number": "number",
-    "string": "text",
-    "notes": "text",
-    "enum": "one of: {choices}",
+    "eur": N_("EUR"),
+    "percent": N_("fraction (% or decimal)"),
+    "boolean": N_("TRUE/FALSE"),
+    "integer": N_("whole number"),
+    "number": N_("number"),
+    "string": N_("text"),
+    "notes": N_("text"),
+    "enum": N_("one of: {choices}"),
 }
 
 # Meanings, by "sheet:field" or by field name (any sheet). Fields without one get none.
 FIELD_HELP = {
-    "schema_version": "Version of the case format (1).",
-    "name": "The cluster's name, shown in reports.",
-    "currency": "Currency of all amounts (display only).",
-    "members": "Member firms today.",
-    "staff.fte": "Staff in full-time equivalents (FTE).",
-    "staff.spare_fte": "Spare staff capacity for new activities (FTE).",
-    "staff.cost_per_fte": "Cost of one FTE; default: the staff lines divided by fte.",
-    "staff.notes": "Assumptions and sources about staff.",
-    "notes": "Assumptions and sources (one text, or several in notes.1, notes.2, ...).",
-    "id": "A short id: 1 to 40 characters among a-z, 0-9, _ and -. Levers and rules name "
-          "lines and levers by it.",
-    "label": "The name shown in reports.",
-    "amount": "Amount today, per year.",
-    "public": "TRUE: public money (grants); FALSE: private money (fees, services, EU "
-              "projects, sponsors).",
-    "staff": "TRUE: a staff line (a cut removes staff capacity).",
-    "private_share": "The private share of revenues to reach.",
-    "min_result": "The least result (revenues - spending) after the plan; 0: a balanced "
-                  "budget; negative: a deficit paid from reserves.",
-    "min_members": "At least this many members after the plan.",
-    "max_levers": "At most this many levers used at once.",
-    "risk_measure": "eur_at_risk (default): least EUR at risk; cvar: least average loss in "
-                    "the worst years.",
-    "alpha": "CVaR level (95%: the worst 5% of scenarios); cvar only.",
-    "scenarios": "Scenarios of the CVaR program; cvar only.",
-    "seed": "Seed of those scenarios; cvar only.",
-    "type": "cut, grant_cut, fee_increase, new_members, service, success_fee, eu_projects or "
-            "custom.",
-    "enabled": "FALSE: the lever stays at zero.",
-    "downside": "Share of the planned gain that may fail to come. Defaults: cut 25%, "
-                "grant_cut 0%, fee_increase 30%, new_members 50%, service 40%, success_fee "
-                "50%, eu_projects 60%.",
-    "expenditure": "The expenditure line (its id).",
-    "revenue": "The revenue line (its id).",
-    "max_fraction": "The most that may be cut, as a share of the line.",
-    "min_fraction": "The least that must be cut, as a share of the line.",
-    "max_increase": "The highest fee increase.",
-    "step": "Step of the grid of options (0, step, 2 step, ...).",
-    "elasticity": "Members lost per unit of increase (0.5: +10% fees, 5% of members leave).",
-    "max_new": "The most new members the campaign can bring.",
-    "fee": "Fee paid by a new member; default: the fee line divided by members.",
-    "cost_line": "The expenditure line that bears the lever's costs.",
-    "cost_per_member": "Cost of recruiting one member.",
-    "fte_per_member": "Staff time per new member (FTE).",
-    "price": "Price of one unit.",
-    "unit_cost": "Cost of one unit.",
-    "setup_cost": "Paid once when the service is launched.",
-    "max_units": "The most units that can be sold.",
-    "min_units": "Once launched, at least this many units.",
-    "integer": "TRUE: whole units only.",
-    "fte_per_unit": "Staff time per unit (FTE).",
-    "launch_risk": "EUR at risk when the service is launched (competition with others).",
-    "volume": "Funding won each year by member projects the cluster supports.",
-    "max_rate": "The highest success fee rate.",
-    "volume_elasticity": "How fast the volume shrinks as the rate rises (k in V (1 - k r)).",
-    "max_proposals": "The most proposals that can be written.",
-    "success_rate": "Share of proposals won.",
-    "grant": "Grant per won project.",
-    "cost_share": "Share of a won grant spent on the project's own work.",
-    "proposal_cost": "Cost of writing one proposal.",
-    "fte_per_project": "Staff time per won project (FTE).",
-    "fte_per_proposal": "Staff time per proposal (FTE).",
-    "min": "Lowest value of the lever.",
-    "max": "Highest value of the lever.",
-    "fte": "Staff time per unit (FTE); negative frees capacity.",
-    "levers:members": "Members gained per unit (negative: lost).",
-    "risk_per_unit": "EUR at risk per unit.",
-    "revenues": "EUR per unit on revenue line LINE (one column per line: revenues.LINE).",
-    "expenditures": "EUR per unit on expenditure line LINE (one column per line: "
-                    "expenditures.LINE).",
-    "setup.risk": "EUR at risk when the lever is used at all.",
-    "setup.expenditures": "EUR spent once on expenditure line LINE when the lever is used.",
-    "uncertainty.low": "Lowest realisation factor of the planned gain (triangular); "
-                       "default 1 - downside.",
-    "uncertainty.mode": "Most likely factor; default 100% (within low and high).",
-    "uncertainty.high": "Highest factor; default 100%.",
-    "uncertainty.common": "FALSE: this lever's draws do not follow the common factor.",
-    "uncertainty.wins": "eu_projects: each (proposals won one by one) or expected.",
-    "uncertainty.elasticity.low": "fee_increase: lowest elasticity drawn.",
-    "uncertainty.elasticity.mode": "fee_increase: most likely elasticity; default the "
-                                   "lever's own.",
-    "uncertainty.elasticity.high": "fee_increase: highest elasticity drawn.",
-    "uncertainty.notes": "Assumptions about the lever's uncertainty.",
-    "rules:name": "The rule's name (unique), shown when it limits the plan.",
-    "terms": "Coefficient of QUANTITY (one column per quantity: terms.QUANTITY); QUANTITY "
-             "is revenue:ID, expenditure:ID, lever:ID, private, public, revenues, "
-             "expenditures, result, members or risk, after the plan.",
-    "sense": "<=, >= or == (= is read as ==).",
-    "rhs": "The right-hand side.",
-    "shocks:revenue": "The revenue line hit (give revenue or expenditure).",
-    "shocks:expenditure": "The expenditure line hit.",
-    "shocks:low": "Lowest factor on the line's amount (triangular).",
-    "shocks:mode": "Most likely factor; default 100% (within low and high).",
-    "shocks:high": "Highest factor; default 100%.",
-    "shocks:common": "FALSE: this shock does not follow the common factor.",
-    "common_factor": "0 to 1 (excluded): how strongly one shared economic factor moves all "
-                     "draws together.",
+    "schema_version": N_("Version of the case format (1)."),
+    "name": N_("The cluster's name, shown in reports."),
+    "currency": N_("Currency of all amounts (display only)."),
+    "members": N_("Member firms today."),
+    "staff.fte": N_("Staff in full-time equivalents (FTE)."),
+    "staff.spare_fte": N_("Spare staff capacity for new activities (FTE)."),
+    "staff.cost_per_fte": N_("Cost of one FTE; default: the staff lines divided by fte."),
+    "staff.notes": N_("Assumptions and sources about staff."),
+    "notes": N_("Assumptions and sources (one text, or several in notes.1, notes.2, ...)."),
+    "id": N_("A short id: 1 to 40 characters among a-z, 0-9, _ and -. Levers and rules name "
+             "lines and levers by it."),
+    "label": N_("The name shown in reports."),
+    "amount": N_("Amount today, per year."),
+    "public": N_("TRUE: public money (grants); FALSE: private money (fees, services, EU "
+                 "projects, sponsors)."),
+    "staff": N_("TRUE: a staff line (a cut removes staff capacity)."),
+    "private_share": N_("The private share of revenues to reach."),
+    "min_result": N_("The least result (revenues - spending) after the plan; 0: a balanced "
+                     "budget; negative: a deficit paid from reserves."),
+    "min_members": N_("At least this many members after the plan."),
+    "max_levers": N_("At most this many levers used at once."),
+    "risk_measure": N_("eur_at_risk (default): least EUR at risk; cvar: least average loss in "
+                       "the worst years."),
+    "alpha": N_("CVaR level (95%: the worst 5% of scenarios); cvar only."),
+    "scenarios": N_("Scenarios of the CVaR program; cvar only."),
+    "seed": N_("Seed of those scenarios; cvar only."),
+    "type": N_("cut, grant_cut, fee_increase, new_members, service, success_fee, eu_projects or "
+               "custom."),
+    "enabled": N_("FALSE: the lever stays at zero."),
+    "downside": N_("Share of the planned gain that may fail to come. Defaults: cut 25%, "
+                   "grant_cut 0%, fee_increase 30%, new_members 50%, service 40%, success_fee "
+                   "50%, eu_projects 60%."),
+    "expenditure": N_("The expenditure line (its id)."),
+    "revenue": N_("The revenue line (its id)."),
+    "max_fraction": N_("The most that may be cut, as a share of the line."),
+    "min_fraction": N_("The least that must be cut, as a share of the line."),
+    "max_increase": N_("The highest fee increase."),
+    "step": N_("Step of the grid of options (0, step, 2 step, ...)."),
+    "elasticity": N_("Members lost per unit of increase (0.5: +10% fees, 5% of members leave)."),
+    "max_new": N_("The most new members the campaign can bring."),
+    "fee": N_("Fee paid by a new member; default: the fee line divided by members."),
+    "cost_line": N_("The expenditure line that bears the lever's costs."),
+    "cost_per_member": N_("Cost of recruiting one member."),
+    "fte_per_member": N_("Staff time per new member (FTE)."),
+    "price": N_("Price of one unit."),
+    "unit_cost": N_("Cost of one unit."),
+    "setup_cost": N_("Paid once when the service is launched."),
+    "max_units": N_("The most units that can be sold."),
+    "min_units": N_("Once launched, at least this many units."),
+    "integer": N_("TRUE: whole units only."),
+    "fte_per_unit": N_("Staff time per unit (FTE)."),
+    "launch_risk": N_("EUR at risk when the service is launched (competition with others)."),
+    "volume": N_("Funding won each year by member projects the cluster supports."),
+    "max_rate": N_("The highest success fee rate."),
+    "volume_elasticity": N_("How fast the volume shrinks as the rate rises (k in V (1 - k r))."),
+    "max_proposals": N_("The most proposals that can be written."),
+    "success_rate": N_("Share of proposals won."),
+    "grant": N_("Grant per won project."),
+    "cost_share": N_("Share of a won grant spent on the project's own work."),
+    "proposal_cost": N_("Cost of writing one proposal."),
+    "fte_per_project": N_("Staff time per won project (FTE)."),
+    "fte_per_proposal": N_("Staff time per proposal (FTE)."),
+    "min": N_("Lowest value of the lever."),
+    "max": N_("Highest value of the lever."),
+    "fte": N_("Staff time per unit (FTE); negative frees capacity."),
+    "levers:members": N_("Members gained per unit (negative: lost)."),
+    "risk_per_unit": N_("EUR at risk per unit."),
+    "revenues": N_("EUR per unit on revenue line LINE (one column per line: revenues.LINE)."),
+    "expenditures": N_("EUR per unit on expenditure line LINE (one column per line: "
+                       "expenditures.LINE)."),
+    "setup.risk": N_("EUR at risk when the lever is used at all."),
+    "setup.expenditures": N_("EUR spent once on expenditure line LINE when the lever is used."),
+    "uncertainty.low": N_("Lowest realisation factor of the planned gain (triangular); "
+                          "default 1 - downside."),
+    "uncertainty.mode": N_("Most likely factor; default 100% (within low and high)."),
+    "uncertainty.high": N_("Highest factor; default 100%."),
+    "uncertainty.common": N_("FALSE: this lever's draws do not follow the common factor."),
+    "uncertainty.wins": N_("eu_projects: each (proposals won one by one) or expected."),
+    "uncertainty.elasticity.low": N_("fee_increase: lowest elasticity drawn."),
+    "uncertainty.elasticity.mode": N_("fee_increase: most likely elasticity; default the "
+                                      "lever's own."),
+    "uncertainty.elasticity.high": N_("fee_increase: highest elasticity drawn."),
+    "uncertainty.notes": N_("Assumptions about the lever's uncertainty."),
+    "rules:name": N_("The rule's name (unique), shown when it limits the plan."),
+    "terms": N_("Coefficient of QUANTITY (one column per quantity: terms.QUANTITY); QUANTITY "
+                "is revenue:ID, expenditure:ID, lever:ID, private, public, revenues, "
+                "expenditures, result, members or risk, after the plan."),
+    "sense": N_("<=, >= or == (= is read as ==)."),
+    "rhs": N_("The right-hand side."),
+    "shocks:revenue": N_("The revenue line hit (give revenue or expenditure)."),
+    "shocks:expenditure": N_("The expenditure line hit."),
+    "shocks:low": N_("Lowest factor on the line's amount (triangular)."),
+    "shocks:mode": N_("Most likely factor; default 100% (within low and high)."),
+    "shocks:high": N_("Highest factor; default 100%."),
+    "shocks:common": N_("FALSE: this shock does not follow the common factor."),
+    "common_factor": N_("0 to 1 (excluded): how strongly one shared economic factor moves all "
+                        "draws together."),
 }
 
 MSG = {
-    "not_in_workbook": "{path}: a path over several years cannot be written to a workbook "
-                       "yet; keep this case as JSON",
-    "needs_openpyxl": "Excel workbooks need openpyxl: pip install 'cluster-optimizer[xlsx]'",
-    "too_large": "{source}: the file is larger than {limit} MB; a case workbook is far "
-                 "smaller",
-    "too_large_unzipped": "{source}: the workbook unpacks to more than {limit} MB; a case "
-                          "workbook is far smaller",
-    "xls": "{source}: an old Excel 97-2003 workbook (.xls); open it in Excel or LibreOffice "
-           "and save it as an Excel workbook (.xlsx)",
-    "encrypted": "{source}: the workbook is protected by a password (encrypted); open it, "
-                 "remove the password (Excel: File > Info > Protect Workbook > Encrypt with "
-                 "Password) and save it again",
-    "json_renamed": "{source}: not an Excel workbook: it is a JSON file; give it a .json "
-                    "name",
-    "text": "{source}: not an Excel workbook: it is a text file (a CSV renamed .xlsx?); "
-            "open it in Excel or LibreOffice and save it as an Excel workbook (.xlsx)",
-    "not_xlsx": "{source}: not an Excel workbook (.xlsx)",
-    "ods": "{source}: an OpenDocument spreadsheet (.ods); save it as an Excel workbook "
-           "(.xlsx)",
-    "xlsb": "{source}: an Excel binary workbook (.xlsb); save it as an Excel workbook (.xlsx)",
-    "other_zip": "{source}: a zip file but not an Excel workbook (no xl/workbook.xml)",
-    "corrupt": "{source}: the workbook cannot be read ({detail}); it may be damaged: open "
-               "it in Excel or LibreOffice and save it again",
-    "doctype": "{source}: the workbook holds an XML document type declaration ({part}), "
-               "which no spreadsheet program writes; refused",
-    "missing_sheet": "the workbook has no sheet '{sheet}'; a case needs the sheets {needed}",
-    "renamed_sheet": "the workbook has no sheet '{sheet}': rename the sheet '{found}' to "
-                     "'{sheet}'",
-    "near_sheet": "sheet '{found}' is not read: rename it '{sheet}' (sheets other than "
-                  "{known} are ignored)",
-    "did_you_mean": "; did you mean '{name}'?",
-    "too_many_rows": "{sheet}: {rows:,} rows in use, more than {limit:,}; delete the rows "
-                     "below the table",
-    "too_many_columns": "{sheet}: {columns:,} columns in use, more than {limit:,}",
-    "merged": "{sheet}!{cells}: merged cells; unmerge them (values must sit in single cells)",
-    "formula": "{cell} ({field}): a formula ({formula}); type the value instead (copy the "
-               "cell, then paste values only)",
-    "error_value": "{cell} ({field}): an error value ({value}); type the value",
-    "date": "{cell} ({field}): a date or time where {expected} is expected; type a number "
-            "(format the cell as Number)",
-    "text_for_number": "{cell} ({field}): the text {value} where a number is expected; type "
-                       "a number, without spaces or currency signs",
-    "not_text": "{cell} ({field}): {what} where text is expected",
-    "unknown_column": "{cell}: unknown column {name}{hint}",
-    "unknown_field": "{cell}: unknown field {name}{hint}",
-    "no_name_column": "{cell}: a column without a name holds values (in {first}); name it or "
-                      "delete it",
-    "duplicate_column": "{cell}: column {name} again (already in {first})",
-    "duplicate_field": "{cell}: field {name} again (already in {first})",
-    "missing_column": "{sheet}!1: the column {name} is missing (every row needs it)",
-    "missing_key_column": "{sheet}!1: the column '{name}' is missing (a {sheet} sheet has "
-                          "the columns field and value)",
-    "value_without_field": "{cell}: a value without a field name in column A",
-    "empty_row": "{sheet} {row_word} {row}: an empty row inside the table (rows 2 to {last}); "
-                 "delete it: only empty rows after the last line are ignored",
-    "not_for_type": "{cell} ({field}): a {kind} lever has no {field}; leave the cell empty "
-                    "(the Help sheet lists the columns of each type)",
-    "notes_both": "{cell} ({field}): give notes either in one column notes or in notes.1, "
-                  "notes.2, ..., not both",
-    "cannot_write": "{path}: cannot be written to a workbook ({why})",
-    "more_problems": "... and {count} more problems",
+    "not_in_workbook": N_("{path}: a path over several years cannot be written to a workbook "
+                          "yet; keep this case as JSON"),
+    "needs_openpyxl": N_("Excel workbooks need openpyxl: pip install 'cluster-optimizer[xlsx]'"),
+    "too_large": N_("{source}: the file is larger than {limit} MB; a case workbook is far "
+                    "smaller"),
+    "too_large_unzipped": N_("{source}: the workbook unpacks to more than {limit} MB; a case "
+                             "workbook is far smaller"),
+    "xls": N_("{source}: an old Excel 97-2003 workbook (.xls); open it in Excel or LibreOffice "
+              "and save it as an Excel workbook (.xlsx)"),
+    "encrypted": N_("{source}: the workbook is protected by a password (encrypted); open it, "
+                    "remove the password (Excel: File > Info > Protect Workbook > Encrypt with "
+                    "Password) and save it again"),
+    "json_renamed": N_("{source}: not an Excel workbook: it is a JSON file; give it a .json "
+                       "name"),
+    "text": N_("{source}: not an Excel workbook: it is a text file (a CSV renamed .xlsx?); "
+               "open it in Excel or LibreOffice and save it as an Excel workbook (.xlsx)"),
+    "not_xlsx": N_("{source}: not an Excel workbook (.xlsx)"),
+    "ods": N_("{source}: an OpenDocument spreadsheet (.ods); save it as an Excel workbook "
+              "(.xlsx)"),
+    "xlsb": N_("{source}: an Excel binary workbook (.xlsb); save it as an Excel workbook (.xlsx)"),
+    "other_zip": N_("{source}: a zip file but not an Excel workbook (no xl/workbook.xml)"),
+    "corrupt": N_("{source}: the workbook cannot be read ({detail}); it may be damaged: open "
+                  "it in Excel or LibreOffice and save it again"),
+    "doctype": N_("{source}: the workbook holds an XML document type declaration ({part}), "
+                  "which no spreadsheet program writes; refused"),
+    "missing_sheet": N_("the workbook has no sheet '{sheet}'; a case needs the sheets {needed}"),
+    "renamed_sheet": N_("the workbook has no sheet '{sheet}': rename the sheet '{found}' to "
+                        "'{sheet}'"),
+    "near_sheet": N_("sheet '{found}' is not read: rename it '{sheet}' (sheets other than "
+                     "{known} are ignored)"),
+    "did_you_mean": N_("; did you mean '{name}'?"),
+    "too_many_rows": N_("{sheet}: {rows:,} rows in use, more than {limit:,}; delete the rows "
+                        "below the table"),
+    "too_many_columns": N_("{sheet}: {columns:,} columns in use, more than {limit:,}"),
+    "merged": N_("{sheet}!{cells}: merged cells; unmerge them (values must sit in single cells)"),
+    "formula": N_("{cell} ({field}): a formula ({formula}); type the value instead (copy the "
+                  "cell, then paste values only)"),
+    "error_value": N_("{cell} ({field}): an error value ({value}); type the value"),
+    "date": N_("{cell} ({field}): a date or time where {expected} is expected; type a number "
+               "(format the cell as Number)"),
+    "text_for_number": N_("{cell} ({field}): the text {value} where a number is expected; type "
+                          "a number, without spaces or currency signs"),
+    "not_text": N_("{cell} ({field}): {what} where text is expected"),
+    "unknown_column": N_("{cell}: unknown column {name}{hint}"),
+    "unknown_field": N_("{cell}: unknown field {name}{hint}"),
+    "no_name_column": N_("{cell}: a column without a name holds values (in {first}); name it or "
+                         "delete it"),
+    "duplicate_column": N_("{cell}: column {name} again (already in {first})"),
+    "duplicate_field": N_("{cell}: field {name} again (already in {first})"),
+    "missing_column": N_("{sheet}!1: the column {name} is missing (every row needs it)"),
+    "missing_key_column": N_("{sheet}!1: the column '{name}' is missing (a {sheet} sheet has "
+                             "the columns field and value)"),
+    "value_without_field": N_("{cell}: a value without a field name in column A"),
+    "empty_row": N_("{sheet} {row_word} {row}: an empty row inside the table (rows 2 to {last}); "
+                    "delete it: only empty rows after the last line are ignored"),
+    "not_for_type": N_("{cell} ({field}): a {kind} lever has no {field}; leave the cell empty "
+                       "(the Help sheet lists the columns of each type)"),
+    "notes_both": N_("{cell} ({field}): give notes either in one column notes or in notes.1, "
+                     "notes.2, ..., not both"),
+    "cannot_write": N_("{path}: cannot be written to a workbook ({why})"),
+    "more_problems": N_("... and {count} more problems"),
 }
 
 # Number formats. Reading never depends on them: a cell holds the exact value.
@@ -368,7 +373,7 @@ def _openpyxl() -> Any:
     try:
         import openpyxl
     except ImportError:
-        raise CaseError(MSG["needs_openpyxl"]) from None
+        raise CaseError(_(MSG["needs_openpyxl"])) from None
     return openpyxl
 
 
@@ -399,7 +404,7 @@ def _object_fields(obj: Mapping[str, Any], defs: Mapping[str, Any], prefix: tupl
             out.append(Field(path, "notes"))
             continue
         if len(options) != 1:
-            raise CaseError(MSG["cannot_write"].format(path=".".join(path),
+            raise CaseError(_(MSG["cannot_write"]).format(path=".".join(path),
                                                        why="a field of several kinds"))
         (opt,) = options
         kind = opt.get("type")
@@ -414,7 +419,7 @@ def _object_fields(obj: Mapping[str, Any], defs: Mapping[str, Any], prefix: tupl
             out.append(Field(path, kind, pattern=opt.get("pattern") == _ID_PATTERN,
                              defaults=default))
         else:
-            raise CaseError(MSG["cannot_write"].format(path=".".join(path),
+            raise CaseError(_(MSG["cannot_write"]).format(path=".".join(path),
                                                        why=f"a field of type {kind}"))
     return out
 
@@ -551,7 +556,9 @@ def translate(problems: Iterable[str], cells: Mapping[str, str]) -> list[str]:
     out = []
     for problem in problems:
         parts, end = _parse_path(problem)
-        if not parts or not problem.startswith(": ", end):
+        # French puts a narrow no-break space before the colon (optimizer.i18n)
+        colon = next((c for c in (": ", "\u202f: ") if problem.startswith(c, end)), None)
+        if not parts or colon is None:
             out.append(problem)
             continue
         for k in range(len(parts), 0, -1):
@@ -563,8 +570,8 @@ def translate(problems: Iterable[str], cells: Mapping[str, str]) -> list[str]:
             continue
         label = _label(parts)
         rest = _ROW_REFERENCE.sub(lambda m: cells.get(m.group(0), m.group(0)),
-                                  problem[end + 2:])
-        out.append(f"{where} ({label}): {rest}" if label else f"{where}: {rest}")
+                                  problem[end + len(colon):])
+        out.append(f"{where} ({label}){colon}{rest}" if label else f"{where}{colon}{rest}")
     return out
 
 
@@ -572,7 +579,7 @@ _ROW_REFERENCE = re.compile(rf"\b(?:{'|'.join(TABLE_SHEETS)})\[\d+\]")
 
 
 def _row_name(sheet: str, row: int) -> str:
-    return f"{sheet} {ROW_WORD} {row}"
+    return f"{sheet} {_(ROW_WORD)} {row}"
 
 
 # ---------------------------------------------------------------------------------------
@@ -582,18 +589,18 @@ def _row_name(sheet: str, row: int) -> str:
 def _check_bytes(data: bytes, source: str) -> None:
     """Refuse what is not an xlsx workbook before openpyxl sees it, with a useful message."""
     if len(data) > MAX_WORKBOOK_BYTES:
-        raise CaseError(MSG["too_large"].format(source=source,
+        raise CaseError(_(MSG["too_large"]).format(source=source,
                                                 limit=MAX_WORKBOOK_BYTES // 2**20))
     if data.startswith(_OLE2):
         # An encrypted xlsx is an OLE2 compound file holding these two streams.
         names = ("EncryptionInfo", "EncryptedPackage")
         if any(n.encode("utf-16-le") in data for n in names):
-            raise CaseError(MSG["encrypted"].format(source=source))
-        raise CaseError(MSG["xls"].format(source=source))
+            raise CaseError(_(MSG["encrypted"]).format(source=source))
+        raise CaseError(_(MSG["xls"]).format(source=source))
     if not data.startswith(b"PK"):
         head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
         if head.startswith((b"{", b"[")):
-            raise CaseError(MSG["json_renamed"].format(source=source))
+            raise CaseError(_(MSG["json_renamed"]).format(source=source))
         try:
             text = data[:4096].decode("utf-8")
         except UnicodeDecodeError:
@@ -603,36 +610,36 @@ def _check_bytes(data: bytes, source: str) -> None:
                 text = ""
         printable = sum(ch.isprintable() or ch in "\r\n\t" for ch in text)
         if text and printable >= 0.95 * len(text):
-            raise CaseError(MSG["text"].format(source=source))
-        raise CaseError(MSG["not_xlsx"].format(source=source))
+            raise CaseError(_(MSG["text"]).format(source=source))
+        raise CaseError(_(MSG["not_xlsx"]).format(source=source))
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise CaseError(MSG["corrupt"].format(source=source, detail=_short(exc))) from None
+        raise CaseError(_(MSG["corrupt"]).format(source=source, detail=_short(exc))) from None
     members = {i.filename for i in infos}
     if "mimetype" in members and b"opendocument" in _read_member(archive, "mimetype", source):
-        raise CaseError(MSG["ods"].format(source=source))
+        raise CaseError(_(MSG["ods"]).format(source=source))
     if "xl/workbook.bin" in members:
-        raise CaseError(MSG["xlsb"].format(source=source))
+        raise CaseError(_(MSG["xlsb"]).format(source=source))
     if "xl/workbook.xml" not in members:
-        raise CaseError(MSG["other_zip"].format(source=source))
+        raise CaseError(_(MSG["other_zip"]).format(source=source))
     if sum(i.file_size for i in infos) > MAX_UNZIPPED_BYTES:
-        raise CaseError(MSG["too_large_unzipped"].format(source=source,
+        raise CaseError(_(MSG["too_large_unzipped"]).format(source=source,
                                                          limit=MAX_UNZIPPED_BYTES // 2**20))
     for info in infos:
         if info.filename.endswith((".xml", ".rels", ".vml")):
             content = _read_member(archive, info.filename, source)
             # No spreadsheet program writes a DTD; entities are how XML bombs expand.
             if b"<!DOCTYPE" in content or b"<!ENTITY" in content:
-                raise CaseError(MSG["doctype"].format(source=source, part=info.filename))
+                raise CaseError(_(MSG["doctype"]).format(source=source, part=info.filename))
 
 
 def _read_member(archive: zipfile.ZipFile, name: str, source: str) -> bytes:
     try:
         return archive.read(name)
     except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError) as exc:
-        raise CaseError(MSG["corrupt"].format(source=source, detail=_short(exc))) from None
+        raise CaseError(_(MSG["corrupt"]).format(source=source, detail=_short(exc))) from None
 
 
 def _short(exc: BaseException) -> str:
@@ -651,7 +658,7 @@ def _load(data: bytes, source: str) -> Any:
     # openpyxl raises many kinds (KeyError, TypeError, XML errors...) on a damaged file;
     # any of them means the same to the user.
     except Exception as exc:  # noqa: BLE001
-        raise CaseError(MSG["corrupt"].format(source=source, detail=_short(exc))) from None
+        raise CaseError(_(MSG["corrupt"]).format(source=source, detail=_short(exc))) from None
 
 
 @dataclass
@@ -675,7 +682,7 @@ def _closest(name: str, pool: Iterable[str]) -> str | None:
 
 def _near(name: str, pool: Iterable[str]) -> str:
     match = _closest(name, pool)
-    return MSG["did_you_mean"].format(name=match) if match is not None else ""
+    return _(MSG["did_you_mean"]).format(name=match) if match is not None else ""
 
 
 def _match(name: str, fields: list[Field]) -> tuple[Field, str | None, int | None] | None:
@@ -710,17 +717,17 @@ def _convert(cell: Any, f: Field, where: str, label: str, problems: list[str]) -
         value = constant.group(1).upper() == "TRUE"
     elif cell.data_type == "f" or type(value).__name__ in ("ArrayFormula", "DataTableFormula"):
         text = value if isinstance(value, str) else getattr(value, "text", None) or "="
-        problems.append(MSG["formula"].format(cell=where, field=label,
+        problems.append(_(MSG["formula"]).format(cell=where, field=label,
                                               formula=_excerpt(str(text))))
         return _ABSENT
     if cell.data_type == "e":
-        problems.append(MSG["error_value"].format(cell=where, field=label, value=value))
+        problems.append(_(MSG["error_value"]).format(cell=where, field=label, value=value))
         return _ABSENT
     if _is_blank(value):
         return _ABSENT
     if isinstance(value, _dt.datetime | _dt.date | _dt.time | _dt.timedelta):
-        expected = "text" if kind in ("string", "notes", "enum") else "a number"
-        problems.append(MSG["date"].format(cell=where, field=label, expected=expected))
+        expected = _("text") if kind in ("string", "notes", "enum") else _("a number")
+        problems.append(_(MSG["date"]).format(cell=where, field=label, expected=expected))
         return _ABSENT
     if kind == "boolean":
         if isinstance(value, str):
@@ -734,7 +741,7 @@ def _convert(cell: Any, f: Field, where: str, label: str, problems: list[str]) -
         return value
     if kind in ("number", "integer", "map"):
         if isinstance(value, str):
-            problems.append(MSG["text_for_number"].format(cell=where, field=label,
+            problems.append(_(MSG["text_for_number"]).format(cell=where, field=label,
                                                           value=_excerpt(value)))
             return _ABSENT
         if isinstance(value, float) and value.is_integer() and (
@@ -752,7 +759,7 @@ def _convert(cell: Any, f: Field, where: str, label: str, problems: list[str]) -
             return text
         return value
     if isinstance(value, bool):
-        problems.append(MSG["not_text"].format(cell=where, field=label,
+        problems.append(_(MSG["not_text"]).format(cell=where, field=label,
                                                what="TRUE" if value else "FALSE"))
         return _ABSENT
     if isinstance(value, int | float):
@@ -808,27 +815,27 @@ class _Reader:
             if near is not None:  # 'Lever' for 'Levers': a sheet the user meant to be read
                 strays.remove(near)
                 what = "renamed_sheet" if key in REQUIRED_SHEETS else "near_sheet"
-                self.problems.append(MSG[what].format(sheet=title, found=near,
+                self.problems.append(_(MSG[what]).format(sheet=title, found=near,
                                                       known=", ".join(known)))
             elif key in REQUIRED_SHEETS:
                 needed = ", ".join(SHEET_NAMES[k] for k in REQUIRED_SHEETS)
-                self.problems.append(MSG["missing_sheet"].format(sheet=title, needed=needed))
+                self.problems.append(_(MSG["missing_sheet"]).format(sheet=title, needed=needed))
         return found
 
     def grid(self, ws: Any) -> list[list[Any]] | None:
         """The sheet's cells, row by row, after checks of size and merged cells."""
         name = ws.title
         if ws.max_row > MAX_SHEET_ROWS:
-            self.problems.append(MSG["too_many_rows"].format(sheet=name, rows=ws.max_row,
+            self.problems.append(_(MSG["too_many_rows"]).format(sheet=name, rows=ws.max_row,
                                                              limit=MAX_SHEET_ROWS))
             return None
         if ws.max_column > MAX_SHEET_COLUMNS:
-            self.problems.append(MSG["too_many_columns"].format(
+            self.problems.append(_(MSG["too_many_columns"]).format(
                 sheet=name, columns=ws.max_column, limit=MAX_SHEET_COLUMNS))
             return None
         merged = sorted(str(r) for r in ws.merged_cells.ranges)
         for cells in merged:
-            self.problems.append(MSG["merged"].format(sheet=name, cells=cells))
+            self.problems.append(_(MSG["merged"]).format(sheet=name, cells=cells))
         return [list(row) for row in ws.iter_rows(min_row=1, max_row=max(ws.max_row, 1),
                                                   max_col=max(ws.max_column, 1))]
 
@@ -838,8 +845,8 @@ class _Reader:
         last = max((i for i, e in enumerate(empty) if not e), default=0) + 1
         for i in range(1, last):
             if empty[i]:
-                self.problems.append(MSG["empty_row"].format(
-                    sheet=ws.title, row_word=ROW_WORD, row=i + 1, last=last))
+                self.problems.append(_(MSG["empty_row"]).format(
+                    sheet=ws.title, row_word=_(ROW_WORD), row=i + 1, last=last))
         return last
 
     def cell_name(self, ws: Any, cell: Any) -> str:
@@ -855,27 +862,27 @@ class _Reader:
             where = self.cell_name(ws, cell)
             value = cell.value
             if cell.data_type == "f":
-                self.problems.append(MSG["formula"].format(cell=where, field="column name",
+                self.problems.append(_(MSG["formula"]).format(cell=where, field=_("column name"),
                                                            formula=_excerpt(str(value))))
                 continue
             if _is_blank(value):
                 filled = [r[cell.column - 1] for r in rows[1:]
                           if not _is_blank(r[cell.column - 1].value)]
                 if filled:
-                    self.problems.append(MSG["no_name_column"].format(
+                    self.problems.append(_(MSG["no_name_column"]).format(
                         cell=where, first=self.cell_name(ws, filled[0])))
                 continue
             name = _number_text(value) if isinstance(value, int | float) else str(value)
             match = _match(name, sheet.fields)
             if match is None:
-                self.problems.append(MSG["unknown_column"].format(
+                self.problems.append(_(MSG["unknown_column"]).format(
                     cell=where, name=_excerpt(name.strip()),
                     hint=_near(name.strip(), _pool(sheet.fields))))
                 continue
             f, key, item = match
             ident = (f.path, key, item)
             if ident in seen:
-                self.problems.append(MSG["duplicate_column"].format(
+                self.problems.append(_(MSG["duplicate_column"]).format(
                     cell=where, name=_excerpt(name.strip()), first=seen[ident]))
                 continue
             seen[ident] = where
@@ -885,7 +892,7 @@ class _Reader:
         for f in sheet.fields if has_rows else ():
             if f.name in sheet.required and f.name not in present:
                 name = f"{f.name}.*" if f.kind == "map" else f.name
-                self.problems.append(MSG["missing_column"].format(sheet=ws.title, name=name))
+                self.problems.append(_(MSG["missing_column"]).format(sheet=ws.title, name=name))
         return columns
 
     def table(self, sheet: Sheet, ws: Any) -> list[dict[str, Any]] | None:
@@ -933,7 +940,7 @@ class _Reader:
                 continue
             if (sheet.key == "levers" and _known_type(lever_kind, sheet)
                     and lever_kind not in f.lever_types):
-                self.problems.append(MSG["not_for_type"].format(cell=where, field=label,
+                self.problems.append(_(MSG["not_for_type"]).format(cell=where, field=label,
                                                                 kind=lever_kind))
                 continue
             if column.key is not None:
@@ -946,7 +953,7 @@ class _Reader:
                 where_of[f.path] = where
         for path, numbered in notes.items():
             if _has(item, path):
-                self.problems.append(MSG["notes_both"].format(
+                self.problems.append(_(MSG["notes_both"]).format(
                     cell=where_of[path], field=".".join(path)))
                 continue
             _assign(item, path, [numbered[k] for k in sorted(numbered)])
@@ -971,12 +978,12 @@ class _Reader:
             if name in names and names[name] not in role:
                 role[names[name]] = cell.column
             else:
-                self.problems.append(MSG["unknown_column"].format(
+                self.problems.append(_(MSG["unknown_column"]).format(
                     cell=self.cell_name(ws, cell), name=_excerpt(str(cell.value).strip()),
                     hint=_near(name, KEY_HEADERS.values())))
         for needed in ("field", "value"):
             if needed not in role:
-                self.problems.append(MSG["missing_key_column"].format(
+                self.problems.append(_(MSG["missing_key_column"]).format(
                     sheet=ws.title, name=KEY_HEADERS[needed]))
         if "field" not in role or "value" not in role:
             return {}
@@ -991,23 +998,23 @@ class _Reader:
             key_where = self.cell_name(ws, key_cell)
             where = self.cell_name(ws, value_cell)
             if key_cell.data_type == "f":
-                self.problems.append(MSG["formula"].format(
+                self.problems.append(_(MSG["formula"]).format(
                     cell=key_where, field="field name", formula=_excerpt(str(key_cell.value))))
                 continue
             if _is_blank(key_cell.value):
                 if not _is_blank(value_cell.value):
-                    self.problems.append(MSG["value_without_field"].format(cell=where))
+                    self.problems.append(_(MSG["value_without_field"]).format(cell=where))
                 continue
             name = str(key_cell.value).strip()
             match = _match(name, sheet.fields)
             if match is None:
-                self.problems.append(MSG["unknown_field"].format(
+                self.problems.append(_(MSG["unknown_field"]).format(
                     cell=key_where, name=_excerpt(name), hint=_near(name, _pool(sheet.fields))))
                 continue
             f, key, item = match
             ident = (f.path, key, item)
             if ident in seen:
-                self.problems.append(MSG["duplicate_field"].format(
+                self.problems.append(_(MSG["duplicate_field"]).format(
                     cell=key_where, name=_excerpt(name), first=seen[ident]))
                 continue
             seen[ident] = key_where
@@ -1031,7 +1038,7 @@ class _Reader:
                 where_of[f.path] = where
         for path, numbered in notes.items():
             if _has(obj, path):
-                self.problems.append(MSG["notes_both"].format(cell=where_of[path],
+                self.problems.append(_(MSG["notes_both"]).format(cell=where_of[path],
                                                               field=".".join(path)))
                 continue
             _assign(obj, path, [numbered[k] for k in sorted(numbered)])
@@ -1101,7 +1108,7 @@ def read_workbook(data: bytes, source: str = "workbook") -> tuple[dict[str, Any]
         problems = reader.problems
         if len(problems) > MAX_PROBLEMS:  # a sheet of 5,000 formulas gets a readable answer
             problems = problems[:MAX_PROBLEMS] + [
-                MSG["more_problems"].format(count=len(problems) - MAX_PROBLEMS)]
+                _(MSG["more_problems"]).format(count=len(problems) - MAX_PROBLEMS)]
         raise CaseError(problems)
     order = list(_schema()["properties"])
     for key in order:
@@ -1194,7 +1201,8 @@ def _header_name(f: Field, key: Any, item: Any) -> str:
 
 
 def _help_of(sheet: str, name: str) -> str:
-    return FIELD_HELP.get(f"{sheet}:{name}") or FIELD_HELP.get(name, "")
+    text = FIELD_HELP.get(f"{sheet}:{name}") or FIELD_HELP.get(name, "")
+    return _(text) if text else ""
 
 
 def _check_writable(raw: Mapping[str, Any], sheets: dict[str, Sheet]) -> None:
@@ -1208,8 +1216,8 @@ def _check_writable(raw: Mapping[str, Any], sheets: dict[str, Sheet]) -> None:
             sub = [f for f in fields if f.path[depth:depth + 1] == (key,)]
             here = parts + [key]
             if not sub:
-                problems.append(MSG["cannot_write"].format(path=_render(here),
-                                                           why="an unknown field"))
+                problems.append(_(MSG["cannot_write"]).format(path=_render(here),
+                                                           why=_("an unknown field")))
                 continue
             exact = [f for f in sub if len(f.path) == depth + 1]
             if exact:
@@ -1217,22 +1225,22 @@ def _check_writable(raw: Mapping[str, Any], sheets: dict[str, Sheet]) -> None:
                 if f.kind == "map" and isinstance(value, dict):
                     for k, v in value.items():
                         if isinstance(v, dict | list):
-                            problems.append(MSG["cannot_write"].format(
-                                path=_render(here + [k]), why="a nested value in a map"))
+                            problems.append(_(MSG["cannot_write"]).format(
+                                path=_render(here + [k]), why=_("a nested value in a map")))
                 elif f.kind == "notes" and isinstance(value, list):
                     if any(not isinstance(v, str) for v in value):
-                        problems.append(MSG["cannot_write"].format(
-                            path=_render(here), why="notes that are not all text"))
+                        problems.append(_(MSG["cannot_write"]).format(
+                            path=_render(here), why=_("notes that are not all text")))
                 elif isinstance(value, dict | list):
-                    problems.append(MSG["cannot_write"].format(path=_render(here),
-                                                               why="a nested value"))
+                    problems.append(_(MSG["cannot_write"]).format(path=_render(here),
+                                                               why=_("a nested value")))
                 continue
             walk(value, sub, here, depth + 1)
 
     for key, value in raw.items():
         if key in TABLE_SHEETS:
             if not isinstance(value, list):
-                problems.append(MSG["cannot_write"].format(path=key, why="not a list"))
+                problems.append(_(MSG["cannot_write"]).format(path=key, why=_("not a list")))
                 continue
             for i, item in enumerate(value):
                 walk(item, sheets[key].fields, [key, i])
@@ -1262,7 +1270,7 @@ def write_template(raw_case: Mapping[str, Any] | Case) -> bytes:
     from_mapping(raw_case)
     for key in NOT_IN_WORKBOOK:
         if raw_case.get(key) is not None:
-            raise CaseError(MSG["not_in_workbook"].format(path=key))  # a template of an invalid case would mislead
+            raise CaseError(_(MSG["not_in_workbook"]).format(path=key))  # a template of an invalid case would mislead
     sheets = layout()
     _check_writable(raw_case, sheets)
     wb = openpyxl.Workbook()
@@ -1501,7 +1509,7 @@ def _write_help(ws: Any, sheets: dict[str, Sheet], raw_case: Mapping[str, Any]) 
     st = _styles()
     row = 1
     widths = (14, 28, 90, 22, 24, 40)
-    for n, text in enumerate(HELP_INTRO):
+    for n, text in enumerate(_(t) for t in HELP_INTRO):
         cell = ws.cell(row=row, column=1)
         _set(cell, text)
         if n == 0:
@@ -1513,7 +1521,7 @@ def _write_help(ws: Any, sheets: dict[str, Sheet], raw_case: Mapping[str, Any]) 
             ws.row_dimensions[row].height = 15 * -(-len(text) // int(sum(widths) * 0.9))
         row += 1
     row += 1
-    for col, text in enumerate(HELP_COLUMNS, start=1):
+    for col, text in enumerate((_(t) for t in HELP_COLUMNS), start=1):
         cell = ws.cell(row=row, column=col)
         _set(cell, text)
         cell.font = st["header_font"]
@@ -1524,27 +1532,27 @@ def _write_help(ws: Any, sheets: dict[str, Sheet], raw_case: Mapping[str, Any]) 
         cell = ws.cell(row=row, column=1)
         _set(cell, SHEET_NAMES[key])
         cell.font = st["section_font"]
-        _set(ws.cell(row=row, column=3), SHEET_HELP[key])
+        _set(ws.cell(row=row, column=3), _(SHEET_HELP[key]))
         row += 1
         all_types = len(_type_choices(sheet)) if key == "levers" else 0
         for f in sheet.fields:
             name = f"{f.name}.LINE" if f.kind == "map" else f.name
             if f.path == ("terms",):
                 name = "terms.QUANTITY"
-            applies = ALL_TYPES_WORD if not f.lever_types or len(f.lever_types) == all_types \
+            applies = _(ALL_TYPES_WORD) if not f.lever_types or len(f.lever_types) == all_types \
                 else ", ".join(f.lever_types)
             if f.kind == "enum":
-                unit = UNITS["enum"].format(choices=", ".join(map(str, f.choices)))
+                unit = _(UNITS["enum"]).format(choices=", ".join(map(str, f.choices)))
             elif f.name in EUR_FIELDS:
-                unit = UNITS["eur"]
+                unit = _(UNITS["eur"])
             elif f.name in PERCENT_FIELDS and f.kind == "number":
-                unit = UNITS["percent"]
+                unit = _(UNITS["percent"])
             else:
-                unit = UNITS.get(f.kind, "")
+                unit = _(UNITS[f.kind]) if f.kind in UNITS else ""
             values = [(_default_text(f, d), t) for t, d in f.defaults.items()
                       if d is not None and d != {}]
-            if len({v for v, _ in values}) > 1:
-                default = "; ".join(f"{t}: {v}" for v, t in values)
+            if len({v for v, _type in values}) > 1:
+                default = _("; ").join(f"{t}: {v}" for v, t in values)
             else:
                 default = values[0][0] if values else ""
             cells = [SHEET_NAMES[key], name, _help_of(key, f.name), unit, default,

@@ -12,8 +12,11 @@ rendered): every string that comes from the case (its name, labels, notes, lever
 actions) is escaped where it is written, without anyone having to remember to. The SVG
 charts are composed with markupsafe, which escapes the same way.
 
-Every human-facing string is in `STRINGS`, so that a translation can wrap them in one
-place. Figures follow `optimizer.fmt` (k EUR with one decimal, halves rounded up).
+Every human-facing string is in `STRINGS`, marked for the catalog (`N_`) and translated
+where it is written (`_s`, and the template's `strings`) in the current language
+(optimizer.i18n); the page's `lang` follows it. Figures follow `optimizer.fmt` (k EUR with
+one decimal, halves rounded up; French: `1 500,0 k€`, `60,0 %`): every figure the page
+shows, the slider's included, is formatted here, so the script only writes text.
 """
 
 from __future__ import annotations
@@ -30,6 +33,17 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from ..errors import CaseError
+from ..fmt import count as fmt_count
+from ..fmt import currency as fmt_currency
+from ..fmt import fixed as fmt_fixed
+from ..fmt import general as fmt_general
+from ..fmt import keur as fmt_keur
+from ..fmt import money as fmt_money
+from ..fmt import pct_digits as fmt_pct_digits
+from ..fmt import pct_short as fmt_pct_short
+from ..i18n import N_, NNBSP, current, is_default
+from ..i18n import decimal as local_decimal
+from ..i18n import gettext as _
 
 if TYPE_CHECKING:
     from markupsafe import Markup
@@ -38,135 +52,149 @@ __all__ = ["STRINGS", "render_board_pack"]
 
 STRINGS: dict[str, str] = {
     # Page
-    "title": "{case}: board pack",
-    "subtitle": "Which mix of levers brings the private share to the target at the least EUR "
-                "at risk",
-    "status_optimal": "Optimal plan, proven by the solver",
-    "status_not_proven": "Not proven optimal: the solver stopped at its time limit",
-    "status_infeasible": "The target is out of reach",
-    "status_none": "No plan: the solver gave no usable answer ({status})",
-    "contents": "Contents",
+    "title": N_("{case}: board pack"),
+    "subtitle": N_("Which mix of levers brings the private share to the target at the least EUR "
+                   "at risk"),
+    "status_optimal": N_("Optimal plan, proven by the solver"),
+    "status_not_proven": N_("Not proven optimal: the solver stopped at its time limit"),
+    "status_infeasible": N_("The target is out of reach"),
+    "status_none": N_("No plan: the solver gave no usable answer ({status})"),
+    "contents": N_("Contents"),
     # Section 1: the plan
-    "plan_heading": "The plan",
-    "closest_heading": "The plan that comes closest",
-    "key_figures": "Key figures",
-    "fig_share": "Private share",
-    "fig_result": "Result",
-    "fig_members": "Members",
-    "fig_capacity": "Capacity used",
-    "fig_capacity_of": "of {spare} FTE spare",
-    "fig_risk": "EUR at risk",
-    "fig_risk_none": "no plan",
-    "fte": "{value} FTE",
-    "before_after": "{before} before",
-    "risk_heading": "EUR at risk per lever",
-    "risk_total": "Total: {amount}",
-    "risk_none": "No lever is used: nothing is at risk.",
-    "risk_chart": "EUR at risk of each lever used",
-    "limits_heading": "What limits the plan",
-    "binding_lead": "These constraints are at their limit after the plan:",
-    "binding_none": "No constraint is at its limit.",
-    "marginal": "One more point of target ({target}) would add {extra} at risk.",
-    "marginal_out": "One more point of target ({target}) is out of reach.",
-    "max_share": "The highest share the levers can reach is {share}.",
-    "blocking_lead": "The target becomes reachable if:",
-    "warnings_heading": "Warnings",
-    "warnings_none": "None.",
-    "notes_heading": "Assumptions of the case",
+    "plan_heading": N_("The plan"),
+    "closest_heading": N_("The plan that comes closest"),
+    "key_figures": N_("Key figures"),
+    "fig_share": N_("Private share"),
+    "fig_result": N_("Result"),
+    "fig_members": N_("Members"),
+    "fig_capacity": N_("Capacity used"),
+    "fig_capacity_of": N_("of {spare} FTE spare"),
+    "fig_risk": N_("EUR at risk"),
+    "fig_risk_none": N_("no plan"),
+    "fte": N_("{value} FTE"),
+    "before_after": N_("{before} before"),
+    "risk_heading": N_("EUR at risk per lever"),
+    "risk_total": N_("Total: {amount}"),
+    "risk_none": N_("No lever is used: nothing is at risk."),
+    "risk_chart": N_("EUR at risk of each lever used"),
+    "limits_heading": N_("What limits the plan"),
+    "binding_lead": N_("These constraints are at their limit after the plan:"),
+    "binding_none": N_("No constraint is at its limit."),
+    "marginal": N_("One more point of target ({target}) would add {extra} at risk."),
+    "marginal_out": N_("One more point of target ({target}) is out of reach."),
+    "max_share": N_("The highest share the levers can reach is {share}."),
+    "blocking_lead": N_("The target becomes reachable if:"),
+    "warnings_heading": N_("Warnings"),
+    "warnings_none": N_("None."),
+    "notes_heading": N_("Assumptions of the case"),
     # Section 2: the budget
-    "budget_heading": "The budget, before and after the plan",
-    "budget_closest": "The budget as it is (no plan reaches the target)",
-    "col_line": "Line",
-    "col_before": "Before ({unit})",
-    "col_after": "After ({unit})",
-    "col_change": "Change",
-    "revenues": "Revenues",
-    "expenditures": "Expenditures",
-    "public": "public",
-    "private": "private",
-    "public_total": "Public revenues",
-    "private_total": "Private revenues",
-    "revenues_total": "Total revenues",
-    "expenditures_total": "Total expenditures",
-    "result_row": "Result (revenues - expenditures)",
-    "private_share_row": "Private share",
+    "budget_heading": N_("The budget, before and after the plan"),
+    "budget_closest": N_("The budget as it is (no plan reaches the target)"),
+    "col_line": N_("Line"),
+    "col_before": N_("Before ({unit})"),
+    "col_after": N_("After ({unit})"),
+    "col_change": N_("Change"),
+    "revenues": N_("Revenues"),
+    "expenditures": N_("Expenditures"),
+    "public": N_("public"),
+    "private": N_("private"),
+    "public_total": N_("Public revenues"),
+    "private_total": N_("Private revenues"),
+    "revenues_total": N_("Total revenues"),
+    "expenditures_total": N_("Total expenditures"),
+    "result_row": N_("Result (revenues - expenditures)"),
+    "private_share_row": N_("Private share"),
     "no_change": "-",
     # Lever decisions in words
-    "lever_cut": "cut by {amount}",
-    "lever_grant_cut": "ask for {amount} less",
-    "lever_fee_increase": "raise fees by {pct}",
-    "lever_new_members": "recruit {count} members",
-    "lever_service": "sell {count} units",
-    "lever_success_fee": "charge a {pct} success fee",
-    "lever_eu_projects": "submit {count} proposals",
-    "lever_other": "{count} units",
-    "col_lever": "Lever",
-    "col_decision": "Decision",
-    "col_risk": "EUR at risk ({unit})",
-    "plan_none": "No lever is used.",
+    "lever_cut": N_("cut by {amount}"),
+    "lever_grant_cut": N_("ask for {amount} less"),
+    "lever_fee_increase": N_("raise fees by {pct}"),
+    "lever_new_members": N_("recruit {count} members"),
+    "lever_service": N_("sell {count} units"),
+    "lever_success_fee": N_("charge a {pct} success fee"),
+    "lever_eu_projects": N_("submit {count} proposals"),
+    "lever_other": N_("{count} units"),
+    "col_lever": N_("Lever"),
+    "col_decision": N_("Decision"),
+    "col_risk": N_("EUR at risk ({unit})"),
+    "plan_none": N_("No lever is used."),
     # Section 3: the frontier
-    "frontier_heading": "What each target would take",
-    "frontier_chart": "The least EUR at risk against the target private share",
-    "axis_target": "Target private share",
-    "axis_risk": "Least EUR at risk (k {currency})",
-    "case_target": "Case target {share}",
-    "highest": "Highest reachable {share}",
-    "slider_label": "Move the target",
-    "slider_hint": "Drag the slider or use the arrow keys: the least-risk plan and its budget "
-                   "at each grid target of the run.",
-    "point_head": "At a target of {target}: the least EUR at risk is {risk}.",
-    "point_figures": "Private share {share}, result {result}, members {members}.",
-    "point_no_plan": "At a target of {target}: no plan ({status}).",
-    "point_infeasible": "out of reach",
-    "point_time_limit": "the solver stopped at its time limit",
-    "point_error": "the solver failed",
-    "point_budget": "The budget at this target",
-    "point_budget_missing": "The budget at this target was not computed for this pack.",
-    "frontier_legend": "Dots: the least EUR at risk at each grid target of the run. Diamond: "
-                       "the plan of this pack, at the case's target.",
-    "frontier_legend_slider": "The ring follows the slider.",
-    "print_own_plan": "The plan of this pack, at the case's target of {target}",
-    "print_own_plan_note": "Its budget is in section 2. On screen, a slider shows the plan and "
-                           "the budget at every grid target of the run.",
-    "events_heading": "Where the plan changes shape",
-    "frontier_note": "{points} grid targets from {low} to {high}; solver {solver}.",
+    "frontier_heading": N_("What each target would take"),
+    "frontier_chart": N_("The least EUR at risk against the target private share"),
+    "axis_target": N_("Target private share"),
+    "axis_risk": N_("Least EUR at risk ({unit})"),
+    "case_target": N_("Case target {share}"),
+    "highest": N_("Highest reachable {share}"),
+    "slider_label": N_("Move the target"),
+    "slider_hint": N_("Drag the slider or use the arrow keys: the least-risk plan and its budget "
+                      "at each grid target of the run."),
+    "point_head": N_("At a target of {target}: the least EUR at risk is {risk}."),
+    "point_figures": N_("Private share {share}, result {result}, members {members}."),
+    "point_no_plan": N_("At a target of {target}: no plan ({status})."),
+    "point_infeasible": N_("out of reach"),
+    "point_time_limit": N_("the solver stopped at its time limit"),
+    "point_error": N_("the solver failed"),
+    "point_budget": N_("The budget at this target"),
+    "point_budget_missing": N_("The budget at this target was not computed for this pack."),
+    "frontier_legend": N_("Dots: the least EUR at risk at each grid target of the run. Diamond: "
+                          "the plan of this pack, at the case's target."),
+    "frontier_legend_slider": N_("The ring follows the slider."),
+    "print_own_plan": N_("The plan of this pack, at the case's target of {target}"),
+    "print_own_plan_note": N_("Its budget is in section 2. On screen, a slider shows the plan and "
+                              "the budget at every grid target of the run."),
+    "events_heading": N_("Where the plan changes shape"),
+    "frontier_note": N_("{points} grid targets from {low} to {high}; solver {solver}."),
     # Section 4: the simulation
-    "simulation_heading": "How likely the plan holds",
-    "sim_lead": "{n} simulated years (seed {seed}); every lever may underdeliver.",
-    "sim_target": "The plan meets the {target} target share {words} ({p} of the years).",
-    "sim_result": "It keeps the result at or above {amount} {words} ({p} of the years).",
-    "sim_both": "It does both {words} ({p} of the years).",
-    "sim_loss": "On average it misses by {expected}; in the worst 5% of years it misses by "
-                "{cvar} on average (more than {var} in each of them).",
-    "sim_deficit": "The expected deficit is {amount}.",
-    "sim_share_chart": "Private share in the simulated years",
-    "sim_result_chart": "Result in the simulated years (k {currency})",
-    "sim_caption": "Each bar spans the {low} to {high} percentile of the simulated years; the "
-                   "tick is the median. The dashed line is what the case requires.",
-    "sim_required_share": "target {value}",
-    "sim_required_result": "minimum {value}",
-    "p_never": "almost never",
-    "p_rarely": "rarely",
-    "p_less": "less often than not",
-    "p_more": "more often than not",
-    "p_usually": "usually",
-    "p_always": "almost always",
+    "simulation_heading": N_("How likely the plan holds"),
+    "sim_lead": N_("{n} simulated years (seed {seed}); every lever may underdeliver."),
+    "sim_target": N_("The plan meets the {target} target share {words} ({p} of the years)."),
+    "sim_result": N_("It keeps the result at or above {amount} {words} ({p} of the years)."),
+    "sim_both": N_("It does both {words} ({p} of the years)."),
+    "sim_loss": N_("On average it misses by {expected}; in the worst 5% of years it misses by "
+                   "{cvar} on average (more than {var} in each of them)."),
+    "sim_deficit": N_("The expected deficit is {amount}."),
+    "sim_share_chart": N_("Private share in the simulated years"),
+    "sim_result_chart": N_("Result in the simulated years ({unit})"),
+    "sim_caption": N_("Each bar spans the {low} to {high} percentile of the simulated years; the "
+                      "tick is the median. The dashed line is what the case requires."),
+    "sim_required_share": N_("target {value}"),
+    "sim_required_result": N_("minimum {value}"),
+    "p_never": N_("almost never"),
+    "p_rarely": N_("rarely"),
+    "p_less": N_("less often than not"),
+    "p_more": N_("more often than not"),
+    "p_usually": N_("usually"),
+    "p_always": N_("almost always"),
     # Audit line
-    "audit_heading": "Audit",
-    "audit_case": "Case \u201c{case}\u201d from {source}, SHA-256 {sha}",
-    "audit_overrides": "overrides {overrides}",
-    "audit_solver": "solver {solver} ({version}; {options})",
-    "audit_versions": "cluster-optimizer {package}, PuLP {pulp}, Python {python}",
-    "audit_seeds": "seeds {seeds}",
-    "audit_frontier": "frontier: {points} grid targets, solver {solver}",
-    "none": "none",
-    "unknown": "unknown",
-    "amount": "{value} k {currency}",
+    "audit_heading": N_("Audit"),
+    # After a heading in a line ("Audit: ..."): French puts a narrow space before the colon.
+    "colon": N_(":"),
+    "audit_case": N_("Case \u201c{case}\u201d from {source}, SHA-256 {sha}"),
+    "audit_overrides": N_("overrides {overrides}"),
+    "audit_solver": N_("solver {solver} ({version}; {options})"),
+    "audit_versions": N_("cluster-optimizer {package}, PuLP {pulp}, Python {python}"),
+    "audit_seeds": N_("seeds {seeds}"),
+    "audit_frontier": N_("frontier: {points} grid targets, solver {solver}"),
+    "none": N_("none"),
+    "unknown": N_("unknown"),
+    "amount": N_("{value} k {currency}"),
 }
 
 
 def _s(key: str, **values: Any) -> str:
-    return STRINGS[key].format(**values)
+    """A text of the page in the current language (optimizer.i18n), its figures filled in."""
+    return _(STRINGS[key]).format(**values)
+
+
+def _strings() -> dict[str, str]:
+    """STRINGS in the current language, for the template."""
+    return {key: _(text) for key, text in STRINGS.items()}
+
+
+def _unit(currency: str) -> str:
+    """Thousands of the currency as a unit: 'k EUR' (French: 'k€')."""
+    return f"k {currency}" if is_default() else f"k{NNBSP if currency != 'EUR' else ''}" \
+        f"{fmt_currency(currency)}"
 
 
 # ---------------------------------------------------------------------------------------
@@ -175,6 +203,8 @@ def _s(key: str, **values: Any) -> str:
 
 def _thousands(amount: float, sign: bool = False) -> str:
     """Thousands with one decimal, halves rounded up: 270,450 -> '270.5'."""
+    if not is_default():  # the language's symbols: '270,5', '1 500,0'
+        return fmt_keur(amount, sign).removesuffix(NNBSP + "k")
     euros = Decimal(repr(round(float(amount), 6)))
     value = (euros / 1000).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     if value == 0:
@@ -184,7 +214,9 @@ def _thousands(amount: float, sign: bool = False) -> str:
 
 def _keur(amount: float | None, sign: bool = False) -> str:
     """Like optimizer.fmt.keur: '270.5 k'."""
-    return "-" if amount is None else _thousands(amount, sign) + " k"
+    if amount is None:
+        return "-"
+    return _thousands(amount, sign) + (" k" if is_default() else NNBSP + "k")
 
 
 def _missing(value: float | None) -> bool:
@@ -192,24 +224,31 @@ def _missing(value: float | None) -> bool:
 
 
 def _pct(share: float | None, digits: int = 1) -> str:
-    return "-" if share is None or _missing(share) else f"{share:.{digits}%}"
+    if share is None or _missing(share):
+        return "-"
+    return f"{share:.{digits}%}" if is_default() else fmt_pct_digits(share, digits)
 
 
 def _pct_short(share: float) -> str:
-    return f"{share:.1%}".replace(".0%", "%")
+    return f"{share:.1%}".replace(".0%", "%") if is_default() else fmt_pct_short(share)
 
 
 def _count(value: float) -> str:
     """A count or a number of units: '37', '250.75'."""
     if abs(value - round(value)) < 1e-9:
-        return f"{round(value):,}"
+        return f"{round(value):,}" if is_default() else fmt_count(round(value))
+    if not is_default():
+        return local_decimal(round(value, 2), "#,##0.##")
     return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
 def _members(value: float) -> str:
     if _missing(value):
         return "-"
-    return f"{round(value):,}" if abs(value - round(value)) < 1e-9 else f"{value:,.1f}"
+    whole = abs(value - round(value)) < 1e-9
+    if not is_default():
+        return fmt_count(round(value)) if whole else fmt_count(value, 1)
+    return f"{round(value):,}" if whole else f"{value:,.1f}"
 
 
 def _likelihood(p: float) -> str:
@@ -304,6 +343,8 @@ class _Names:
     def amount(self, value: float | None, sign: bool = False) -> str:
         if value is None or _missing(value):
             return "-"
+        if not is_default():  # '1 500,0 k€'
+            return fmt_money(value, self.currency, sign)
         return _s("amount", value=_thousands(value, sign), currency=self.currency)
 
 
@@ -559,7 +600,7 @@ def _frontier_svg(points: Sequence[Mapping[str, Any]], run: _Run, names: _Names,
         parts.append(markup('<line class="grid" x1="{}" x2="{}" y1="{}" y2="{}"/>'
                             '<text class="tick" x="{}" y="{}" text-anchor="end">{}</text>')
                      .format(left, width - right, sy(y), sy(y), left - 8, sy(y) + 4,
-                             _thousands(y).removesuffix(".0")))
+                             _thousands(y).removesuffix(".0" if is_default() else ",0")))
     for x in xs:
         parts.append(markup('<line class="axis-tick" x1="{}" x2="{}" y1="{}" y2="{}"/>'
                             '<text class="tick" x="{}" y="{}" text-anchor="middle">{}</text>')
@@ -572,7 +613,7 @@ def _frontier_svg(points: Sequence[Mapping[str, Any]], run: _Run, names: _Names,
     parts.append(markup('<text class="axis-label" x="{}" y="{}" text-anchor="middle" '
                         'transform="rotate(-90 {} {})">{}</text>')
                  .format(16, (top + height - bottom) / 2, 16, (top + height - bottom) / 2,
-                         _s("axis_risk", currency=names.currency)))
+                         _s("axis_risk", unit=_unit(names.currency))))
     if max_share is not None:
         x = sx(max_share)
         # Written up along its line, from the bottom, where a rising curve leaves room.
@@ -624,7 +665,7 @@ def _quantile_svg(quantiles: Mapping[str, float], required: float, required_labe
     parts.append(markup('<line class="axis" x1="{}" x2="{}" y1="62" y2="62"/>')
                  .format(left, width - right))
     pairs = [(levels[i], levels[-1 - i]) for i in range(len(levels) // 2)]
-    for depth, ((_, lo), (_, hi)) in enumerate(pairs):
+    for depth, ((_low_level, lo), (_high_level, hi)) in enumerate(pairs):
         h = 26 - 8 * depth
         parts.append(markup('<rect class="band band-{}" x="{}" y="{}" width="{}" height="{}" '
                             'rx="2"/>').format(min(depth, 2), scale(lo), 49 - h / 2,
@@ -666,12 +707,14 @@ def _plan_section(run: _Run, names: _Names) -> dict[str, Any]:
          "before": _s("before_after", before=names.amount(result["before"]))},
         {"label": _s("fig_members"), "after": _members(members["after"]),
          "before": _s("before_after", before=_members(members["before"]))},
-        {"label": _s("fig_capacity"), "after": _s("fte", value=f"{capacity:.2f}"),
-         "before": (_s("fig_capacity_of", spare=f"{names.spare_fte:g}")
+        {"label": _s("fig_capacity"), "after": _s("fte", value=fmt_fixed(capacity, 2)),
+         "before": (_s("fig_capacity_of", spare=fmt_general(names.spare_fte))
                     if names.spare_fte is not None else "")},
         {"label": _s("fig_risk"),
          "after": names.amount(run.risk) if run.has_plan else _s("fig_risk_none"), "before": ""},
     ]
+    for figure in figures:  # a label starts a line, whatever the catalog's case
+        figure["label"] = figure["label"][:1].upper() + figure["label"][1:]
     used = [lever for lever in run.levers if abs(lever.value) > 1e-9]
     risk_rows = [(names.levers.get(lv.id, lv.id), lv.risk) for lv in used if lv.risk > 0]
     closest: list[list[str]] = []
@@ -793,7 +836,8 @@ def _frontier_section(frontier: Any, budgets: Any, run: _Run, names: _Names
     for i, (point, pos) in enumerate(zip(points, positions, strict=True)):
         target_text = _pct(point["target"], 2)
         if point["risk"] is None:
-            status = STRINGS.get(f"point_{point['status']}", point["status"])
+            key = f"point_{point['status']}"
+            status = _s(key) if key in STRINGS else point["status"]
             head = _s("point_no_plan", target=target_text, status=status)
             figures, plan = "", []
         else:
@@ -845,7 +889,7 @@ def _simulation_section(simulation: Any, run: _Run, names: _Names) -> dict[str, 
     for key, title, required, req_label, fmt in (
             ("share_quantiles", _s("sim_share_chart"), run.target,
              _s("sim_required_share", value=_pct_short(run.target)), _pct),
-            ("result_quantiles", _s("sim_result_chart", currency=names.currency),
+            ("result_quantiles", _s("sim_result_chart", unit=_unit(names.currency)),
              run.min_result, _s("sim_required_result", value=_keur(run.min_result)),
              lambda v: _keur(v, sign=True))):
         q = _mapping(_field(s, key, "simulation"), f"simulation.{key}")
@@ -861,7 +905,7 @@ def _simulation_section(simulation: Any, run: _Run, names: _Names) -> dict[str, 
         charts.append({"title": title,
                        "svg": _quantile_svg(quantiles, required, req_label, fmt, title)})
     sentences = [
-        _s("sim_lead", n=f"{n:,.0f}", seed=seed if seed is not None else _s("unknown")),
+        _s("sim_lead", n=fmt_count(n), seed=seed if seed is not None else _s("unknown")),
         _s("sim_target", target=_pct_short(run.target), words=_likelihood(prob["p_target_met"]),
            p=_pct(prob["p_target_met"])),
         _s("sim_result", amount=names.amount(run.min_result),
@@ -878,6 +922,8 @@ def _simulation_section(simulation: Any, run: _Run, names: _Names) -> dict[str, 
 
 def _ordinal(level: str) -> str:
     n = int(level[1:])
+    if not is_default():  # French: 1er, 5e, 95e
+        return f"{n}er" if n == 1 else f"{n}e"
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
 
@@ -912,7 +958,7 @@ def _audit_line(run: _Run, frontier: Any) -> str:
     if isinstance(frontier, Mapping):
         parts.append(_s("audit_frontier", points=len(frontier.get("points") or []),
                         solver=frontier.get("solver", _s("unknown"))))
-    return "; ".join(parts) + "."
+    return _("; ").join(parts) + "."
 
 
 # ---------------------------------------------------------------------------------------
@@ -933,8 +979,8 @@ def _environment() -> Any:
     try:
         import jinja2
     except ImportError:
-        raise CaseError("--format html: the board pack needs Jinja2: "
-                        "pip install 'cluster-optimizer[html]'") from None
+        raise CaseError(_("--format html: the board pack needs Jinja2: "
+                          "pip install 'cluster-optimizer[html]'")) from None
     return _jinja_environment(jinja2)
 
 
@@ -995,11 +1041,11 @@ def render_board_pack(result: Mapping[str, Any], *, frontier: Mapping[str, Any] 
     # Only our own style and script may run: an injected one would be refused by its hash.
     script_src = _csp_hash(script) if data is not None else "'none'"
     return str(env.get_template("board_pack.html.j2").render(
-        strings=STRINGS,
+        strings=_strings(), lang=current(),
         title=title if title is not None else _s("title", case=run.case),
         case=run.case, status_text=status_text, status_class=status_class,
         sections=sections, data=data, audit=_audit_line(run, frontier), notes=names.notes,
-        columns={key: _s(f"col_{key}", unit=f"k {names.currency}")
+        columns={key: _s(f"col_{key}", unit=_unit(names.currency))
                  for key in ("risk", "before", "after")},
         style=markup(style), script=markup(script) if data is not None else None,
         csp=("default-src 'none'; base-uri 'none'; form-action 'none'; img-src data:; "

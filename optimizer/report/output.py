@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 from ..errors import CaseError
+from ..i18n import gettext as _
 
 
 def write_atomic(path: str | os.PathLike[str], data: str | bytes,
@@ -24,11 +25,12 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes,
     for keep in protect:
         try:
             if target.exists() and Path(keep).exists() and target.samefile(keep):
-                raise CaseError(f"--output {path}: this is the input case; choose another file")
+                raise CaseError(_("--output {path}: this is the input case; choose another file")
+                                .format(path=path))
         except OSError:
             pass
     if target.is_dir():
-        raise CaseError(f"--output {path}: is a folder; give a file name")
+        raise CaseError(_("--output {path}: is a folder; give a file name").format(path=path))
     payload = data.encode("utf-8") if isinstance(data, str) else data
     if target.exists() and not target.is_file():
         _write_through(target, payload, path)
@@ -37,11 +39,13 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes,
         target = Path(os.path.realpath(target))
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
-        raise CaseError(f"--output {path}: the folder {folder} does not exist")
+        raise CaseError(_("--output {path}: the folder {folder} does not exist").format(
+            path=path, folder=folder))
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
-        raise CaseError(f"--output {path}: cannot write in {folder} ({exc.strerror})") from None
+        raise CaseError(_("--output {path}: cannot write in {folder} ({why})").format(
+            path=path, folder=folder, why=exc.strerror)) from None
     try:
         os.fchmod(fd, _mode_for(target))  # mkstemp's 0600 would hide a shared report
         with os.fdopen(fd, "wb") as handle:
@@ -55,7 +59,8 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes,
         except OSError:
             pass
         if isinstance(exc, OSError):
-            raise CaseError(f"--output {path}: cannot write ({exc.strerror or exc})") from None
+            raise CaseError(_("--output {path}: cannot write ({why})").format(
+                path=path, why=exc.strerror or exc)) from None
         raise
 
 
@@ -75,4 +80,5 @@ def _write_through(target: Path, payload: bytes, shown: str | os.PathLike[str]) 
         with open(target, "wb") as handle:
             handle.write(payload)
     except OSError as exc:
-        raise CaseError(f"--output {shown}: cannot write ({exc.strerror or exc})") from None
+        raise CaseError(_("--output {path}: cannot write ({why})").format(
+            path=shown, why=exc.strerror or exc)) from None

@@ -47,7 +47,7 @@ def check_plot_file(path: str) -> None:
     """A usable --plot file name, and matplotlib installed (else CaseError, exit 2)."""
     suffix = Path(path).suffix.lower().lstrip(".")
     if suffix not in PLOT_SUFFIXES:
-        raise CaseError(f"--plot {path}: use a .png, .svg or .pdf file name")
+        raise CaseError(_("--plot {path}: use a .png, .svg or .pdf file name").format(path=path))
     _matplotlib()
 
 
@@ -55,12 +55,13 @@ def check_sweep_plot(axes: dict[str, list[Any]]) -> None:
     """A sweep that can be drawn: numbers on the first axis, at most 12 lines."""
     paths = list(axes)
     if any(isinstance(v, bool) or not isinstance(v, int | float) for v in axes[paths[0]]):
-        raise CaseError(f"--plot: the values of {paths[0]} are not all numbers; nothing to draw "
-                        "(put a numeric path first)")
+        raise CaseError(_("--plot: the values of {path} are not all numbers; nothing to draw "
+                          "(put a numeric path first)").format(path=paths[0]))
     lines = math.prod(len(axes[p]) for p in paths[1:])
     if lines > 12:
-        raise CaseError(f"--plot: {lines} lines would be unreadable; sweep at most 12 "
-                        f"combinations of {', '.join(paths[1:])}")
+        raise CaseError(_("--plot: {lines} lines would be unreadable; sweep at most 12 "
+                          "combinations of {paths}").format(lines=lines,
+                                                            paths=", ".join(paths[1:])))
 
 
 def matplotlib_installed() -> bool:
@@ -90,7 +91,7 @@ def _figure(width: float, height: float) -> Any:
 def _save(fig: Any, path: str | os.PathLike[str], protect: tuple[str, ...]) -> None:
     suffix = Path(path).suffix.lower().lstrip(".")
     if suffix not in PLOT_SUFFIXES:
-        raise CaseError(f"--plot {path}: use a .png, .svg or .pdf file name")
+        raise CaseError(_("--plot {path}: use a .png, .svg or .pdf file name").format(path=path))
     if not is_default():
         _local_ticks(fig)
     buf = io.BytesIO()
@@ -368,16 +369,17 @@ def sweep_lines(frame: pd.DataFrame, case: Case) -> list[dict[str, Any]]:
     axes = list(frame.attrs.get("axes", {}))
     x_path = axes[0]
     if not pd.api.types.is_numeric_dtype(frame[x_path]):
-        raise CaseError(f"--plot: the sweep of {x_path} is not numeric; nothing to draw")
-    scale, _ = axis_scale(x_path)
+        raise CaseError(_("--plot: the sweep of {path} is not numeric; nothing to draw").format(
+            path=x_path))
+    scale, _unit = axis_scale(x_path)
     cols = columns(frame, axes + ["status", "risk"])
     groups: dict[tuple[Any, ...], list[int]] = {}
     keys = zip(*(cols[p] for p in axes[1:])) if len(axes) > 1 else [()] * len(frame)
     for i, key in enumerate(keys):
         groups.setdefault(key, []).append(i)
     if len(groups) > 12:
-        raise CaseError(f"--plot: {len(groups)} lines would be unreadable; sweep at most 12 "
-                        f"values of {', '.join(axes[1:])}")
+        raise CaseError(_("--plot: {lines} lines would be unreadable; sweep at most 12 values "
+                          "of {paths}").format(lines=len(groups), paths=", ".join(axes[1:])))
     out = []
     for key, indices in groups.items():
         label = ", ".join(f"{input_name(case, p)}: {_value_text(p, v)}"
@@ -469,8 +471,8 @@ def simulation_figure(result: Result) -> Any:
     elif result.simulation is not None:
         series.append((_("the plan"), result.simulation))
     if not series:
-        raise CaseError("--plot: nothing to draw; add --simulate N, --frontier, --tornado PCT "
-                        "or --sweep PATH=... (or use a case with a cvar target)")
+        raise CaseError(_("--plot: nothing to draw; add --simulate N, --frontier, --tornado "
+                          "PCT or --sweep PATH=... (or use a case with a cvar target)"))
     case = result.case
     cur = currency(case.currency)
     fig = _figure(11, 4.6)

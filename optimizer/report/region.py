@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 
 from tabulate import tabulate
 
-from ..fmt import keur
+from ..fmt import count, keur, money, pct, pct_digits, status_words
 from ..i18n import gettext as _
 from ..results.region import RegionResult
 from .formats import FORMATS, csv_number
@@ -27,13 +28,22 @@ def render_region(result: RegionResult, fmt: str = "table") -> str:
 
 def pct_gap(x: float) -> str:
     """A relative gap in words: 0.0086% rather than 0.0%."""
-    if x >= 0.001:
-        return f"{x:.2%}"
-    return f"{x * 100:.2g}%"
+    if x >= 0.001 or x <= 0:
+        return pct_digits(x, 2)
+    return pct_digits(x, min(8, 1 - math.floor(math.log10(x * 100))))
 
 
 def _pct(x: float | None) -> str:
-    return "-" if x is None else f"{x:.1%}"
+    return "-" if x is None else pct(x)
+
+
+def _eur(x: float) -> str:
+    return money(x, "EUR")
+
+
+def _money_header(text: str) -> str:
+    """A column's heading with its unit: 'Today (EUR)' (French: 'Aujourd'hui (€)')."""
+    return text.format(unit=_("EUR"))
 
 
 def _people(result: RegionResult, markdown: bool) -> str:
@@ -44,96 +54,108 @@ def _people(result: RegionResult, markdown: bool) -> str:
     def heading(text: str) -> None:
         out.append(f"## {text}" if markdown else f"{text}\n{'=' * len(text)}")
 
-    heading(f"Region: {spec.name}")
+    heading(_("Region: {name}").format(name=spec.name))
     out.append("")
     total = result.total_risk
+    status = status_words(result.status, raw=True)
     if result.parts and total is not None:
-        what = "the fairest split (the least largest EUR at risk per EUR of budget, then the " \
-            "least total)" if spec.objective == "fairest" else "the least total EUR at risk"
+        what = _("the fairest split (the least largest EUR at risk per EUR of budget, then the "
+                 "least total)") if spec.objective == "fairest" else \
+            _("the least total EUR at risk")
         if not result.proven_optimal:
-            out.append(f"Status: {result.status.value}. The best split found (aiming at "
-                       f"{what}): the clusters together put {keur(total)} EUR at risk.")
+            out.append(_("Status: {status}. The best split found (aiming at {what}): the "
+                         "clusters together put {risk} at risk.").format(
+                status=status, what=what, risk=_eur(total)))
         else:
-            out.append(f"Status: {result.status.value}. The split of {what}: the clusters "
-                       f"together put {keur(total)} EUR at risk.")
+            out.append(_("Status: {status}. The split of {what}: the clusters together put "
+                         "{risk} at risk.").format(status=status, what=what, risk=_eur(total)))
         if result.method == "decompose" and not result.proven_optimal \
                 and result.gap_eur is not None:
-            out.append(_("Solved by decomposition: within {eur} EUR ({pct}) of the least "
-                         "possible risk (no split puts less than {bound} EUR at risk).").format(
-                eur=keur(result.gap_eur) if result.gap_eur >= 1000 else
-                f"{result.gap_eur:,.0f}", pct=pct_gap(result.gap or 0.0),
-                bound=keur(result.bound or 0.0)))
+            out.append(_("Solved by decomposition: within {eur} ({pct}) of the least "
+                         "possible risk (no split puts less than {bound} at risk).").format(
+                eur=_eur(result.gap_eur), pct=pct_gap(result.gap or 0.0),
+                bound=_eur(result.bound or 0.0)))
         elif result.gap is not None and not result.proven_optimal:
-            out.append(f"The time limit stopped the search: no split puts less than "
-                       f"{keur(result.bound or 0.0)} EUR at risk (proven gap "
-                       f"{result.gap:.2%}).")
+            out.append(_("The time limit stopped the search: no split puts less than {bound} "
+                         "at risk (proven gap {gap}).").format(
+                bound=_eur(result.bound or 0.0), gap=pct_digits(result.gap, 2)))
         elif result.proven_optimal and result.method == "decompose":
             out.append(_("Proven optimal (by decomposition: the split's EUR at risk meets "
                          "the proven bound)."))
         elif result.proven_optimal:
-            out.append("Proven optimal.")
+            out.append(_("Proven optimal."))
         overview = outlook_overview(result)
         if overview:
             out.append(overview)
     else:
-        out.append(f"Status: {result.status.value}. No split of the envelopes keeps every "
-                   "cluster at its targets.")
+        out.append(_("Status: {status}. No split of the envelopes keeps every cluster at its "
+                     "targets.").format(status=status))
     out.append("")
     if result.envelopes_split:
-        heading("Envelopes")
+        heading(_("Envelopes"))
         rows = [[e.label, keur(e.before), keur(e.amount),
                  "-" if e.after is None else keur(e.after),
-                 "-" if e.after is None else f"{(e.before - e.after) / e.before:.1%}"
+                 "-" if e.after is None else pct((e.before - e.after) / e.before)
                  if e.before else "-"]
                 for e in result.envelopes_split]
-        out.append(tabulate(rows, headers=["Envelope", "Today (EUR)", "At most (EUR)",
-                                           "After (EUR)", "Cut"], tablefmt=style,
-                            disable_numparse=True))
+        out.append(tabulate(rows, headers=[_("Envelope"), _money_header(_("Today ({unit})")),
+                                           _money_header(_("At most ({unit})")),
+                                           _money_header(_("After ({unit})")), _("Cut")],
+                            tablefmt=style, disable_numparse=True))
         out.append("")
         notes = [t for t in (envelope_line(result, e) for e in result.envelopes_split) if t]
         if notes:
             out.extend(notes)
             out.append("")
     if result.parts:
-        heading("Split and plans")
+        heading(_("Split and plans"))
         rows = []
         for p in result.parts:
             ev = p.result.evaluation
             cut = sum(p.cuts.values())
-            rows.append([p.id, keur(cut), f"{cut / p.budget:.1%}" if p.budget else "-",
+            rows.append([p.id, keur(cut), pct(cut / p.budget) if p.budget else "-",
                          keur(p.risk or 0.0), _pct(p.before_share),
                          _pct(p.result.before.private_share),
                          _pct(ev.private_share if ev else None),
                          keur(p.before_result), keur(ev.result) if ev else "-"])
-        out.append(tabulate(rows, headers=["Cluster", "Cut (EUR)", "of budget",
-                                           "At risk (EUR)", "Private today",
-                                           "after cut", "after plan", "Result today",
-                                           "after plan"], tablefmt=style,
+        out.append(tabulate(rows, headers=[_("Cluster"), _money_header(_("Cut ({unit})")),
+                                           _("of budget"),
+                                           _money_header(_("At risk ({unit})")),
+                                           _("Private today"), _("after cut"), _("after plan"),
+                                           _("Result today"), _("after plan")], tablefmt=style,
                             disable_numparse=True))
         out.append("")
         for p in result.parts:
             out.extend(cluster_lines(result, p, markdown))
         out.append("")
-    heading("Region totals")
+    heading(_("Region totals"))
     if result.private_share is not None:
         target = spec.region_private_share
-        out.append(f"Combined private share: {_pct(result.private_share[0])} today, "
-                   f"{_pct(result.private_share[1])} after"
-                   + (f" (target {target:.0%})." if target is not None else "."))
+        before, after = _pct(result.private_share[0]), _pct(result.private_share[1])
+        out.append(_("Combined private share: {before} today, {after} after (target "
+                     "{target}).").format(before=before, after=after,
+                                          target=pct_digits(target, 0))
+                   if target is not None else
+                   _("Combined private share: {before} today, {after} after.").format(
+                       before=before, after=after))
     if spec.member_pool is not None and result.new_members is not None:
-        out.append(f"New members recruited: {result.new_members:,.0f} of a pool of "
-                   f"{spec.member_pool:,}.")
+        out.append(_("New members recruited: {n} of a pool of {pool}.").format(
+            n=count(result.new_members), pool=count(spec.member_pool)))
     if result.binding:
-        out.append("Binding region constraints: " + ", ".join(result.binding) + ".")
+        out.append(_("Binding region constraints: {names}.").format(
+            names=", ".join(result.binding)))
     out.extend(marginal_lines(result))
     if result.diagnosis is not None:
         d = result.diagnosis
         out.append("")
-        heading("Why no split")
+        heading(_("Why no split"))
         for env_id, amount in d.min_envelope.items():
-            out.append(f"Envelope {env_id}: the smallest amount the clusters can absorb is "
-                       + (f"{keur(amount)} EUR." if amount is not None else
-                          "none (the other constraints fail whatever the envelope)."))
+            out.append(
+                _("Envelope {envelope}: the smallest amount the clusters can absorb is "
+                  "{amount}.").format(envelope=env_id, amount=_eur(amount))
+                if amount is not None else
+                _("Envelope {envelope}: the smallest amount the clusters can absorb is none "
+                  "(the other constraints fail whatever the envelope).").format(envelope=env_id))
         for text in d.blocking_text:
             out.append(f"- {text}")
     return "\n".join(out).rstrip() + "\n"

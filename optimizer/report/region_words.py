@@ -9,7 +9,9 @@ binds at all before quoting what 100 k EUR less would add.
 
 from __future__ import annotations
 
-from ..fmt import keur, pct_short
+from ..fmt import count, keur, money, pct, pct_digits, pct_short, status_words
+from ..i18n import gettext as _
+from ..i18n import ngettext
 from ..results.region import ClusterPart, EnvelopeSplit, RegionResult
 from ..results.result import Outlook
 from ..results.summary import summary_lines
@@ -20,17 +22,23 @@ TOL_EUR = 1.0
 
 
 def _pct(x: float | None) -> str:
-    return "-" if x is None else f"{x:.1%}"
+    return "-" if x is None else pct(x)
 
 
 def _eur(x: float, sign: bool = False) -> str:
-    return f"{keur(x, sign)} EUR"
+    """'12.3 k EUR' (French: '12,3 k€')."""
+    return money(x, "EUR", sign)
 
 
 def _names(ids: list[str]) -> str:
     if len(ids) <= 1:
         return "".join(ids)
-    return ", ".join(ids[:-1]) + " and " + ids[-1]
+    return _("{first} and {last}").format(first=", ".join(ids[:-1]), last=ids[-1])
+
+
+def _list(ids: list[str]) -> str:
+    """Ids in a row, as in brackets: 'a, b'."""
+    return ", ".join(ids)
 
 
 def max_cut(result: RegionResult, cluster_id: str, env_id: str) -> float:
@@ -68,29 +76,37 @@ def cluster_head(result: RegionResult, part: ClusterPart) -> str:
     ev, cut_case = r.evaluation, r.before
     target = r.case.target.private_share
     cut = sum(part.cuts.values())
+    at_max = at_max_cut(result, part)
     if cut > TOL_EUR:
-        who = " and ".join(f"{_label(result, e)} cuts {_eur(v)}" for e, v in part.cuts.items()
-                           if v > TOL_EUR)
-        share = f" ({cut / part.budget:.1%} of its budget" if part.budget else " ("
-        share += ", its maximum cut)" if at_max_cut(result, part) else ")"
-        if not part.budget:
-            share = " (its maximum cut)" if at_max_cut(result, part) else ""
-        text = (f"{part.id}: {who}{share}, which takes its private share from "
-                f"{_pct(part.before_share)} to {_pct(cut_case.private_share)} and its result "
-                f"from {_eur(part.before_result, True)} to {_eur(cut_case.result, True)}")
+        who = _(" and ").join(
+            _("{envelope} cuts {amount}").format(envelope=_label(result, e), amount=_eur(v))
+            for e, v in part.cuts.items() if v > TOL_EUR)
+        if part.budget:
+            share = (_(" ({share} of its budget, its maximum cut)") if at_max
+                     else _(" ({share} of its budget)")).format(share=pct(cut / part.budget))
+        else:
+            share = _(" (its maximum cut)") if at_max else ""
+        text = _("{cluster}: {who}{share}, which takes its private share from {share_before} "
+                 "to {share_cut} and its result from {result_before} to {result_cut}").format(
+            cluster=part.id, who=who, share=share, share_before=_pct(part.before_share),
+            share_cut=_pct(cut_case.private_share),
+            result_before=_eur(part.before_result, True), result_cut=_eur(cut_case.result, True))
         if part.before_share >= target:
-            text += f", both at or above its own target ({pct_short(target)})"
+            text += _(", both at or above its own target ({target})").format(
+                target=pct_short(target))
         elif cut_case.private_share >= target:
-            text += f", enough for its own target ({pct_short(target)})"
-        text += "; "
+            text += _(", enough for its own target ({target})").format(target=pct_short(target))
+        text += _("; ")
     else:
-        text = (f"{part.id}: no cut; its private share is {_pct(part.before_share)} today "
-                f"and its result {_eur(part.before_result, True)}; ")
+        text = _("{cluster}: no cut; its private share is {share} today and its result "
+                 "{result}").format(cluster=part.id, share=_pct(part.before_share),
+                                    result=_eur(part.before_result, True)) + _("; ")
     if ev is None:
-        return text.rstrip("; ") + "."
-    text += (f"its plan then brings the result to {_eur(ev.result, True)} and the share to "
-             f"{_pct(ev.private_share)} (target {pct_short(target)}), putting {_eur(ev.risk)} "
-             "at risk.")
+        return text.rstrip("; \u202f") + "."
+    text += _("its plan then brings the result to {result} and the share to {share} (target "
+              "{target}), putting {risk} at risk.").format(
+        result=_eur(ev.result, True), share=_pct(ev.private_share), target=pct_short(target),
+        risk=_eur(ev.risk))
     return text
 
 
@@ -116,24 +132,30 @@ def outlook_overview(result: RegionResult) -> str | None:
     limit = pct_short(Outlook.LOW)
     n = seen[0].result.outlook.scenarios
     if not low:
-        return (f"Outlook: every cluster's plan holds (target share and result together) in "
-                f"at least {limit} of {n:,} simulated years.")
+        return _("Outlook: every cluster's plan holds (target share and result together) in "
+                 "at least {limit} of {n} simulated years.").format(limit=limit, n=count(n))
     which = ", ".join(f"{p.id} {pct_short(p.result.outlook.p_both)}" for p in low)
-    how_many = f"all {len(seen)}" if len(low) == len(seen) else f"{len(low)} of the {len(seen)}"
-    text = (f"Outlook: {how_many} clusters' plans hold (target share and "
-            f"result together) in fewer than {limit} of {n:,} simulated years ({which}).")
+    how_many = (_("all {n}").format(n=len(seen)) if len(low) == len(seen)
+                else _("{low} of the {n}").format(low=len(low), n=len(seen)))
+    text = _("Outlook: {how_many} clusters' plans hold (target share and result together) in "
+             "fewer than {limit} of {n} simulated years ({which}).").format(
+        how_many=how_many, limit=limit, n=count(n), which=which)
     thin = [p for p in low if p.result.outlook.p_result_ok < Outlook.LOW
             and p.result.evaluation is not None]
     if thin:
         margins = [p.result.evaluation.result - p.result.case.target.min_result for p in thin]
-        lo, hi = keur(min(margins), True), keur(max(margins), True)
-        margin = f"{lo} EUR" if lo == hi else f"{lo} to {hi} EUR"
-        one = len(thin) == 1
-        text += (f" In {_names([p.id for p in thin])} it is the budget that fails: "
-                 f"{'its plan leaves' if one else 'their plans leave'} the result {margin} "
-                 "above its floor (target.min_result), so any lever falling short of its full "
-                 "delivery puts the result below it.")
-    text += " Each cluster's lines below say what to try."
+        lo, hi = money(min(margins), "EUR", True), money(max(margins), "EUR", True)
+        margin = lo if lo == hi else _("{low} to {high}").format(
+            low=keur(min(margins), True), high=hi)
+        text += " " + ngettext(
+            "In {names} it is the budget that fails: its plan leaves the result {margin} above "
+            "its floor (target.min_result), so any lever falling short of its full delivery "
+            "puts the result below it.",
+            "In {names} it is the budget that fails: their plans leave the result {margin} "
+            "above its floor (target.min_result), so any lever falling short of its full "
+            "delivery puts the result below it.", len(thin)).format(
+            names=_names([p.id for p in thin]), margin=margin)
+    text += " " + _("Each cluster's lines below say what to try.")
     return text
 
 
@@ -145,13 +167,13 @@ def _stops(result: RegionResult, split: EnvelopeSplit) -> list[str]:
     other = [p.id for p in ids if p.id not in at_max and p.id not in balanced]
     out = []
     if balanced:
-        out.append(f"its budget just balances ({', '.join(balanced)})")
+        out.append(_("its budget just balances ({clusters})").format(clusters=_list(balanced)))
     if at_max:
-        out.append(f"it reaches its maximum cut of {split.max_cut_fraction:.0%} of the line "
-                   f"({', '.join(at_max)})")
+        out.append(_("it reaches its maximum cut of {max} of the line ({clusters})").format(
+            max=pct_digits(split.max_cut_fraction, 0), clusters=_list(at_max)))
     if other:
-        out.append(f"a deeper cut would no longer lower the total EUR at risk "
-                   f"({', '.join(other)})")
+        out.append(_("a deeper cut would no longer lower the total EUR at risk "
+                     "({clusters})").format(clusters=_list(other)))
     return out
 
 
@@ -163,15 +185,17 @@ def envelope_line(result: RegionResult, split: EnvelopeSplit) -> str | None:
     asked = (split.before - split.amount) / split.before
     made = (split.before - split.after) / split.before
     if envelope_binds(split):
-        return (f"{split.label}: the clusters are cut by what the envelope asks "
-                f"({asked:.1%}, {_eur(split.before - split.amount)}); it binds.")
+        return _("{envelope}: the clusters are cut by what the envelope asks ({asked}, "
+                 "{amount}); it binds.").format(envelope=split.label, asked=pct(asked),
+                                                amount=_eur(split.before - split.amount))
     stops = _stops(result, split)
-    text = (f"{split.label}: {asked:.1%} is asked ({_eur(split.before - split.amount)}) "
-            f"and {made:.1%} is cut ({_eur(split.before - split.after)}): a funder's cut "
-            "carries no EUR at risk and raises a cluster's private share, so the "
-            "least-risk split cuts deeper than asked")
+    text = _("{envelope}: {asked} is asked ({asked_amount}) and {made} is cut ({made_amount}): "
+             "a funder's cut carries no EUR at risk and raises a cluster's private share, so "
+             "the least-risk split cuts deeper than asked").format(
+        envelope=split.label, asked=pct(asked), asked_amount=_eur(split.before - split.amount),
+        made=pct(made), made_amount=_eur(split.before - split.after))
     if stops:
-        text += ", each cluster until " + " or until ".join(stops)
+        text += _(", each cluster until {stops}").format(stops=_(" or until ").join(stops))
     return text + "."
 
 
@@ -180,18 +204,19 @@ def binds_words(result: RegionResult) -> list[str]:
     spec = result.region.spec
     out = []
     if "region_private_share" in result.binding and spec.region_private_share is not None:
-        out.append(f"the combined private share target ({pct_short(spec.region_private_share)})")
+        out.append(_("the combined private share target ({target})").format(
+            target=pct_short(spec.region_private_share)))
     if "member_pool" in result.binding and spec.member_pool is not None:
-        out.append(f"the member pool ({spec.member_pool:,} new members)")
+        out.append(_("the member pool ({n} new members)").format(n=count(spec.member_pool)))
     for s in result.envelopes_split:
         if envelope_binds(s):
-            out.append(f"envelope {s.label}")
+            out.append(_("envelope {envelope}").format(envelope=s.label))
     balanced = [p.id for p in result.parts if balances_just(p)]
     if balanced:
-        out.append(f"the balanced budget of {_names(balanced)}")
+        out.append(_("the balanced budget of {clusters}").format(clusters=_names(balanced)))
     at_max = [p.id for p in result.parts if at_max_cut(result, p)]
     if at_max:
-        out.append(f"the maximum cut of {_names(at_max)}")
+        out.append(_("the maximum cut of {clusters}").format(clusters=_names(at_max)))
     return out
 
 
@@ -202,25 +227,29 @@ def marginal_lines(result: RegionResult) -> list[str]:
     for m in result.marginal:
         s = splits.get(m.envelope)
         label = s.label if s else m.envelope
+        step = _eur(m.step)
         if m.extra_risk is None:
-            out.append(f"{keur(m.step)} EUR less in {label}: no split "
-                       f"({m.status.value}).")
+            out.append(_("{step} less in {envelope}: no split ({status}).").format(
+                step=step, envelope=label, status=status_words(m.status, raw=True)))
             continue
         if s is None or s.after is None or envelope_binds(s):
-            out.append(f"{keur(m.step)} EUR less in {label} would add "
-                       f"{_eur(m.extra_risk)} at risk.")
+            out.append(_("{step} less in {envelope} would add {risk} at risk.").format(
+                step=step, envelope=label, risk=_eur(m.extra_risk)))
             continue
-        text = (f"{label} does not bind: the clusters take more cut than it asks "
-                f"({_eur(s.after)} left against at most {_eur(s.amount)})")
+        text = _("{envelope} does not bind: the clusters take more cut than it asks ({left} "
+                 "left against at most {amount})").format(
+            envelope=label, left=_eur(s.after), amount=_eur(s.amount))
         if s.after <= s.amount - m.step + TOL_EUR:
-            text += (f", so {keur(m.step)} EUR less still leaves them room and adds "
-                     f"{'no EUR' if abs(m.extra_risk) < 0.05 else _eur(m.extra_risk)} at risk")
+            text += _(", so {step} less still leaves them room and adds {risk} at "
+                      "risk").format(step=step, risk=_("no EUR") if abs(m.extra_risk) < 0.05
+                                     else _eur(m.extra_risk))
         else:
-            text += (f"; {keur(m.step)} EUR less ({_eur(s.amount - m.step)}) is below what "
-                     f"they take and would add {_eur(m.extra_risk)} at risk")
+            text += _("; {step} less ({amount}) is below what they take and would add {risk} "
+                      "at risk").format(step=step, amount=_eur(s.amount - m.step),
+                                        risk=_eur(m.extra_risk))
         what = binds_words(result)
         if what:
-            text += "; what binds is " + _names(what)
+            text += _("; what binds is {what}").format(what=_names(what))
         out.append(text + ".")
     return out
 

@@ -29,152 +29,178 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..errors import CaseError
+from ..fmt import currency as currency_word
+from ..fmt import pct_digits, status_words
+from ..i18n import N_, is_default
+from ..i18n import gettext as _
 
 # ---------------------------------------------------------------------------------------
-# Human-facing strings: kept here, in one place, so that a translation step can wrap them.
+# Human-facing strings, in one place, marked for the catalog (N_) and translated where they
+# are written (_tr) in the current language (optimizer.i18n). Sheet titles follow it too
+# (nothing reads this workbook back by sheet name); number formats stay Excel's.
 # ---------------------------------------------------------------------------------------
 
 SHEETS = {
-    "plan": "Plan",
-    "levers": "Levers",
-    "budget": "Budget",
-    "indicators": "Indicators",
-    "simulation": "Simulation",
-    "cvar": "CVaR",
-    "summary": "Summary",
-    "sweep": "Sweep",
-    "frontier": "Frontier",
-    "events": "Frontier changes",
-    "tornado": "Tornado",
+    "plan": N_("Plan"),
+    "levers": N_("Levers"),
+    "budget": N_("Budget"),
+    "indicators": N_("Indicators"),
+    "simulation": N_("Simulation"),
+    "cvar": N_("CVaR"),
+    "summary": N_("Summary"),
+    "sweep": N_("Sweep"),
+    "frontier": N_("Frontier"),
+    "events": N_("Frontier changes"),
+    "tornado": N_("Tornado"),
 }
 
 TEXT = {
-    "needs_openpyxl": "Excel workbooks need openpyxl: pip install 'cluster-optimizer[xlsx]'",
-    "not_a_result": "the report needs the JSON of a run (a plan, a sweep, a frontier or a "
-                    "tornado), got {what}",
-    "title_plan": "{case}: {status}",
-    "title_run": "{case}: {kind}",
-    "section_words": "The plan in words",
-    "section_binding": "What limits the plan",
-    "section_diagnosis": "Why no plan reaches the target",
-    "section_best": "The plan that comes closest",
-    "section_warnings": "Warnings",
-    "section_audit": "Audit trail",
-    "item": "item",
-    "value": "value",
-    "status": "status",
-    "proven_optimal": "proven optimal",
-    "solver": "solver",
-    "risk": "EUR at risk",
-    "cvar_loss": "CVaR of the loss (optimisation scenarios)",
-    "target_share": "target private share",
-    "min_result": "least result",
-    "min_members": "least members",
-    "max_levers": "most levers at once",
-    "share_after": "private share after the plan",
-    "marginal": "EUR at risk added by one more point of target ({target})",
-    "max_share": "highest reachable private share",
-    "yes": "yes",
-    "no": "no",
-    "total_risk": "Total",
-    "public": "public",
-    "private": "private",
-    "public_total": "Public revenues",
-    "private_total": "Private revenues",
-    "revenues_total": "Total revenues",
-    "expenditures_total": "Total expenditures",
-    "result": "Result (revenues - expenditures)",
-    "revenue_section": "revenue",
-    "expenditure_section": "expenditure",
-    "staff": "staff",
-    "frontier_summary": "The frontier in words",
-    "today_share": "today's private share",
-    "precision": "precision of the changes",
-    "change": "each input moved down and up by",
-    "base_risk": "EUR at risk of the case as it is",
-    "base_status": "status of the case as it is",
-    "points": "points",
-    "solves": "solves",
-    "status_counts": "points {status}",
-    "chart_frontier": "Least EUR at risk by target share",
-    "chart_frontier_x": "target private share",
-    "chart_frontier_y": "least EUR at risk ({currency})",
-    "chart_tornado": "EUR at risk when each input moves by {change}",
-    "chart_tornado_x": "change in EUR at risk ({currency})",
-    "chart_low": "input lowered",
-    "chart_high": "input raised",
-    "chart_sweep": "Least EUR at risk by {axis}",
-    "plan_eur": "least EUR at risk plan",
-    "plan_cvar": "least CVaR plan",
-    "lever_value": "lever {lever}",
-    "kind_sweep": "sweep",
-    "kind_frontier": "frontier",
-    "kind_tornado": "tornado",
+    "needs_openpyxl": N_("Excel workbooks need openpyxl: pip install 'cluster-optimizer[xlsx]'"),
+    "not_a_result": N_("the report needs the JSON of a run (a plan, a sweep, a frontier or a "
+                       "tornado), got {what}"),
+    "title_plan": N_("{case}: {status}"),
+    "title_run": N_("{case}: {kind}"),
+    "section_words": N_("The plan in words"),
+    "section_binding": N_("What limits the plan"),
+    "section_diagnosis": N_("Why no plan reaches the target"),
+    "section_best": N_("The plan that comes closest"),
+    "section_warnings": N_("Warnings"),
+    "section_audit": N_("Audit trail"),
+    "item": N_("item"),
+    "value": N_("value"),
+    "status": N_("status"),
+    "proven_optimal": N_("proven optimal"),
+    "solver": N_("solver"),
+    "risk": N_("EUR at risk"),
+    "cvar_loss": N_("CVaR of the loss (optimisation scenarios)"),
+    "target_share": N_("target private share"),
+    "min_result": N_("least result"),
+    "min_members": N_("least members"),
+    "max_levers": N_("most levers at once"),
+    "share_after": N_("private share after the plan"),
+    "marginal": N_("EUR at risk added by one more point of target ({target})"),
+    "max_share": N_("highest reachable private share"),
+    "yes": N_("yes"),
+    "no": N_("no"),
+    "total_risk": N_("Total"),
+    "public": N_("public"),
+    "private": N_("private"),
+    "public_total": N_("Public revenues"),
+    "private_total": N_("Private revenues"),
+    "revenues_total": N_("Total revenues"),
+    "expenditures_total": N_("Total expenditures"),
+    "result": N_("Result (revenues - expenditures)"),
+    "revenue_section": N_("revenue"),
+    "expenditure_section": N_("expenditure"),
+    "staff": N_("staff"),
+    "frontier_summary": N_("The frontier in words"),
+    "today_share": N_("today's private share"),
+    "precision": N_("precision of the changes"),
+    "change": N_("each input moved down and up by"),
+    "base_risk": N_("EUR at risk of the case as it is"),
+    "base_status": N_("status of the case as it is"),
+    "points": N_("points"),
+    "solves": N_("solves"),
+    "status_counts": N_("points {status}"),
+    "chart_frontier": N_("Least EUR at risk by target share"),
+    "chart_frontier_x": N_("target private share"),
+    "chart_frontier_y": N_("least EUR at risk ({currency})"),
+    "chart_tornado": N_("EUR at risk when each input moves by {change}"),
+    "chart_tornado_x": N_("change in EUR at risk ({currency})"),
+    "chart_low": N_("input lowered"),
+    "chart_high": N_("input raised"),
+    "chart_sweep": N_("Least EUR at risk by {axis}"),
+    "plan_eur": N_("least EUR at risk plan"),
+    "plan_cvar": N_("least CVaR plan"),
+    "lever_value": N_("lever {lever}"),
+    "kind_sweep": N_("sweep"),
+    "kind_frontier": N_("frontier"),
+    "kind_tornado": N_("tornado"),
 }
+
+
+def _tr(text: Any) -> Any:
+    """A text of the workbook in the current language (an empty text stays empty: gettext
+    gives the catalog's header for it)."""
+    return _(text) if isinstance(text, str) and text else text
+
+
+def _trs(texts: Iterable[str]) -> tuple[str, ...]:
+    return tuple(_tr(t) for t in texts)
+
+
+def _status(value: Any) -> Any:
+    """A solve's status in words of the language (English keeps the code)."""
+    return status_words(value, raw=True) if isinstance(value, str) else value
+
 
 # Column headers of the tables ("{money}" is the currency in thousands, "k EUR").
 HEADERS = {
-    "levers": ("id", "label", "type", "used", "value", "unit", "EUR at risk",
-               "revenue change ({money})", "expenditure change ({money})", "members change",
-               "FTE used", "action"),
-    "budget": ("section", "id", "label", "side", "before ({money})", "after ({money})",
-               "change ({money})"),
-    "indicators": ("indicator", "before", "after", "change", "unit"),
-    "simulation": ("measure", "value"),
-    "cvar": ("measure",),
-    "sweep_tail": ("status", "EUR at risk", "private share", "result ({money})", "members"),
-    "frontier": ("target", "status", "EUR at risk", "private share", "result ({money})",
-                 "members"),
-    "events": ("target", "lever", "label", "event", "before", "after", "text"),
-    "tornado": ("rank", "input", "name", "base", "low", "high", "status when low",
-                "status when high", "EUR at risk when low", "EUR at risk when high", "swing",
-                "effect", "feasibility", "note", "change when low", "change when high"),
+    "levers": (N_("id"), N_("label"), N_("type"), N_("used"), N_("value"), N_("unit"),
+               N_("EUR at risk"), N_("revenue change ({money})"),
+               N_("expenditure change ({money})"), N_("members change"), N_("FTE used"),
+               N_("action")),
+    "budget": (N_("section"), N_("id"), N_("label"), N_("side"), N_("before ({money})"),
+               N_("after ({money})"), N_("change ({money})")),
+    "indicators": (N_("indicator"), N_("before"), N_("after"), N_("change"), N_("unit")),
+    "simulation": (N_("measure"), N_("value")),
+    "cvar": (N_("measure"),),
+    "sweep_tail": (N_("status"), N_("EUR at risk"), N_("private share"),
+                   N_("result ({money})"), N_("members")),
+    "frontier": (N_("target"), N_("status"), N_("EUR at risk"), N_("private share"),
+                 N_("result ({money})"), N_("members")),
+    "events": (N_("target"), N_("lever"), N_("label"), N_("event"), N_("before"), N_("after"),
+               N_("text")),
+    "tornado": (N_("rank"), N_("input"), N_("name"), N_("base"), N_("low"), N_("high"),
+                N_("status when low"), N_("status when high"), N_("EUR at risk when low"),
+                N_("EUR at risk when high"), N_("swing"), N_("effect"), N_("feasibility"),
+                N_("note"), N_("change when low"), N_("change when high")),
 }
 
 UNITS = {
-    "eur": "EUR",
+    "eur": N_("EUR"),
     "share": "%",
-    "members": "members",
-    "fte": "FTE",
-    "units": "units",
-    "proposals": "proposals",
+    "members": N_("members"),
+    "fte": N_("FTE"),
+    "units": N_("units"),
+    "proposals": N_("proposals"),
 }
 LEVER_UNITS = {"cut": "eur", "grant_cut": "eur", "fee_increase": "share",
                "new_members": "members", "service": "units", "success_fee": "share",
                "eu_projects": "proposals", "custom": "units"}
 
 INDICATORS = {
-    "private_share": ("private share", "share"),
-    "result": ("result", "eur"),
-    "members": ("members", "members"),
-    "members_lost": ("members lost", "members"),
-    "eligible": ("eligible costs", "eur"),
-    "public": ("public revenues", "eur"),
-    "private": ("private revenues", "eur"),
-    "capacity_used": ("staff capacity used", "fte"),
+    "private_share": (N_("private share"), "share"),
+    "result": (N_("result"), "eur"),
+    "members": (N_("members"), "members"),
+    "members_lost": (N_("members lost"), "members"),
+    "eligible": (N_("eligible costs"), "eur"),
+    "public": (N_("public revenues"), "eur"),
+    "private": (N_("private revenues"), "eur"),
+    "capacity_used": (N_("staff capacity used"), "fte"),
 }
 
 SIMULATION = {
-    "n": ("simulated scenarios", "count"),
-    "seed": ("seed", "count"),
-    "p_target_met": ("probability the target share is met", "share"),
-    "p_result_ok": ("probability the result is at least the least result", "share"),
-    "p_no_loss": ("probability of both", "share"),
-    "share_quantiles.p05": ("private share, 5% quantile", "share"),
-    "share_quantiles.p50": ("private share, median", "share"),
-    "share_quantiles.p95": ("private share, 95% quantile", "share"),
-    "result_quantiles.p05": ("result, 5% quantile", "eur"),
-    "result_quantiles.p50": ("result, median", "eur"),
-    "result_quantiles.p95": ("result, 95% quantile", "eur"),
-    "expected_deficit": ("expected deficit", "eur"),
-    "expected_loss": ("expected loss", "eur"),
-    "var95_loss": ("loss exceeded in 5% of scenarios (VaR 95%)", "eur"),
-    "cvar95_loss": ("average loss in the worst 5% (CVaR 95%)", "eur"),
+    "n": (N_("simulated scenarios"), "count"),
+    "seed": (N_("seed"), "count"),
+    "p_target_met": (N_("probability the target share is met"), "share"),
+    "p_result_ok": (N_("probability the result is at least the least result"), "share"),
+    "p_no_loss": (N_("probability of both"), "share"),
+    "share_quantiles.p05": (N_("private share, 5% quantile"), "share"),
+    "share_quantiles.p50": (N_("private share, median"), "share"),
+    "share_quantiles.p95": (N_("private share, 95% quantile"), "share"),
+    "result_quantiles.p05": (N_("result, 5% quantile"), "eur"),
+    "result_quantiles.p50": (N_("result, median"), "eur"),
+    "result_quantiles.p95": (N_("result, 95% quantile"), "eur"),
+    "expected_deficit": (N_("expected deficit"), "eur"),
+    "expected_loss": (N_("expected loss"), "eur"),
+    "var95_loss": (N_("loss exceeded in 5% of scenarios (VaR 95%)"), "eur"),
+    "cvar95_loss": (N_("average loss in the worst 5% (CVaR 95%)"), "eur"),
 }
 CVAR = {
-    "alpha": ("CVaR level", "share"),
-    "scenarios": ("optimisation scenarios", "count"),
-    "seed": ("seed", "count"),
+    "alpha": (N_("CVaR level"), "share"),
+    "scenarios": (N_("optimisation scenarios"), "count"),
+    "seed": (N_("seed"), "count"),
 }
 
 # Number formats: amounts in thousands with one decimal ("1,234.5" for 1,234,500: the
@@ -201,7 +227,7 @@ def _openpyxl() -> Any:
     try:
         import openpyxl
     except ImportError:
-        raise CaseError(TEXT["needs_openpyxl"]) from None
+        raise CaseError(_tr(TEXT["needs_openpyxl"])) from None
     return openpyxl
 
 
@@ -237,7 +263,9 @@ class _Book:
         case = case or {}
         currency = case.get("currency") if isinstance(case.get("currency"), str) else None
         self.currency = currency or "EUR"
-        self.money = f"k {self.currency}"
+        # thousands of the currency as a unit: 'k EUR' (French: 'k€')
+        self.money = (f"k {self.currency}" if is_default()
+                      else f"k{'' if self.currency == 'EUR' else ' '}{currency_word(self.currency)}")
         self.labels: dict[tuple[str, str], str] = {}
         self.types: dict[str, str] = {}
         self.staff: dict[str, bool] = {}
@@ -258,10 +286,10 @@ class _Book:
     def sheet(self, key: str, index: int | None = None) -> Any:
         if self.first:
             ws = self.wb.active
-            ws.title = SHEETS[key]
+            ws.title = _tr(SHEETS[key])
             self.first = False
         else:
-            ws = self.wb.create_sheet(SHEETS[key], index)
+            ws = self.wb.create_sheet(_tr(SHEETS[key]), index)
         return ws
 
     def header(self, ws: Any, names: Iterable[str], row: int = 1) -> None:
@@ -329,42 +357,42 @@ def _get(obj: Any, dotted: str) -> Any:
 
 def _plan_sheet(book: _Book, result: Mapping[str, Any]) -> None:
     ws = book.sheet("plan")
-    status = str(result.get("status", ""))
+    status = status_words(str(result.get("status", "")), raw=True)
     title = ws.cell(row=1, column=1)
-    _set(title, TEXT["title_plan"].format(case=result.get("case", ""), status=status))
+    _set(title, _tr(TEXT["title_plan"]).format(case=result.get("case", ""), status=status))
     title.font = book.title
     row = 3
     target = _map(result, "target")
     indicators = result.get("indicators") or {}
     facts: list[tuple[str, Any, str]] = [
-        (TEXT["status"], status, "number"),
-        (TEXT["proven_optimal"], TEXT["yes"] if result.get("proven_optimal") else TEXT["no"],
+        (_tr(TEXT["status"]), status, "number"),
+        (_tr(TEXT["proven_optimal"]), _tr(TEXT["yes"]) if result.get("proven_optimal") else _tr(TEXT["no"]),
          "number"),
-        (TEXT["solver"], result.get("solver"), "number"),
-        (TEXT["risk"], _num(result.get("risk")), "eur_exact"),
+        (_tr(TEXT["solver"]), result.get("solver"), "number"),
+        (_tr(TEXT["risk"]), _num(result.get("risk")), "eur_exact"),
     ]
     cvar = result.get("cvar")
     if isinstance(cvar, Mapping):
-        facts.append((TEXT["cvar_loss"], _num(_get(cvar, "cvar_plan.cvar_loss")), "eur_exact"))
+        facts.append((_tr(TEXT["cvar_loss"]), _num(_get(cvar, "cvar_plan.cvar_loss")), "eur_exact"))
     facts += [
-        (TEXT["target_share"], _num(target.get("private_share")), "share"),
-        (TEXT["share_after"], _num(_get(indicators, "private_share.after")), "share"),
-        (TEXT["min_result"], _num(target.get("min_result")), "eur_exact"),
+        (_tr(TEXT["target_share"]), _num(target.get("private_share")), "share"),
+        (_tr(TEXT["share_after"]), _num(_get(indicators, "private_share.after")), "share"),
+        (_tr(TEXT["min_result"]), _num(target.get("min_result")), "eur_exact"),
     ]
     if target.get("min_members") is not None:
-        facts.append((TEXT["min_members"], _num(target.get("min_members")), "count"))
+        facts.append((_tr(TEXT["min_members"]), _num(target.get("min_members")), "count"))
     if target.get("max_levers") is not None:
-        facts.append((TEXT["max_levers"], _num(target.get("max_levers")), "count"))
+        facts.append((_tr(TEXT["max_levers"]), _num(target.get("max_levers")), "count"))
     marginal = result.get("marginal_risk")
     if isinstance(marginal, Mapping) and _num(marginal.get("extra_risk")) is not None:
-        shown = f"{marginal.get('target', 0):.0%}" if _num(marginal.get("target")) is not None \
+        shown = pct_digits(marginal.get('target', 0), 0) if _num(marginal.get("target")) is not None \
             else ""
-        facts.append((TEXT["marginal"].format(target=shown), marginal["extra_risk"],
+        facts.append((_tr(TEXT["marginal"]).format(target=shown), marginal["extra_risk"],
                       "eur_exact"))
     diagnosis = result.get("diagnosis")
     if isinstance(diagnosis, Mapping) and _num(diagnosis.get("max_private_share")) is not None:
-        facts.append((TEXT["max_share"], diagnosis["max_private_share"], "share_fine"))
-    book.header(ws, (TEXT["item"], TEXT["value"]), row=row)
+        facts.append((_tr(TEXT["max_share"]), diagnosis["max_private_share"], "share_fine"))
+    book.header(ws, (_tr(TEXT["item"]), _tr(TEXT["value"])), row=row)
     ws.freeze_panes = None
     row += 1
     for label, value, unit in facts:
@@ -386,15 +414,15 @@ def _plan_sheet(book: _Book, result: Mapping[str, Any]) -> None:
             _set(ws.cell(row=row, column=1), text)
             row += 1
 
-    lines(TEXT["section_words"], result.get("summary") or [])
-    lines(TEXT["section_binding"], result.get("binding") or [])
+    lines(_tr(TEXT["section_words"]), result.get("summary") or [])
+    lines(_tr(TEXT["section_binding"]), result.get("binding") or [])
     if isinstance(diagnosis, Mapping):
-        lines(TEXT["section_diagnosis"], diagnosis.get("blocking_text") or [])
+        lines(_tr(TEXT["section_diagnosis"]), diagnosis.get("blocking_text") or [])
         best = diagnosis.get("best_plan")
         if isinstance(best, Mapping) and best:
             row += 1
             cell = ws.cell(row=row, column=1)
-            _set(cell, TEXT["section_best"])
+            _set(cell, _tr(TEXT["section_best"]))
             cell.font = book.section
             row += 1
             for lever, value in best.items():
@@ -402,18 +430,18 @@ def _plan_sheet(book: _Book, result: Mapping[str, Any]) -> None:
                 _set(ws.cell(row=row, column=2), _num(value),
                      _fmt(_lever_unit(book.types.get(lever))))
                 row += 1
-    lines(TEXT["section_warnings"], result.get("warnings") or [])
+    lines(_tr(TEXT["section_warnings"]), result.get("warnings") or [])
     audit = result.get("audit")
     if isinstance(audit, Mapping):
         row += 1
         cell = ws.cell(row=row, column=1)
-        _set(cell, TEXT["section_audit"])
+        _set(cell, _tr(TEXT["section_audit"]))
         cell.font = book.section
         row += 1
         for key, value in _flatten(audit):
             _set(ws.cell(row=row, column=1), key)
             _set(ws.cell(row=row, column=2), value if not isinstance(value, bool)
-                 else (TEXT["yes"] if value else TEXT["no"]))
+                 else (_tr(TEXT["yes"]) if value else _tr(TEXT["no"])))
             row += 1
     book.widths(ws, (58, 70), header_row=None)
 
@@ -434,7 +462,7 @@ def _flatten(obj: Mapping[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
 def _levers_sheet(book: _Book, result: Mapping[str, Any]) -> None:
     levers = [lv for lv in result.get("levers") or [] if isinstance(lv, Mapping)]
     ws = book.sheet("levers")
-    head = list(HEADERS["levers"])
+    head = list(_trs(HEADERS["levers"]))
     book.header(ws, head)
     money = _fmt("eur")
     for r, lever in enumerate(levers, start=2):
@@ -449,7 +477,7 @@ def _levers_sheet(book: _Book, result: Mapping[str, Any]) -> None:
             (kind, None),
             (bool(value), FORMATS["boolean"]),
             (value, _fmt("eur_exact" if unit == "eur" else unit)),
-            (UNITS.get(unit, ""), None),
+            (_tr(UNITS.get(unit, "")), None),
             (_num(lever.get("risk")), _fmt("eur_exact")),
             (_sum(revenue.values()), money),
             (_sum(spending.values()), money),
@@ -461,7 +489,7 @@ def _levers_sheet(book: _Book, result: Mapping[str, Any]) -> None:
             _set(ws.cell(row=r, column=col), v, f)
     total_row = len(levers) + 2
     cell = ws.cell(row=total_row, column=1)
-    _set(cell, TEXT["total_risk"])
+    _set(cell, _tr(TEXT["total_risk"]))
     cell.font = book.total_font
     total = ws.cell(row=total_row, column=7)
     _set(total, _num(result.get("risk")), _fmt("eur_exact"))
@@ -478,7 +506,7 @@ def _budget_sheet(book: _Book, result: Mapping[str, Any]) -> None:
     budget = _map(result, "budget")
     indicators = _map(result, "indicators")
     ws = book.sheet("budget")
-    book.header(ws, HEADERS["budget"])
+    book.header(ws, _trs(HEADERS["budget"]))
     money = _fmt("eur")
     row = 2
 
@@ -497,30 +525,30 @@ def _budget_sheet(book: _Book, result: Mapping[str, Any]) -> None:
 
     for item in budget.get("revenues") or []:
         if isinstance(item, Mapping):
-            side = TEXT["public"] if item.get("public") else TEXT["private"]
-            line(TEXT["revenue_section"], item.get("id"), book.label("revenues", item.get("id")),
+            side = _tr(TEXT["public"]) if item.get("public") else _tr(TEXT["private"])
+            line(_tr(TEXT["revenue_section"]), item.get("id"), book.label("revenues", item.get("id")),
                  side, item.get("before"), item.get("after"))
     public = _map(indicators, "public")
     private = _map(indicators, "private")
-    line(TEXT["revenue_section"], None, TEXT["public_total"], TEXT["public"],
+    line(_tr(TEXT["revenue_section"]), None, _tr(TEXT["public_total"]), _tr(TEXT["public"]),
          public.get("before"), public.get("after"), bold=True)
-    line(TEXT["revenue_section"], None, TEXT["private_total"], TEXT["private"],
+    line(_tr(TEXT["revenue_section"]), None, _tr(TEXT["private_total"]), _tr(TEXT["private"]),
          private.get("before"), private.get("after"), bold=True)
     totals = [_add(public.get(k), private.get(k)) for k in ("before", "after")]
-    line(TEXT["revenue_section"], None, TEXT["revenues_total"], "", totals[0], totals[1],
+    line(_tr(TEXT["revenue_section"]), None, _tr(TEXT["revenues_total"]), "", totals[0], totals[1],
          bold=True)
     spent: list[Any] = [0.0, 0.0]
     for item in budget.get("expenditures") or []:
         if isinstance(item, Mapping):
             ident = item.get("id")
-            side = TEXT["staff"] if book.staff.get(str(ident)) else ""
-            line(TEXT["expenditure_section"], ident, book.label("expenditures", ident), side,
+            side = _tr(TEXT["staff"]) if book.staff.get(str(ident)) else ""
+            line(_tr(TEXT["expenditure_section"]), ident, book.label("expenditures", ident), side,
                  item.get("before"), item.get("after"))
             spent = [_add(spent[0], item.get("before")), _add(spent[1], item.get("after"))]
-    line(TEXT["expenditure_section"], None, TEXT["expenditures_total"], "", spent[0], spent[1],
+    line(_tr(TEXT["expenditure_section"]), None, _tr(TEXT["expenditures_total"]), "", spent[0], spent[1],
          bold=True)
     result_line = _map(indicators, "result")
-    line("", None, TEXT["result"], "", result_line.get("before"), result_line.get("after"),
+    line("", None, _tr(TEXT["result"]), "", result_line.get("before"), result_line.get("after"),
          bold=True)
     book.widths(ws, (12, 16, 40, 9, 14, 14, 14))
 
@@ -533,17 +561,18 @@ def _add(a: Any, b: Any) -> float | None:
 def _indicators_sheet(book: _Book, result: Mapping[str, Any]) -> None:
     indicators = _map(result, "indicators")
     ws = book.sheet("indicators")
-    book.header(ws, HEADERS["indicators"])
+    book.header(ws, _trs(HEADERS["indicators"]))
     row = 2
     for key, value in indicators.items():
         name, unit = INDICATORS.get(key, (key, "number"))
+        name = _tr(name)
         fmt = _fmt("eur_exact" if unit == "eur" else unit)
         if isinstance(value, Mapping):
             before, after = _num(value.get("before")), _num(value.get("after"))
         else:
             before, after = None, _num(value)
         change = after - before if before is not None and after is not None else None
-        cells = (name, before, after, change, UNITS.get(unit, ""))
+        cells = (name, before, after, change, _tr(UNITS.get(unit, "")))
         for col, v in enumerate(cells, start=1):
             _set(ws.cell(row=row, column=col), v, fmt if 2 <= col <= 4 else None)
         row += 1
@@ -551,13 +580,13 @@ def _indicators_sheet(book: _Book, result: Mapping[str, Any]) -> None:
 
 
 def _simulation_rows(simulation: Mapping[str, Any]) -> list[tuple[str, Any, str]]:
-    return [(name, _num(_get(simulation, key)), unit) for key, (name, unit) in
+    return [(_tr(name), _num(_get(simulation, key)), unit) for key, (name, unit) in
             SIMULATION.items()]
 
 
 def _simulation_sheet(book: _Book, simulation: Mapping[str, Any]) -> None:
     ws = book.sheet("simulation")
-    book.header(ws, HEADERS["simulation"])
+    book.header(ws, _trs(HEADERS["simulation"]))
     for row, (name, value, unit) in enumerate(_simulation_rows(simulation), start=2):
         _set(ws.cell(row=row, column=1), name)
         _set(ws.cell(row=row, column=2), value, _fmt("eur_exact" if unit == "eur" else unit))
@@ -567,15 +596,15 @@ def _simulation_sheet(book: _Book, simulation: Mapping[str, Any]) -> None:
 def _cvar_sheet(book: _Book, cvar: Mapping[str, Any]) -> None:
     ws = book.sheet("cvar")
     plans = [_map(cvar, "eur_at_risk_plan"), _map(cvar, "cvar_plan")]
-    book.header(ws, HEADERS["cvar"] + (TEXT["plan_eur"], TEXT["plan_cvar"]))
+    book.header(ws, _trs(HEADERS["cvar"]) + (_tr(TEXT["plan_eur"]), _tr(TEXT["plan_cvar"])))
     rows: list[tuple[str, list[Any], str]] = []
     for key, (name, unit) in CVAR.items():
-        rows.append((name, [_num(cvar.get(key))] * 2, unit))
-    rows.append((TEXT["risk"], [_num(p.get("risk")) for p in plans], "eur_exact"))
-    rows.append((TEXT["cvar_loss"], [_num(p.get("cvar_loss")) for p in plans], "eur_exact"))
+        rows.append((_tr(name), [_num(cvar.get(key))] * 2, unit))
+    rows.append((_tr(TEXT["risk"]), [_num(p.get("risk")) for p in plans], "eur_exact"))
+    rows.append((_tr(TEXT["cvar_loss"]), [_num(p.get("cvar_loss")) for p in plans], "eur_exact"))
     sims = [_map(p, "simulation") for p in plans]
     for key, (name, unit) in SIMULATION.items():
-        rows.append((name, [_num(_get(s, key)) for s in sims],
+        rows.append((_tr(name), [_num(_get(s, key)) for s in sims],
                      "eur_exact" if unit == "eur" else unit))
     lever_ids: list[str] = []
     for p in plans:
@@ -584,7 +613,7 @@ def _cvar_sheet(book: _Book, cvar: Mapping[str, Any]) -> None:
     for lever in lever_ids:
         unit = _lever_unit(book.types.get(lever))
         values = [_num(_map(p, "levers").get(lever, 0)) for p in plans]
-        rows.append((TEXT["lever_value"].format(lever=book.label("levers", lever)), values,
+        rows.append((_tr(TEXT["lever_value"]).format(lever=book.label("levers", lever)), values,
                      "eur_exact" if unit == "eur" else unit))
     for r, (name, values, unit) in enumerate(rows, start=2):
         _set(ws.cell(row=r, column=1), name)
@@ -606,26 +635,26 @@ def _summary_sheet(book: _Book, runs: list[Mapping[str, Any]], charts: Mapping[s
     for run in runs:
         kind = str(run.get("kind", ""))
         title = ws.cell(row=row, column=1)
-        _set(title, TEXT["title_run"].format(case=run.get("case", ""),
-                                             kind=TEXT.get(f"kind_{kind}", kind)))
+        _set(title, _tr(TEXT["title_run"]).format(case=run.get("case", ""),
+                                             kind=_tr(TEXT.get(f"kind_{kind}", kind))))
         title.font = book.title
         row += 1
-        facts: list[tuple[str, Any, str]] = [(TEXT["solver"], run.get("solver"), "number")]
+        facts: list[tuple[str, Any, str]] = [(_tr(TEXT["solver"]), run.get("solver"), "number")]
         if kind == "sweep":
-            facts += [(TEXT["points"], _num(run.get("points")), "count"),
-                      (TEXT["solves"], _num(run.get("solves")), "count")]
+            facts += [(_tr(TEXT["points"]), _num(run.get("points")), "count"),
+                      (_tr(TEXT["solves"]), _num(run.get("solves")), "count")]
             counts = _map(run, "status_counts")
-            facts += [(TEXT["status_counts"].format(status=s), _num(n), "count")
+            facts += [(_tr(TEXT["status_counts"]).format(status=s), _num(n), "count")
                       for s, n in counts.items()]
         elif kind == "frontier":
-            facts += [(TEXT["today_share"], _num(run.get("today_share")), "share_fine"),
-                      (TEXT["max_share"], _num(run.get("max_share")), "share_fine"),
-                      (TEXT["precision"], _num(run.get("precision")), "share_fine")]
+            facts += [(_tr(TEXT["today_share"]), _num(run.get("today_share")), "share_fine"),
+                      (_tr(TEXT["max_share"]), _num(run.get("max_share")), "share_fine"),
+                      (_tr(TEXT["precision"]), _num(run.get("precision")), "share_fine")]
         elif kind == "tornado":
             base = _map(run, "base")
-            facts += [(TEXT["change"], _num(run.get("change")), "share"),
-                      (TEXT["base_status"], base.get("status"), "number"),
-                      (TEXT["base_risk"], _num(base.get("risk")), "eur_exact")]
+            facts += [(_tr(TEXT["change"]), _num(run.get("change")), "share"),
+                      (_tr(TEXT["base_status"]), base.get("status"), "number"),
+                      (_tr(TEXT["base_risk"]), _num(base.get("risk")), "eur_exact")]
         for label, value, unit in facts:
             _set(ws.cell(row=row, column=1), label)
             _set(ws.cell(row=row, column=2), value, _fmt(unit))
@@ -639,7 +668,7 @@ def _summary_sheet(book: _Book, runs: list[Mapping[str, Any]], charts: Mapping[s
         if summary:
             row += 1
             cell = ws.cell(row=row, column=1)
-            _set(cell, TEXT["frontier_summary"])
+            _set(cell, _tr(TEXT["frontier_summary"]))
             cell.font = book.section
             row += 1
             for text in summary:
@@ -662,7 +691,7 @@ def _sweep_sheet(book: _Book, run: Mapping[str, Any]) -> Any:
     axes = list(run.get("axes") or {}) if isinstance(run.get("axes"), Mapping) else []
     rows = [r for r in run.get("rows") or [] if isinstance(r, Mapping)]
     lever_ids = _lever_columns(book, rows)
-    tail = [h for h in HEADERS["sweep_tail"]]
+    tail = [h for h in _trs(HEADERS["sweep_tail"])]
     member_key = "members_after" if any("members_after" in r for r in rows) else "members"
     head = axes + tail + [book.label("levers", i) for i in lever_ids]
     book.header(ws, head)
@@ -671,7 +700,7 @@ def _sweep_sheet(book: _Book, run: Mapping[str, Any]) -> Any:
         for axis in axes:
             unit = "share" if axis.endswith("share") else "number"
             cells.append((_num(point.get(axis)), _fmt(unit)))
-        cells += [(point.get("status"), None), (_num(point.get("risk")), _fmt("eur_exact")),
+        cells += [(_status(point.get("status")), None), (_num(point.get("risk")), _fmt("eur_exact")),
                   (_num(point.get("private_share")), _fmt("share")),
                   (_num(point.get("result")), _fmt("eur")),
                   (_num(point.get(member_key)), _fmt("members"))]
@@ -686,8 +715,8 @@ def _sweep_sheet(book: _Book, run: Mapping[str, Any]) -> Any:
                 + [14] * len(lever_ids))
     if len(axes) == 1 and len(rows) >= 2:
         return _scatter(book, ws, x_col=1, y_col=len(axes) + 2, first=2, last=len(rows) + 1,
-                        title=TEXT["chart_sweep"].format(axis=axes[0]), x_title=axes[0],
-                        y_title=TEXT["chart_frontier_y"].format(currency=book.currency),
+                        title=_tr(TEXT["chart_sweep"]).format(axis=axes[0]), x_title=axes[0],
+                        y_title=_tr(TEXT["chart_frontier_y"]).format(currency=currency_word(book.currency)),
                         x_format="0%" if axes[0].endswith("share") else "General")
     return None
 
@@ -696,11 +725,11 @@ def _frontier_sheets(book: _Book, run: Mapping[str, Any]) -> Any:
     ws = book.sheet("frontier")
     points = [p for p in run.get("points") or [] if isinstance(p, Mapping)]
     lever_ids = _lever_columns(book, points)
-    head = list(HEADERS["frontier"]) + [book.label("levers", i) for i in lever_ids]
+    head = list(_trs(HEADERS["frontier"])) + [book.label("levers", i) for i in lever_ids]
     book.header(ws, head)
     for r, point in enumerate(points, start=2):
         cells: list[tuple[Any, str | None]] = [
-            (_num(point.get("target")), _fmt("share_fine")), (point.get("status"), None),
+            (_num(point.get("target")), _fmt("share_fine")), (_status(point.get("status")), None),
             (_num(point.get("risk")), _fmt("eur_exact")),
             (_num(point.get("private_share")), _fmt("share_fine")),
             (_num(point.get("result")), _fmt("eur")),
@@ -716,12 +745,12 @@ def _frontier_sheets(book: _Book, run: Mapping[str, Any]) -> Any:
     chart = None
     if len(points) >= 2:
         chart = _scatter(book, ws, x_col=1, y_col=3, first=2, last=len(points) + 1,
-                         title=TEXT["chart_frontier"], x_title=TEXT["chart_frontier_x"],
-                         y_title=TEXT["chart_frontier_y"].format(currency=book.currency),
+                         title=_tr(TEXT["chart_frontier"]), x_title=_tr(TEXT["chart_frontier_x"]),
+                         y_title=_tr(TEXT["chart_frontier_y"]).format(currency=currency_word(book.currency)),
                          x_format="0%")
     events = [e for e in run.get("events") or [] if isinstance(e, Mapping)]
     ws = book.sheet("events")
-    book.header(ws, HEADERS["events"])
+    book.header(ws, _trs(HEADERS["events"]))
     for r, event in enumerate(events, start=2):
         lever = str(event.get("lever"))
         kind = _lever_unit(book.types.get(lever))
@@ -741,7 +770,7 @@ def _tornado_sheet(book: _Book, run: Mapping[str, Any]) -> Any:
     ws = book.sheet("tornado")
     rows = [r for r in run.get("rows") or [] if isinstance(r, Mapping)]
     base = _num(_get(run, "base.risk"))
-    book.header(ws, HEADERS["tornado"])
+    book.header(ws, _trs(HEADERS["tornado"]))
     eur = _fmt("eur_exact")
     for r, item in enumerate(rows, start=2):
         low, high = _num(item.get("risk_low")), _num(item.get("risk_high"))
@@ -749,7 +778,7 @@ def _tornado_sheet(book: _Book, run: Mapping[str, Any]) -> Any:
             (_num(item.get("rank")), _fmt("count")), (item.get("input"), None),
             (item.get("name"), None), (_num(item.get("base")), _fmt("number")),
             (_num(item.get("low")), _fmt("number")), (_num(item.get("high")), _fmt("number")),
-            (item.get("status_low"), None), (item.get("status_high"), None),
+            (_status(item.get("status_low")), None), (_status(item.get("status_high")), None),
             (low, eur), (high, eur), (_num(item.get("swing")), eur),
             (_num(item.get("effect")), eur), (item.get("feasibility") or "", None),
             (item.get("note") or "", None),
@@ -800,9 +829,9 @@ def _tornado_chart(book: _Book, ws: Any, shown: int, run: Mapping[str, Any]) -> 
     chart.overlap = 100
     chart.gapWidth = 40
     change = _num(run.get("change"))
-    chart.title = TEXT["chart_tornado"].format(change=f"{change:.0%}" if change is not None
+    chart.title = _tr(TEXT["chart_tornado"]).format(change=pct_digits(change, 0) if change is not None
                                                else "")
-    chart.y_axis.title = TEXT["chart_tornado_x"].format(currency=book.currency)
+    chart.y_axis.title = _tr(TEXT["chart_tornado_x"]).format(currency=currency_word(book.currency))
     chart.y_axis.number_format = '#,##0,"k"'
     chart.x_axis.scaling.orientation = "maxMin"  # rank 1 on top
     chart.y_axis.crosses = "max"  # and the value axis below the bars, not above
@@ -813,7 +842,7 @@ def _tornado_chart(book: _Book, ws: Any, shown: int, run: Mapping[str, Any]) -> 
     data = Reference(ws, min_col=15, max_col=16, min_row=1, max_row=shown + 1)
     chart.add_data(data, titles_from_data=True)
     chart.set_categories(Reference(ws, min_col=3, min_row=2, max_row=shown + 1))
-    for series, label, colour in zip(chart.series, (TEXT["chart_low"], TEXT["chart_high"]),
+    for series, label, colour in zip(chart.series, (_tr(TEXT["chart_low"]), _tr(TEXT["chart_high"])),
                                      SERIES_COLOURS):
         series.tx = SeriesLabel(v=label)
         series.graphicalProperties.solidFill = colour
@@ -831,7 +860,7 @@ def write_report(result: Mapping[str, Any], extra: Mapping[str, Any] | None = No
     "frontier", "tornado") to put in the same workbook.
     """
     if not isinstance(result, Mapping):
-        raise CaseError(TEXT["not_a_result"].format(what=type(result).__name__))
+        raise CaseError(_tr(TEXT["not_a_result"]).format(what=type(result).__name__))
     extra = extra or {}
     case = extra.get("case") if isinstance(extra.get("case"), Mapping) else None
     runs: dict[str, Mapping[str, Any]] = {}
@@ -841,7 +870,7 @@ def write_report(result: Mapping[str, Any], extra: Mapping[str, Any] | None = No
     elif isinstance(result.get("levers"), list) and isinstance(result.get("budget"), Mapping):
         plan = result
     else:
-        raise CaseError(TEXT["not_a_result"].format(
+        raise CaseError(_tr(TEXT["not_a_result"]).format(
             what="keys " + ", ".join(map(str, list(result)[:8]))))
     for kind in ("sweep", "frontier", "tornado"):
         if isinstance(extra.get(kind), Mapping) and kind not in runs:

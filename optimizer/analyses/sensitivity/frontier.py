@@ -11,7 +11,8 @@ from typing import Any
 from ...case.load import load_case
 from ...case.schema import Case
 from ...errors import CaseError
-from ...fmt import pct, pct_digits
+from ...fmt import general, pct, pct_digits
+from ...i18n import NNBSP
 from ...i18n import gettext as _
 from ...i18n import ngettext
 from ...levers.base import LeverBase
@@ -163,7 +164,8 @@ def _comings_and_goings(case: Case, changes: Mapping[str, list[str]], last: Poin
                 entries=ngettext("{n} entry", "{n} entries", entries).format(n=entries),
                 exits=ngettext("{n} exit", "{n} exits", exits).format(n=exits)))
     out = []
-    step = f"{precision:.2%}".replace(".00%", "%") if precision >= 1e-4 else f"{precision:g}"
+    step = (pct_digits(precision, 2).replace(".00%", "%").replace(f",00{NNBSP}%", f"{NNBSP}%")
+            if precision >= 1e-4 else general(precision))
     if good:
         out.append(_("Enter for good (every {step} of target solved): {levers}.").format(
             step=step, levers=", ".join(good)))
