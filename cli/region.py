@@ -11,7 +11,7 @@ from typing import Any
 from optimizer.analyses.region import DEFAULT_TIME_LIMIT, solve_region
 from optimizer.case.region import is_region, load_region, read_region_raw
 from optimizer.errors import CaseError
-from optimizer.report import render_region
+from optimizer.report.pack_files import region_report
 
 
 def is_region_file(case_file: str) -> bool:
@@ -37,7 +37,7 @@ def schema_for(case_file: str | None) -> dict[str, Any]:
 
 
 def run(case_file: str, overrides: dict[str, Any], *, fmt: str, time_limit: float | None,
-        unsupported: dict[str, bool]) -> tuple[str, int]:
+        unsupported: dict[str, bool]) -> tuple[str | bytes, int]:
     """(the report, the exit code) of a region file."""
     for option, given in unsupported.items():
         if given:
@@ -46,7 +46,7 @@ def run(case_file: str, overrides: dict[str, Any], *, fmt: str, time_limit: floa
     region = load_region(case_file, overrides)
     result = solve_region(region, time_limit=time_limit or DEFAULT_TIME_LIMIT,
                           overrides=overrides)
-    return render_region(result, fmt), result.status.exit_code
+    return region_report(result, fmt), result.status.exit_code
 
 
 __all__ = ["is_region_file", "run", "schema_for"]

@@ -12,6 +12,7 @@ from ..results.base import register_renderer
 from .files import board_pack, frontier_file, result_file
 from .formats import FILE_FORMATS, FORMATS, REPORT_FORMATS, Format
 from .horizon import render_horizon
+from .pack_files import horizon_report, region_report
 from .region import render_region
 from .result import render
 from .sensitivity import render_frontier
@@ -28,8 +29,8 @@ def _frontier(fr: Any, fmt: str) -> Any:
 
 register_renderer("result", _result)
 register_renderer("frontier", _frontier)
-register_renderer("horizon", render_horizon)
-register_renderer("region", render_region)
+register_renderer("horizon", horizon_report)  # xlsx and html too (issue 12)
+register_renderer("region", region_report)
 
 __all__ = ["FILE_FORMATS", "FORMATS", "REPORT_FORMATS", "Format", "board_pack", "render",
            "render_frontier", "render_horizon", "render_region"]
