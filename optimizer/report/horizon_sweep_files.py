@@ -85,7 +85,7 @@ def horizon_sweep_page(sweep: HorizonSweep) -> str:
                                            "each value. Crosses: no path.")))
     blocks.append(table([sweep.path, _("status"), _("EUR at risk ({cur})").format(cur=cur),
                          _("final-year share"), _("levers used"), _("first year out of reach")],
-                        rows, num=(2, 3), ident="sweep"))
+                        rows, num=(2, 3), ident="sweep-table"))
     h = case.horizon
     return render_pack(
         title=_("{case}: the path ({years}) at each value of {path}").format(

@@ -109,7 +109,7 @@ def _years_section(result: HorizonResult, cur: str) -> dict[str, Any]:
         headers += [_("reserves at the start ({cur})").format(cur=cur),
                     _("reserves at year end ({cur})").format(cur=cur)]
     blocks: list[dict[str, Any]] = [table(headers, rows, num=range(1, len(headers)),
-                                          ident="years")]
+                                          ident="year-table")]
     h = result.case.horizon
     if held and h is not None:
         blocks.append(para(_("The reserves never fall below {floor}.").format(

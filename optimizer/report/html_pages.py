@@ -93,9 +93,9 @@ def before_after_bars_svg(rows: Sequence[tuple[str, float, float]], amount: Call
     height = step * len(rows) + 34
     parts = [markup('<svg class="chart" viewBox="0 0 {} {}" role="img" aria-label="{}">')
              .format(width, height, label)]
-    parts.append(markup('<rect class="bar-before" x="{}" y="4" width="12" height="10"/>'
+    parts.append(markup('<rect class="bar-before swatch" x="{}" y="4" width="12" height="10"/>'
                         '<text class="legend-text" x="{}" y="13">{}</text>'
-                        '<rect class="bar-after" x="{}" y="4" width="12" height="10"/>'
+                        '<rect class="bar-after swatch" x="{}" y="4" width="12" height="10"/>'
                         '<text class="legend-text" x="{}" y="13">{}</text>')
                  .format(left, left + 16, before_word, left + 180, left + 196, after_word))
     for i, (name, before, after) in enumerate(rows):

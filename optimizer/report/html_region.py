@@ -76,7 +76,7 @@ def _split_section(result: RegionResult, rows: list[SplitRow], cur: str) -> dict
              _("Cut (% of the grant)"), _("Cut (% of the budget)")],
             [[r.cluster, r.envelope_label, r.line_label, keur(r.before), keur(r.after),
               keur(r.cut), pct(r.cut_of_line), pct(r.cut_of_budget)] for r in rows],
-            num=range(3, 8), ident="split"))
+            num=range(3, 8), ident="split-table"))
     return section("split", _("The envelope split"), blocks)
 
 
@@ -105,7 +105,7 @@ def _clusters_section(result: RegionResult, cur: str) -> dict[str, Any]:
         [_("Cluster"), _("Cut ({cur})").format(cur=cur), _("of budget"),
          _("At risk ({cur})").format(cur=cur), _("Private today"), _("after cut"),
          _("after plan"), _("Result today ({cur})").format(cur=cur),
-         _("after plan ({cur})").format(cur=cur)], rows, num=range(1, 9), ident="clusters")]
+         _("after plan ({cur})").format(cur=cur)], rows, num=range(1, 9), ident="cluster-table")]
     for p in result.parts:
         head, lines = cluster_card_lines(result, p)
         ev = p.result.evaluation

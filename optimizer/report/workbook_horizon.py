@@ -138,7 +138,7 @@ def _budget_sheet(pages: Pages, result: HorizonResult) -> None:
                        y_title=_("private share"), x_title=_("year"),
                        categories=(1, 2, last), series=[(3, _("private share")),
                                                         (2, _("target"))],
-                       first=1, last=last)
+                       first=2, last=last)
     ws.add_chart(chart, f"A{last + 3}")
 
 

@@ -110,7 +110,7 @@ def _split_sheet(pages: Pages, result: RegionResult) -> None:
                           y_title=_("grant ({currency})").format(currency=pages.currency),
                           categories=(1, 2, last),
                           series=[(5, _("today")), (6, _("after the split"))],
-                          first=1, last=last)
+                          first=2, last=last)
         ws.add_chart(chart, f"K2")
 
 
