@@ -330,7 +330,7 @@ def test_path_workbook_labels_that_look_like_formulas_stay_text(hostile_result: 
 # The path: page
 # ---------------------------------------------------------------------------------------
 
-def test_path_page_in_the_browser(browser: Any, path_result: Any, tmp_path: Path) -> None:
+def test_path_page_in_the_browser(browser: Any, path_result: Any, tmp_path: Path) -> None:  # noqa: F811
     data = json.loads(path_result.report("json"))
     page = Watched(browser, horizon_report(path_result, "html"), tmp_path, "path.html")
     try:
@@ -358,7 +358,7 @@ def test_path_page_in_the_browser(browser: Any, path_result: Any, tmp_path: Path
         page.close()
 
 
-def test_path_page_shows_markup_labels_as_text(browser: Any, hostile_result: Any,
+def test_path_page_shows_markup_labels_as_text(browser: Any, hostile_result: Any,  # noqa: F811
                                                tmp_path: Path) -> None:
     html = horizon_report(hostile_result, "html")
     assert "<script>alert" not in html and "<img src=x" not in html
@@ -377,7 +377,7 @@ def test_path_page_shows_markup_labels_as_text(browser: Any, hostile_result: Any
         page.close()
 
 
-def test_path_page_prints_a_page_per_section(browser: Any, path_result: Any,
+def test_path_page_prints_a_page_per_section(browser: Any, path_result: Any,  # noqa: F811
                                              tmp_path: Path) -> None:
     page = Watched(browser, horizon_report(path_result, "html"), tmp_path, "print.html")
     try:
@@ -440,7 +440,7 @@ def test_region_workbook_labels_that_look_like_formulas_stay_text(hostile_region
     assert found and all(c.data_type == "s" for c in found)
 
 
-def test_region_page_in_the_browser(browser: Any, region_result: Any, tmp_path: Path) -> None:
+def test_region_page_in_the_browser(browser: Any, region_result: Any, tmp_path: Path) -> None:  # noqa: F811
     data = json.loads(region_result.to_json())
     page = Watched(browser, region_report(region_result, "html"), tmp_path, "region.html")
     try:
@@ -469,7 +469,7 @@ def test_region_page_in_the_browser(browser: Any, region_result: Any, tmp_path: 
         page.close()
 
 
-def test_region_page_shows_markup_labels_as_text(browser: Any, hostile_region: Any,
+def test_region_page_shows_markup_labels_as_text(browser: Any, hostile_region: Any,  # noqa: F811
                                                  tmp_path: Path) -> None:
     html = region_report(hostile_region, "html")
     assert "<script>alert" not in html and "<img src=x" not in html
@@ -489,7 +489,7 @@ def test_region_page_shows_markup_labels_as_text(browser: Any, hostile_region: A
 # A path's sweep
 # ---------------------------------------------------------------------------------------
 
-def test_path_sweep_workbook_and_page(browser: Any, sweep_result: Any, tmp_path: Path) -> None:
+def test_path_sweep_workbook_and_page(browser: Any, sweep_result: Any, tmp_path: Path) -> None:  # noqa: F811
     data = sweep_result.to_dict()
     raw = horizon_sweep_report(sweep_result, "xlsx")
     wb = book(raw)

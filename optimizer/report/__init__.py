@@ -29,8 +29,17 @@ def _frontier(fr: Any, fmt: str) -> Any:
 
 register_renderer("result", _result)
 register_renderer("frontier", _frontier)
-register_renderer("horizon", horizon_report)  # xlsx and html too (issue 12)
-register_renderer("region", region_report)
+def _horizon(result: Any, fmt: str) -> Any:
+    """A path's report: text, or a file's content (xlsx bytes, the html page; issue 12)."""
+    return horizon_report(result, fmt)
+
+
+def _region(result: Any, fmt: str) -> Any:
+    return region_report(result, fmt)
+
+
+register_renderer("horizon", _horizon)
+register_renderer("region", _region)
 
 __all__ = ["FILE_FORMATS", "FORMATS", "REPORT_FORMATS", "Format", "board_pack", "render",
            "render_frontier", "render_horizon", "render_region"]

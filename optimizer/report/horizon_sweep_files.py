@@ -12,15 +12,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..fmt import currency, keur, money, pct, pct_short, status_words
+from ..fmt import currency, general, keur, money, pct, pct_short, status_words
 from ..i18n import gettext as _
+from ..i18n import is_default
 from ..results.horizon_sweep import HorizonSweep
 from .files import case_json
-from .horizon_sweep import _value_text
 from .html_pages import figure, lead, para, render_pack, section, table, xy_svg
 from .pack_words import notes_of
-from .workbook import _scatter
+from .workbook import scatter_chart
 from .workbook_pages import Cell, Pages
+
+
+def _value_text(path: str, value: object) -> str:
+    """A swept value as the text report shows it (a share in %)."""
+    if isinstance(value, float) and _is_share(path):
+        return pct(value)
+    if isinstance(value, float) and not is_default():
+        return general(value)
+    return str(value)
 
 
 def _is_share(path: str) -> bool:
@@ -121,7 +130,7 @@ def horizon_sweep_workbook(sweep: HorizonSweep) -> bytes:
                      _("final-year private share"), _("levers used"),
                      _("first year out of reach")], rows, [22, 12, 16, 14, 50, 14])
     if rows:
-        chart = _scatter(pages.book, ws, x_col=1, y_col=3, first=2, last=len(rows) + 1,
+        chart = scatter_chart(pages.book, ws, x_col=1, y_col=3, first=2, last=len(rows) + 1,
                          title=_("Least total EUR at risk over the path"),
                          x_title=sweep.path,
                          y_title=_("EUR at risk ({currency})").format(currency=pages.currency),

@@ -15,8 +15,17 @@ from ..i18n import gettext as _
 from ..results.horizon import HorizonResult
 from ..results.horizon_outlook import outlook_lines
 from .horizon import chance, summary_lines
-from .html_pages import (bullets, figure, lead, para, render_pack, section, share_path_svg,
-                         sub, table)
+from .html_pages import (
+    bullets,
+    figure,
+    lead,
+    para,
+    render_pack,
+    section,
+    share_path_svg,
+    sub,
+    table,
+)
 from .pack_words import audit_line, notes_of, status_line
 
 

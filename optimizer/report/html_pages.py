@@ -18,7 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 from ..i18n import current
 from ..i18n import gettext as _
-from .html import _asset, _csp_hash, _environment, _markup, _nice_ticks, _Scale
+from .html import Scale as _Scale
+from .html import asset as _asset
+from .html import csp_hash as _csp_hash
+from .html import jinja_environment as _environment
+from .html import markup_type as _markup
+from .html import nice_ticks as _nice_ticks
 
 if TYPE_CHECKING:
     from markupsafe import Markup
@@ -191,11 +196,11 @@ def xy_svg(points: Sequence[tuple[float, float | None]], xfmt: Callable[[float],
     if known:
         parts.append(markup('<polyline class="curve" points="{}"/>').format(
             " ".join(f"{sx(x)},{sy(y)}" for x, y in known)))
-        for x, y in known:
+        for x, value in known:
             parts.append(markup('<circle class="dot" cx="{}" cy="{}" r="3.5"/>')
-                         .format(sx(x), sy(y)))
-    for x, y in points:
-        if y is None:
+                         .format(sx(x), sy(value)))
+    for x, missing in points:
+        if missing is None:
             cx, cy = sx(x), height - bottom
             parts.append(markup('<path class="missing" d="M{} {} l8 8 m0 -8 l-8 8"/>')
                          .format(cx - 4, cy - 4))

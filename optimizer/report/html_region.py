@@ -13,11 +13,26 @@ from typing import Any
 from ..fmt import keur, money, pct
 from ..i18n import gettext as _
 from ..results.region import RegionResult
-from .html_pages import (before_after_bars_svg, bullets, figure, lead, para, render_pack,
-                         section, sub, table)
+from .html_pages import (
+    before_after_bars_svg,
+    bullets,
+    figure,
+    lead,
+    para,
+    render_pack,
+    section,
+    sub,
+    table,
+)
 from .pack_words import notes_of, status_line
-from .region_split import (SplitRow, cluster_card_lines, grant_rows, region_audit,
-                           region_lead, totals_lines)
+from .region_split import (
+    SplitRow,
+    cluster_card_lines,
+    grant_rows,
+    region_audit,
+    region_lead,
+    totals_lines,
+)
 
 
 def region_page(result: RegionResult) -> str:

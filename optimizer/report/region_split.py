@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..fmt import count, keur, money, pct, pct_short
+from ..fmt import count, money, pct, pct_short
 from ..i18n import gettext as _
 from ..results.region import ClusterPart, RegionResult
 from ..results.summary import summary_lines
-from .region_words import (binds_words, cluster_head, envelope_line, marginal_lines,
-                           outlook_overview)
+from .region_words import binds_words, cluster_head, envelope_line, marginal_lines, outlook_overview
 
 
 @dataclass(frozen=True)
@@ -94,12 +93,12 @@ def totals_lines(result: RegionResult) -> tuple[list[str], list[str], list[str],
         facts.append(_("EUR at risk, all clusters together: {risk}.").format(
             risk=money(result.total_risk, cur)))
     before = sum(e.before for e in result.envelopes_split)
-    after = [e.after for e in result.envelopes_split]
-    if result.envelopes_split and all(a is not None for a in after):
+    after = [e.after for e in result.envelopes_split if e.after is not None]
+    if result.envelopes_split and len(after) == len(result.envelopes_split):
         facts.append(_("The envelopes pay {before} today and {after} after the split (a cut "
                        "of {cut}).").format(before=money(before, cur),
-                                            after=money(sum(after), cur),  # type: ignore[arg-type]
-                                            cut=money(before - sum(after), cur)))  # type: ignore[arg-type]
+                                            after=money(sum(after), cur),
+                                            cut=money(before - sum(after), cur)))
     if result.private_share is not None:
         target = spec.region_private_share
         text = _("Combined private share: {today} today, {after} after the plans.").format(

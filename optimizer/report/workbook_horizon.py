@@ -15,7 +15,7 @@ from ..results.horizon_outlook import outlook_lines
 from .files import case_json
 from .horizon import summary_lines
 from .pack_words import notes_of, status_line
-from .workbook import LEVER_UNITS, UNITS, _flatten
+from .workbook import LEVER_UNITS, UNITS, flatten
 from .workbook_pages import Cell, Pages, line_chart
 
 LEVER_FORMAT = {"eur": "eur_exact", "share": "share", "members": "members",
@@ -85,7 +85,7 @@ def _path_sheet(pages: Pages, result: HorizonResult) -> None:
                          or [_("No lever this year.")]))
     sections.append((_("Warnings"), list(result.warnings)))
     sections.append((_("Assumptions and sources"), notes_of(case.notes, h.notes)))
-    sections.append((_("Audit trail"), [f"{k}: {v}" for k, v in _flatten(dict(result.audit))]))
+    sections.append((_("Audit trail"), [f"{k}: {v}" for k, v in flatten(dict(result.audit))]))
     pages.words(ws, _("{case}: {status}").format(case=case.name, status=result.status.value),
                 facts, sections, _("item"), _("value"))
 
@@ -100,10 +100,11 @@ def _levers_sheet(pages: Pages, result: HorizonResult) -> None:
         unit = LEVER_UNITS.get(lever.type, "units")
         fmt = LEVER_FORMAT.get(unit, "units")
         effects = [y.evaluation.effects[lever.id] for y in result.years]
-        rows.append([(lever.id, None), (lever.name, None), (lever.type, None),
-                     (_(UNITS.get(unit, "")), None)]
-                    + [(float(e.value), fmt) for e in effects]
-                    + [(float(e.risk), "eur_exact") for e in effects])
+        row: list[Cell] = [(lever.id, None), (lever.name, None), (lever.type, None),
+                           (_(UNITS.get(unit, "")), None)]
+        row += [(float(e.value), fmt) for e in effects]
+        row += [(float(e.risk), "eur_exact") for e in effects]
+        rows.append(row)
     total: list[Cell] = [(_("Total"), None), ("", None), ("", None), ("", None)]
     total += [(None, None)] * len(years)
     total += [(float(y.evaluation.risk), "eur_exact") for y in result.years]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from .workbook import FORMATS, SERIES_COLOURS, _Book, _set
+from .workbook import FORMATS, SERIES_COLOURS, Book, set_cell
 
 Cell = tuple[Any, str | None]  # a value and its format key in FORMATS (None: text/general)
 
@@ -20,7 +20,7 @@ class Pages:
     """The workbook being written: sheets in the order they are asked for."""
 
     def __init__(self, case: Mapping[str, Any] | None = None):
-        self.book = _Book(case)
+        self.book = Book(case)
 
     @property
     def money(self) -> str:
@@ -45,15 +45,15 @@ class Pages:
         one a row."""
         book = self.book
         cell = ws.cell(row=1, column=1)
-        _set(cell, title)
+        set_cell(cell, title)
         cell.font = book.title
         row = 3
         book.header(ws, (item, value), row=row)
         ws.freeze_panes = None
         row += 1
         for label, v, fmt in facts:
-            _set(ws.cell(row=row, column=1), label)
-            _set(ws.cell(row=row, column=2), v, FORMATS.get(fmt) if fmt else None)
+            set_cell(ws.cell(row=row, column=1), label)
+            set_cell(ws.cell(row=row, column=2), v, FORMATS.get(fmt) if fmt else None)
             row += 1
         for heading, lines in sections:
             lines = [t for t in lines if isinstance(t, str) and t]
@@ -61,11 +61,11 @@ class Pages:
                 continue
             row += 1
             cell = ws.cell(row=row, column=1)
-            _set(cell, heading)
+            set_cell(cell, heading)
             cell.font = book.section
             row += 1
             for text in lines:
-                _set(ws.cell(row=row, column=1), text)
+                set_cell(ws.cell(row=row, column=1), text)
                 row += 1
         book.widths(ws, (60, 70), header_row=None)
 
@@ -77,7 +77,7 @@ class Pages:
         for r, row in enumerate(rows, start=2):
             for c, (v, fmt) in enumerate(row, start=1):
                 cell = ws.cell(row=r, column=c)
-                _set(cell, v, FORMATS.get(fmt) if fmt else None)
+                set_cell(cell, v, FORMATS.get(fmt) if fmt else None)
                 if r - 2 in bold_rows:
                     cell.font = book.total_font
         book.widths(ws, widths)

@@ -14,7 +14,7 @@ from ..i18n import gettext as _
 from ..results.region import RegionResult
 from .pack_words import status_line
 from .region_split import cluster_card_lines, grant_rows, region_lead, totals_lines
-from .workbook import LEVER_UNITS, UNITS, _flatten
+from .workbook import LEVER_UNITS, UNITS, flatten
 from .workbook_horizon import LEVER_FORMAT
 from .workbook_pages import Cell, Pages, bar_chart
 
@@ -68,7 +68,7 @@ def _region_sheet(pages: Pages, result: RegionResult) -> None:
     for p in result.parts:
         head, lines = cluster_card_lines(result, p)
         sections.append((p.id, [head] + lines))
-    sections.append((_("Audit trail"), [f"{k}: {v}" for k, v in _flatten(dict(result.audit))]))
+    sections.append((_("Audit trail"), [f"{k}: {v}" for k, v in flatten(dict(result.audit))]))
     pages.words(ws, _("{region}: {status}").format(region=spec.name,
                                                    status=result.status.value),
                 facts, sections, _("item"), _("value"))
@@ -111,7 +111,7 @@ def _split_sheet(pages: Pages, result: RegionResult) -> None:
                           categories=(1, 2, last),
                           series=[(5, _("today")), (6, _("after the split"))],
                           first=2, last=last)
-        ws.add_chart(chart, f"K2")
+        ws.add_chart(chart, "K2")
 
 
 def _clusters_sheet(pages: Pages, result: RegionResult) -> None:
