@@ -548,3 +548,21 @@ def test_library_report_of_a_region_and_a_path_as_files(region_result: Any,
     assert region_result.report("xlsx")[:2] == b"PK"
     assert hostile_result.report("xlsx")[:2] == b"PK"
     assert hostile_result.report("table") == optimizer.report.render_horizon(hostile_result)
+
+
+def test_an_out_of_reach_path_says_why_in_the_page_and_the_workbook() -> None:
+    raw = two_years(json.loads(PATH_CASE.read_text()))
+    raw["horizon"]["targets"] = [0.52, 0.7]
+    result = solve_horizon(raw, solver="highs")
+    assert result.status.value == "infeasible" and result.diagnosis is not None
+    d = result.diagnosis
+    wb = book(horizon_report(result, "xlsx"))
+    assert wb.sheetnames == ["Path"]  # no year has a plan: no table to show
+    f = facts(wb["Path"])
+    assert f["first year out of reach"] == d.first_year == 2025
+    assert f["highest share that year, the years before on target"] == pytest.approx(d.reached)
+    for year, share in d.max_private_share.items():
+        assert f[f"highest private share in {year} (no target)"] == pytest.approx(share)
+    page = horizon_report(result, "html")
+    assert "The targets are out of reach" in page
+    assert f"The first year out of reach is {d.first_year}" in page
