@@ -350,6 +350,8 @@ def test_path_page_in_the_browser(browser: Any, path_result: Any, tmp_path: Path
         rings = page.page.eval_on_selector_all("#share-chart .target-dot", "d => d.length")
         assert dots == rings == len(data["years"])
         assert page.page.eval_on_selector_all("#simulation-years tbody tr", "r => r.length") == 4
+        assert page.page.eval_on_selector_all("#simulation-chart rect.band",
+                                              "r => r.length") == 4
         for line in data["path"]:
             assert line in page.page.inner_text("#path")
         page.page.screenshot(path=str(tmp_path / "path.png"), full_page=True)

@@ -139,6 +139,14 @@ def _simulation_section(result: HorizonResult, cur: str) -> dict[str, Any]:
     assert sim is not None
     rows = []
     sim_rows = sim.year_rows()
+    bands = [(r["share_quantiles"]["p05"], r["share_quantiles"]["p50"],
+              r["share_quantiles"]["p95"]) for r in sim_rows]
+    svg = share_path_svg([r["year"] for r in sim_rows], [None] * len(sim_rows),
+                         [r["target"] for r in sim_rows], pct_short,
+                         _("The private share in the drawn runs, each year"),
+                         _("median of the drawn runs (band: 5% to 95%)"), _("target"),
+                         bands=bands,
+                         ident="simulation-chart")
     with_reserves = bool(sim_rows) and sim_rows[0]["p_reserves_ok"] is not None
     for r in sim_rows:
         q = r["share_quantiles"]
@@ -160,6 +168,9 @@ def _simulation_section(result: HorizonResult, cur: str) -> dict[str, Any]:
                                    "{seed})").format(n=count(sim.n), seed=sim.seed), [
         lead(_("Each run draws every year anew (the levers' uncertainty); the plan stays the "
                "same and the reserves carry each year's result to the next.")),
+        figure(svg, legend=_("Each band spans the 5% to 95% quantile of the private share "
+                             "in the drawn runs; the bar across it is the median; the "
+                             "rings are the year's target.")),
         table(headers, rows, num=range(1, len(headers)), ident="simulation-years"),
         para(line)])
 

@@ -119,18 +119,22 @@ def before_after_bars_svg(rows: Sequence[tuple[str, float, float]], amount: Call
 
 def share_path_svg(years: Sequence[int], shares: Sequence[float | None],
                    targets: Sequence[float], pct: Callable[[float], str], label: str,
-                   share_word: str, target_word: str) -> Markup:
-    """The private share each year (a solid line) against each year's target (dashed)."""
+                   share_word: str, target_word: str,
+                   bands: Sequence[tuple[float, float, float]] = (),
+                   ident: str = "share-chart") -> Markup:
+    """The private share each year (a solid line) against each year's target (dashed);
+    with `bands` (p05, p50, p95 per year, a simulation), each year's band and median."""
     markup = _markup()
     width, height = 680, 300
     left, right, top, bottom = 58, 24, 40, 40
     values = [s for s in shares if s is not None] + list(targets)
+    values += [v for band in bands for v in (band[0], band[2])]
     ys = _nice_ticks(max(0.0, min(values) - 0.03), min(1.0, max(values) + 0.02), 5)
     sy = _Scale(ys[0], ys[-1], height - bottom, top)
     n = len(years)
     sx = _Scale(-0.5, n - 0.5, left, width - right)
-    parts = [markup('<svg class="chart" id="share-chart" viewBox="0 0 {} {}" role="img" '
-                    'aria-label="{}">').format(width, height, label)]
+    parts = [markup('<svg class="chart" id="{}" viewBox="0 0 {} {}" role="img" '
+                    'aria-label="{}">').format(ident, width, height, label)]
     for y in ys:
         parts.append(markup('<line class="grid" x1="{}" x2="{}" y1="{}" y2="{}"/>'
                             '<text class="tick" x="{}" y="{}" text-anchor="end">{}</text>')
@@ -140,6 +144,12 @@ def share_path_svg(years: Sequence[int], shares: Sequence[float | None],
                      .format(sx(k), height - bottom + 20, year))
     parts.append(markup('<line class="axis" x1="{}" x2="{}" y1="{}" y2="{}"/>')
                  .format(left, width - right, height - bottom, height - bottom))
+    for k, (low, mid, high) in enumerate(bands):
+        parts.append(markup('<rect class="band" x="{}" y="{}" width="28" height="{}" rx="2">'
+                            '<title>{}</title></rect><line class="median" x1="{}" x2="{}" '
+                            'y1="{}" y2="{}"/>').format(
+            sx(k) - 14, sy(high), max(sy(low) - sy(high), 1.5),
+            f"{years[k]}: {pct(low)} - {pct(high)}", sx(k) - 14, sx(k) + 14, sy(mid), sy(mid)))
     tpath = " ".join(f"{sx(k)},{sy(t)}" for k, t in enumerate(targets))
     parts.append(markup('<polyline class="target-step" points="{}"/>').format(tpath))
     known = [(k, s) for k, s in enumerate(shares) if s is not None]
