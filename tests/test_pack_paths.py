@@ -568,3 +568,19 @@ def test_an_out_of_reach_path_says_why_in_the_page_and_the_workbook() -> None:
     page = horizon_report(result, "html")
     assert "The targets are out of reach" in page
     assert f"The first year out of reach is {d.first_year}" in page
+
+
+def test_pages_and_workbooks_follow_the_language(region_result: Any, path_result: Any) -> None:
+    pytest.importorskip("babel")
+    from optimizer.i18n import language
+
+    with language("fr"):
+        page = region_report(region_result, "html")
+        data = horizon_report(path_result, "xlsx")
+        before = keur(region_result.envelopes_split[0].before)
+    assert '<html lang="fr">' in page
+    assert "\u202f" in before and f"<td class=\"num\">{before}</td>" in page  # 1 411,7 k
+    budget = frames(data)
+    sheet = next(frame for frame in budget.values() if "year" in frame.columns
+                 or "année" in frame.columns)
+    assert len(sheet.select_dtypes("number").columns) >= 5  # figures stay numbers in French
