@@ -9,12 +9,12 @@ from typing import Any
 from optimizer.analyses.horizon import solve_horizon
 from optimizer.case.schema import DEFAULT_SEED, Case
 from optimizer.i18n import gettext as _
-from optimizer.report import render_horizon
+from optimizer.report.pack_files import horizon_report
 
 
 def run(case: Case, overrides: Mapping[str, Any], *, solver: str, time_limit: float | None,
         simulate_n: int | None, plot_file: str | None, fmt: str, output: str | None,
-        protect: tuple[str, ...], emit: Callable[[str, str | None, tuple[str, ...]], None],
+        protect: tuple[str, ...], emit: Callable[[str | bytes, str | None, tuple[str, ...]], None],
         seed: int | None = None) -> int:
     if plot_file is not None:
         from optimizer.report.plots import check_plot_file
@@ -30,7 +30,7 @@ def run(case: Case, overrides: Mapping[str, Any], *, solver: str, time_limit: fl
         from optimizer.report.horizon_plots import plot_horizon
 
         plot_horizon(plot_file, result, protect)
-    emit(render_horizon(result, fmt), output, protect)
+    emit(horizon_report(result, fmt), output, protect)
     return result.status.exit_code
 
 
@@ -38,12 +38,13 @@ def run_sensitivity(case: Case, sweeps: tuple[str, ...], want_frontier: bool,
                     tornado_pct: str | None, points: int | None, *, solver: str,
                     time_limit: float | None, plot_file: str | None, fmt: str,
                     output: str | None, protect: tuple[str, ...],
-                    emit: Callable[[str, str | None, tuple[str, ...]], None]) -> int:
+                    emit: Callable[[str | bytes, str | None, tuple[str, ...]], None]) -> int:
     """--sweep PATH=... (one path) or --frontier on a horizon case: a whole path per point."""
     from optimizer.analyses.horizon_sweep import frontier_horizon, sweep_horizon
     from optimizer.analyses.sensitivity.sweep import parse_sweep
     from optimizer.errors import CaseError
-    from optimizer.report.horizon_sweep import plot_horizon_sweep, render_horizon_sweep
+    from optimizer.report.horizon_sweep import plot_horizon_sweep
+    from optimizer.report.pack_files import horizon_sweep_report
 
     if tornado_pct is not None:
         raise CaseError(_("--tornado: not supported for a case with a horizon yet"))
@@ -63,5 +64,5 @@ def run_sensitivity(case: Case, sweeps: tuple[str, ...], want_frontier: bool,
         result = sweep_horizon(case, path, values, solver, time_limit)
     if plot_file is not None:
         plot_horizon_sweep(plot_file, result, protect)
-    emit(render_horizon_sweep(result, fmt), output, protect)
+    emit(horizon_sweep_report(result, fmt), output, protect)
     return 0

@@ -245,14 +245,15 @@ def main(case_file: str | None, fmt: str | None, output: str | None, solver: str
             raise CaseError(_("CASE: give a case file (or - for standard input); see optimize "
                               "--help"))
         fmt_used = report_format(fmt, output)
-        file_options.check_file_format(fmt_used, output, "--sweep" if sweeps else
-                                       "--tornado" if tornado_pct is not None else None)
+        run = "--sweep" if sweeps else "--tornado" if tornado_pct is not None else None
+        # A path's sweep has a page (issue 12): a sweep's html waits for the case's kind.
+        file_options.check_file_format(fmt_used, output, None if run == "--sweep" else run)
         overrides = parse_assignments(sets, "--set")
         from cli import region as region_options  # issue 10: a region file
 
         if region_options.is_region_file(case_file):
-            file_options.refuse_file_format(fmt_used, "a region")
             if sweeps or want_frontier or tornado_pct is not None:
+                file_options.refuse_file_format(fmt_used, "a region's sensitivity run")
                 from cli import region_sensitivity  # issue 10: frontier, sweep, tornado
 
                 return region_sensitivity.run(
@@ -290,6 +291,7 @@ def main(case_file: str | None, fmt: str | None, output: str | None, solver: str
                     solver=solver if given is ParameterSource.COMMANDLINE else "highs",
                     time_limit=time_limit, plot_file=plot_file, fmt=fmt_used, output=output,
                     protect=protect, emit=emit)
+            file_options.check_file_format(fmt_used, output, run)
             return sensitivity_options.run(
                 swept_case, options,
                 want_frontier=want_frontier,
@@ -304,8 +306,6 @@ def main(case_file: str | None, fmt: str | None, output: str | None, solver: str
         case, overrides = load_case_applied(case_file, overrides)  # percentages as fractions
         if case.horizon is not None:
             from cli import horizon as horizon_options
-
-            file_options.refuse_file_format(fmt_used, "a path over several years")
 
             # A path is solved by HiGHS unless --solver is given (README, "A path over
             # several years": CBC takes about twice as long on a four-year path).

@@ -12,7 +12,7 @@ from optimizer.analyses.region import DEFAULT_TIME_LIMIT, solve_region
 from optimizer.case.region import is_region, load_region, read_region_raw
 from optimizer.errors import CaseError
 from optimizer.i18n import gettext as _
-from optimizer.report import render_region
+from optimizer.report.pack_files import region_report
 
 
 def is_region_file(case_file: str) -> bool:
@@ -62,7 +62,7 @@ def _checkpoint(path: str | None, protect: tuple[str, ...]) -> Any:
 
 def run(case_file: str, overrides: dict[str, Any], *, fmt: str, time_limit: float | None,
         unsupported: dict[str, bool], method: str = "auto", workers: int | None = None,
-        checkpoint: str | None = None) -> tuple[str, int]:
+        checkpoint: str | None = None) -> tuple[str | bytes, int]:
     """(the report, the exit code) of a region file."""
     for option, given in unsupported.items():
         if given:
@@ -92,7 +92,7 @@ def run(case_file: str, overrides: dict[str, Any], *, fmt: str, time_limit: floa
     result = solve_region(region, time_limit=time_limit or DEFAULT_TIME_LIMIT,
                           overrides=overrides, method=method, workers=workers,
                           checkpoint=_checkpoint(checkpoint, (case_file,)))
-    return render_region(result, fmt), result.status.exit_code
+    return region_report(result, fmt), result.status.exit_code
 
 
 __all__ = ["is_region_file", "run", "schema_for"]

@@ -83,19 +83,17 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # what type checkers and editors see (the same names, imported eagerly)
     from .analyses.diagnose import diagnose, max_private_share
+    from .analyses.region import solve_region
+    from .analyses.region_frontier import region_frontier, region_sweep, region_tornado
+    from .analyses.region_horizon import solve_region_horizon
     from .analyses.sensitivity.frontier import frontier
     from .analyses.sensitivity.sweep import sweep
     from .analyses.sensitivity.tornado import tornado
     from .analyses.simulate import simulate
     from .analyses.solve import solve
     from .case.export import case_schema
-    from .analyses.region import solve_region
-    from .analyses.region_frontier import region_frontier, region_sweep, region_tornado
-    from .analyses.region_horizon import solve_region_horizon
-    from .results.region_horizon import RegionHorizonResult
     from .case.load import load_case
     from .case.region import Region, load_region
-    from .results.region import RegionResult
     from .case.schema import Case, apply_overrides
     from .case.workbook import write_template
     from .errors import CaseError, OptimizerError, SolverError
@@ -104,6 +102,8 @@ if TYPE_CHECKING:  # what type checkers and editors see (the same names, importe
     from .plan.evaluate import Evaluation, evaluate
     from .report.files import board_pack
     from .results.frontier import Frontier
+    from .results.region import RegionResult
+    from .results.region_horizon import RegionHorizonResult
     from .results.result import Result
     from .results.simulation import Simulation
     from .solvers.names import SOLVERS, SolverName
@@ -135,13 +135,13 @@ __all__ = [
     "load_case",
     "load_region",
     "max_private_share",
+    "region_frontier",
+    "region_sweep",
+    "region_tornado",
     "register_lever",
     "simulate",
     "solve",
     "solve_region",
-    "region_frontier",
-    "region_sweep",
-    "region_tornado",
     "solve_region_horizon",
     "sweep",
     "tornado",

@@ -260,7 +260,7 @@ def highest_share(model: HorizonModel, k: int, solver: str, time_limit: float | 
     then s = P / T, until s stops rising); None when the model has no plan."""
     s = start
     best = None
-    for _ in range(30):
+    for _round in range(30):
         model.share_objective(k, s)
         outcome = run(model.prob, solver, time_limit)
         if outcome.status is not Status.OPTIMAL:
@@ -291,7 +291,7 @@ def highest_path_share(case: Case, cases: Sequence[Case], k: int, share_years: f
         return highest_share(model, k, solver, time_limit, 0.0)
     count = len(cases)
     s, best = 0.0, None
-    for _ in range(30):
+    for _round in range(30):
         m = build_horizon(case, share_years=years, cases=list(cases),
                           share_objective=(k, s))
         outcome = run(m.prob, solver, time_limit)

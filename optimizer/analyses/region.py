@@ -19,10 +19,10 @@ import pulp
 
 from ..case.region import Region, load_region
 from ..case.schema import Case, validate
-from ..plan.evaluate import evaluate, violations
 from ..errors import CaseError, SolverError
 from ..i18n import gettext as _
 from ..model.region import build_region_model, max_cut_model, region_case
+from ..plan.evaluate import evaluate, violations
 from ..results.region import (
     ClusterPart,
     EnvelopeSplit,

@@ -73,6 +73,7 @@ SHEET_NAMES = {
     "rules": "Rules",
     "shocks": "Shocks",
     "uncertainty": "Uncertainty",
+    "horizon": "Horizon",
 }
 KEY_HEADERS = {"field": "field", "value": "value", "help": "help"}
 ROW_WORD = N_("row")
@@ -95,6 +96,8 @@ SHEET_HELP = {
     "shocks": N_("Optional: a triangular factor on one baseline line per row (uncertainty "
                  "analysis)."),
     "uncertainty": N_("Optional: how strongly one shared economic factor couples the draws."),
+    "horizon": N_("Optional: a path over several years, one row per field; the years and their "
+                   "targets one per row (years.1, years.2, ...; targets.1, targets.2, ...)."),
 }
 
 HELP_INTRO = [
@@ -227,6 +230,13 @@ FIELD_HELP = {
     "shocks:mode": N_("Most likely factor; default 100% (within low and high)."),
     "shocks:high": N_("Highest factor; default 100%."),
     "shocks:common": N_("FALSE: this shock does not follow the common factor."),
+    "horizon:years": N_("The years of the path, consecutive (years.1 2024, years.2 2025, ...)."),
+    "horizon:targets": N_("The private share to reach each year, one per year (targets.1, "
+                           "targets.2, ...); default: target.private_share every year."),
+    "horizon:reserves": N_("What the cluster holds at the start of the first year (EUR)."),
+    "horizon:min_reserves": N_("The floor the reserves never fall below (EUR)."),
+    "horizon:inflation": N_("Yearly growth of the spending lines (a fraction: 2% or 0.02)."),
+    "horizon:discount": N_("Yearly discount of the EUR at risk in the objective (a fraction)."),
     "common_factor": N_("0 to 1 (excluded): how strongly one shared economic factor moves all "
                         "draws together."),
 }
@@ -306,14 +316,14 @@ FORMAT_BOOLEAN = '"TRUE";"TRUE";"FALSE"'
 
 # Fields shown as percentages (dotted names within their row or sheet) and as EUR.
 PERCENT_FIELDS = frozenset({
-    "private_share", "alpha", "max_fraction", "min_fraction", "downside", "max_increase",
+    "private_share", "alpha", "targets", "inflation", "discount", "max_fraction", "min_fraction", "downside", "max_increase",
     "step", "max_rate", "success_rate", "cost_share", "common_factor", "low", "mode", "high",
     "uncertainty.low", "uncertainty.mode", "uncertainty.high",
 })
 EUR_FIELDS = frozenset({
     "amount", "min_result", "fee", "cost_per_member", "price", "unit_cost", "setup_cost",
     "launch_risk", "volume", "grant", "proposal_cost", "risk_per_unit", "staff.cost_per_fte",
-    "setup.risk", "revenues", "expenditures", "setup.expenditures",
+    "setup.risk", "revenues", "expenditures", "setup.expenditures", "reserves", "min_reserves",
 })
 
 # Limits: a case workbook is a few tens of kB.
@@ -329,10 +339,10 @@ TEMPLATE_ROWS = 500  # drop-down lists and formats reach this row, for lines add
 # ---------------------------------------------------------------------------------------
 
 TABLE_SHEETS = ("revenues", "expenditures", "levers", "rules", "shocks")
-KEY_SHEETS = ("cluster", "target", "uncertainty")
+KEY_SHEETS = ("cluster", "target", "uncertainty", "horizon")
 REQUIRED_SHEETS = ("cluster", "revenues", "expenditures", "target", "levers")
 SHEET_ORDER = ("cluster", "revenues", "expenditures", "target", "levers", "rules", "shocks",
-               "uncertainty")
+               "uncertainty", "horizon")
 _ABSENT = object()
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ID_PATTERN = "^[a-z0-9_-]{1,40}$"
@@ -343,11 +353,12 @@ class Field:
     """One field of a row (or of a key/value sheet): `path` are its keys from the row."""
 
     path: tuple[str, ...]
-    kind: str  # number, integer, boolean, string, enum, notes, map
+    kind: str  # number, integer, boolean, string, enum, notes, map, list
     choices: tuple[str, ...] = ()
     pattern: bool = False  # an id: spaces around it are never meant
     defaults: dict[str, Any] = field(default_factory=dict)  # lever type (or "") -> default
     lever_types: list[str] = field(default_factory=list)
+    item_kind: str = ""  # a list: the kind of its items (number, integer), one cell each
 
     @property
     def name(self) -> str:
@@ -415,6 +426,9 @@ def _object_fields(obj: Mapping[str, Any], defs: Mapping[str, Any], prefix: tupl
             out += _object_fields(opt, defs, path, lever_type)
         elif kind == "object":
             out.append(Field(path, "map"))
+        elif kind == "array" and opt.get("items", {}).get("type") in ("number", "integer"):
+            # A list of figures (the horizon's years, targets): name.1, name.2, ...
+            out.append(Field(path, "list", item_kind=opt["items"]["type"]))
         elif kind in ("number", "integer", "boolean", "string"):
             out.append(Field(path, kind, pattern=opt.get("pattern") == _ID_PATTERN,
                              defaults=default))
@@ -476,7 +490,7 @@ def layout() -> dict[str, Sheet]:
                 order = {"name": 0, "terms": 1, "sense": 2, "rhs": 3}
                 fields.sort(key=lambda f: order.get(f.path[0], 4))
             sheets[key] = Sheet(key, fields, tuple(model.get("required", ())))
-    for key in ("target", "uncertainty"):
+    for key in ("target", "uncertainty", "horizon"):
         sheets[key] = Sheet(key, _object_fields(_resolve(_nonnull(props[key]), defs), defs, ()))
     return {k: sheets[k] for k in SHEET_ORDER}
 
@@ -696,7 +710,7 @@ def _match(name: str, fields: list[Field]) -> tuple[Field, str | None, int | Non
         prefix = f.name.lower() + "."
         if f.kind == "map" and lower.startswith(prefix) and len(text) > len(prefix):
             return f, text[len(prefix):], None
-        if f.kind == "notes" and lower.startswith(prefix):
+        if f.kind in ("notes", "list") and lower.startswith(prefix):
             number = text[len(prefix):]
             if number.isdigit() and int(number) >= 1:
                 return f, None, int(number)
@@ -710,7 +724,7 @@ def _pool(fields: list[Field]) -> list[str]:
 def _convert(cell: Any, f: Field, where: str, label: str, problems: list[str]) -> Any:
     """A cell's value as the JSON value of field f (or _ABSENT), or a problem."""
     value = cell.value
-    kind = f.kind
+    kind = f.item_kind if f.kind == "list" else f.kind
     constant = _BOOLEAN_FORMULA.fullmatch(value) if cell.data_type == "f" and isinstance(
         value, str) else None
     if constant:  # LibreOffice saves a TRUE/FALSE cell as the formula =TRUE() or =FALSE()
@@ -1137,7 +1151,7 @@ def _number_format(f: Field, value: Any = None) -> str:
         if isinstance(value, float) and not value.is_integer():
             return FORMAT_EUR_CENTS
         return FORMAT_EUR
-    if f.name in PERCENT_FIELDS and f.kind == "number":
+    if f.name in PERCENT_FIELDS and "number" in (f.kind, f.item_kind):
         return FORMAT_PERCENT
     return FORMAT_GENERAL
 
@@ -1210,6 +1224,7 @@ def _check_writable(raw: Mapping[str, Any], sheets: dict[str, Sheet]) -> None:
     problems: list[str] = []
 
     def walk(obj: Any, fields: list[Field], parts: list[str | int], depth: int = 0) -> None:
+        # A list of figures (horizon.years) is one cell per item: name.1, name.2, ...
         if not isinstance(obj, dict):
             return
         for key, value in obj.items():
@@ -1227,6 +1242,10 @@ def _check_writable(raw: Mapping[str, Any], sheets: dict[str, Sheet]) -> None:
                         if isinstance(v, dict | list):
                             problems.append(_(MSG["cannot_write"]).format(
                                 path=_render(here + [k]), why=_("a nested value in a map")))
+                elif f.kind == "list" and isinstance(value, list):
+                    if any(isinstance(v, bool) or not isinstance(v, int | float) for v in value):
+                        problems.append(_(MSG["cannot_write"]).format(
+                            path=_render(here), why=_("a list that is not all numbers")))
                 elif f.kind == "notes" and isinstance(value, list):
                     if any(not isinstance(v, str) for v in value):
                         problems.append(_(MSG["cannot_write"]).format(
@@ -1244,7 +1263,7 @@ def _check_writable(raw: Mapping[str, Any], sheets: dict[str, Sheet]) -> None:
                 continue
             for i, item in enumerate(value):
                 walk(item, sheets[key].fields, [key, i])
-        elif key in ("target", "uncertainty"):
+        elif key in ("target", "uncertainty", "horizon"):
             walk(value, sheets[key].fields, [key])
         else:
             walk({key: value}, sheets["cluster"].fields, [])
@@ -1252,9 +1271,8 @@ def _check_writable(raw: Mapping[str, Any], sheets: dict[str, Sheet]) -> None:
         raise CaseError(problems)
 
 
-# Parts of a case that have no workbook layout yet (a path over several years: lists per
-# year); a case that uses one stays a JSON file.
-NOT_IN_WORKBOOK = ("horizon",)
+# Parts of a case that have no workbook layout yet; a case that uses one stays a JSON file.
+NOT_IN_WORKBOOK: tuple[str, ...] = ()
 
 
 def write_template(raw_case: Mapping[str, Any] | Case) -> bytes:
@@ -1280,9 +1298,9 @@ def write_template(raw_case: Mapping[str, Any] | Case) -> bytes:
         if key in ("cluster", "target"):
             obj = raw_case if key == "cluster" else raw_case.get("target", {})
             _write_keys(wb.create_sheet(sheet.name), sheet, obj)
-        elif key == "uncertainty":
-            if raw_case.get("uncertainty"):
-                _write_keys(wb.create_sheet(sheet.name), sheet, raw_case["uncertainty"])
+        elif key in ("uncertainty", "horizon"):
+            if raw_case.get(key):
+                _write_keys(wb.create_sheet(sheet.name), sheet, raw_case[key])
         elif key in REQUIRED_SHEETS or key == "rules" or raw_case.get(key):
             _write_table(wb.create_sheet(sheet.name), sheet, list(raw_case.get(key) or []))
     _write_help(help_ws, sheets, raw_case)
@@ -1417,7 +1435,7 @@ def _write_keys(ws: Any, sheet: Sheet, obj: Mapping[str, Any]) -> None:
             continue
         value = _get(obj, f.path)
         entries: list[tuple[str, Any]]
-        if f.kind == "notes" and isinstance(value, list):
+        if f.kind in ("notes", "list") and isinstance(value, list):
             entries = [(f"{f.name}.{n}", v) for n, v in enumerate(value, start=1)]
         elif f.kind == "map":
             entries = [(f"{f.name}.{k}", v) for k, v in (value or {}).items()]
@@ -1545,8 +1563,10 @@ def _write_help(ws: Any, sheets: dict[str, Sheet], raw_case: Mapping[str, Any]) 
                 unit = _(UNITS["enum"]).format(choices=", ".join(map(str, f.choices)))
             elif f.name in EUR_FIELDS:
                 unit = _(UNITS["eur"])
-            elif f.name in PERCENT_FIELDS and f.kind == "number":
+            elif f.name in PERCENT_FIELDS and "number" in (f.kind, f.item_kind):
                 unit = _(UNITS["percent"])
+            elif f.kind == "list":
+                unit = _(UNITS[f.item_kind])
             else:
                 unit = _(UNITS[f.kind]) if f.kind in UNITS else ""
             values = [(_default_text(f, d), t) for t, d in f.defaults.items()

@@ -778,10 +778,10 @@ def eur_compared(value: float, currency: str) -> str:
 
 __all__ = [
     "EPS",
-    "AmountLever",
     "LAUNCH_FLOOR",
-    "USED_FLOOR",
     "MAX_OPTIONS",
+    "USED_FLOOR",
+    "AmountLever",
     "CaseView",
     "Effects",
     "EvalContext",
@@ -796,7 +796,7 @@ __all__ = [
     "YearView",
     "falls",
     "favourable",
-    "stays_up",
     "launch_floor",
     "option_grid",
+    "stays_up",
 ]

@@ -9,7 +9,6 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import Field
 
 from ..fmt import count, money
-from ..i18n import gettext as _
 from ..i18n import ngettext
 from .base import (
     CaseView,

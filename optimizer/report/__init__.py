@@ -12,6 +12,7 @@ from ..results.base import register_renderer
 from .files import board_pack, frontier_file, result_file
 from .formats import FILE_FORMATS, FORMATS, REPORT_FORMATS, Format
 from .horizon import render_horizon
+from .pack_files import horizon_report, region_report
 from .region import render_region
 from .region_frontier import render_region_frontier, render_region_runs
 from .region_horizon import render_region_horizon
@@ -30,8 +31,17 @@ def _frontier(fr: Any, fmt: str) -> Any:
 
 register_renderer("result", _result)
 register_renderer("frontier", _frontier)
-register_renderer("horizon", render_horizon)
-register_renderer("region", render_region)
+def _horizon(result: Any, fmt: str) -> Any:
+    """A path's report: text, or a file's content (xlsx bytes, the html page; issue 12)."""
+    return horizon_report(result, fmt)
+
+
+def _region(result: Any, fmt: str) -> Any:
+    return region_report(result, fmt)
+
+
+register_renderer("horizon", _horizon)
+register_renderer("region", _region)
 register_renderer("region_frontier", render_region_frontier)
 register_renderer("region_runs", render_region_runs)
 register_renderer("region_horizon", render_region_horizon)

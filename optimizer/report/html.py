@@ -1051,3 +1051,8 @@ def render_board_pack(result: Mapping[str, Any], *, frontier: Mapping[str, Any] 
         csp=("default-src 'none'; base-uri 'none'; form-action 'none'; img-src data:; "
              f"style-src {_csp_hash(style)}; script-src {script_src}"),
     ))
+
+
+# The helpers the pages of a region and of a path share with this one (report/html_pages.py).
+asset, csp_hash, jinja_environment, markup_type = _asset, _csp_hash, _environment, _markup
+nice_ticks, Scale = _nice_ticks, _Scale

@@ -899,3 +899,7 @@ def write_report(result: Mapping[str, Any], extra: Mapping[str, Any] | None = No
 
 
 __all__ = ["write_report"]
+
+# The helpers the workbooks of a region and of a path share with this one
+# (report/workbook_pages.py).
+Book, set_cell, flatten, scatter_chart = _Book, _set, _flatten, _scatter

@@ -12,17 +12,16 @@ from ...case.load import load_case
 from ...case.schema import Case
 from ...errors import CaseError
 from ...fmt import general, pct, pct_digits
-from ...i18n import NNBSP
+from ...i18n import NNBSP, ngettext
 from ...i18n import gettext as _
-from ...i18n import ngettext
 from ...levers.base import LeverBase
 from ...plan.evaluate import evaluate
 from ...results.frontier import Frontier, event_words, stopped_words
+from ...results.point import Point
 from ...results.sweep import lever_columns
 from ...status import Status
 from ..diagnose import max_private_share
 from .common import MAX_POINTS, Progress, check_settings, point_row
-from ...results.point import Point
 from .engine import chunk_size, lever_state, run_tasks, target_tasks
 
 _VERBS = {
