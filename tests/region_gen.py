@@ -35,7 +35,7 @@ def templates() -> tuple[tuple[str, str], ...]:
     """(id, case JSON text) of each bundled cluster, in file-name order."""
     out = []
     for path in sorted(TEMPLATES.glob("*.json")):
-        if path.name == "region.json":
+        if path.name.startswith("region"):  # region.json, region-2024-2027.json: regions
             continue
         out.append((path.stem, path.read_text(encoding="utf-8")))
     return tuple(out)
