@@ -560,8 +560,12 @@ def test_ctrl_c_leaves_no_temporary_files_and_no_half_written_output(
     if existing:
         out.write_text("the previous report\n")
     env = dict(os.environ, TMPDIR=str(tmp))
+    # The child starts with Ctrl-C's default disposition, as from a terminal, even when this
+    # test process was started with SIGINT ignored (a background job of a script, which
+    # ignored signals pass on to what it runs: `python -m pytest &`).
     proc = subprocess.Popen([sys.executable, "-m", "cli.main", str(case), "--solver", solver,
                              "--output", str(out)], cwd=ROOT, env=env, start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         if solver == "cbc":  # CBC runs once its model file is in our folder

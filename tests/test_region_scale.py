@@ -61,7 +61,10 @@ def test_killed_runs_resume_to_the_same_output(region_file: Path, reference: str
     recorded = []
     for attempt in range(3):
         proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True, start_new_session=True)
+                                stderr=subprocess.PIPE, text=True, start_new_session=True,
+                                # Ctrl-C's default disposition, as from a terminal, even
+                                # when pytest runs as a background job with SIGINT ignored
+                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         time.sleep(rng.uniform(1.0, 8.0))
         sig = signal.SIGKILL if attempt % 2 == 0 else signal.SIGINT
         try:
