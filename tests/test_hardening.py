@@ -565,7 +565,7 @@ def test_ctrl_c_leaves_no_temporary_files_and_no_half_written_output(
     # ignored signals pass on to what it runs: `python -m pytest &`).
     proc = subprocess.Popen([sys.executable, "-m", "cli.main", str(case), "--solver", solver,
                              "--output", str(out)], cwd=ROOT, env=env, start_new_session=True,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # noqa: PLW1509 (one signal call)
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         if solver == "cbc":  # CBC runs once its model file is in our folder

@@ -64,7 +64,7 @@ def test_killed_runs_resume_to_the_same_output(region_file: Path, reference: str
                                 stderr=subprocess.PIPE, text=True, start_new_session=True,
                                 # Ctrl-C's default disposition, as from a terminal, even
                                 # when pytest runs as a background job with SIGINT ignored
-                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # noqa: PLW1509
         time.sleep(rng.uniform(1.0, 8.0))
         sig = signal.SIGKILL if attempt % 2 == 0 else signal.SIGINT
         try:
