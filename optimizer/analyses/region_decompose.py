@@ -536,22 +536,29 @@ def _repair(region: Region, columns: list[list[Column]],
                             float(w @ [c.surplus for c in cols]), {}, {}))
     pick = list(mixed)
     for i in range(len(pick)):
-        after = [0.0] * ne
-        members: float | None = None
-        surplus: float | None = None
-        for kind, j, lo, hi in coupling:
-            others = sum(_use(c, kind, j) for k, c in enumerate(pick) if k != i)
-            if kind == "env":
-                after[j] = hi - others
-            elif kind == "pool":
-                members = hi - others
-            else:
-                surplus = lo - others
-        answer = Prepared(region, i).within(after, members, surplus)
+        answer = Prepared(region, i).within(*_left_for(pick, i, coupling, ne))
         if answer is None:
             return None
         pick[i] = Column.of(answer[1])
     return pick, sum(c.objective for c in pick)
+
+
+def _left_for(pick: list[Column], i: int, coupling: list[tuple[str, int, float, float]],
+              ne: int) -> tuple[list[float], float | None, float | None]:
+    """What the other clusters of the split leave cluster i of every coupling row: (each
+    envelope's room, the pool's room or None, the share surplus it must bring or None)."""
+    after = [0.0] * ne
+    members: float | None = None
+    surplus: float | None = None
+    for kind, j, lo, hi in coupling:
+        others = sum(_use(c, kind, j) for k, c in enumerate(pick) if k != i)
+        if kind == "env":
+            after[j] = hi - others
+        elif kind == "pool":
+            members = hi - others
+        else:
+            surplus = lo - others
+    return after, members, surplus
 
 
 def _polish(region: Region, pick: list[Column], coupling: list[tuple[str, int, float, float]],
@@ -564,17 +571,7 @@ def _polish(region: Region, pick: list[Column], coupling: list[tuple[str, int, f
     for _ in range(POLISH_PASSES):
         better = False
         for i in range(len(pick)):
-            after = [0.0] * ne
-            members: float | None = None
-            surplus: float | None = None
-            for kind, j, lo, hi in coupling:
-                others = sum(_use(c, kind, j) for k, c in enumerate(pick) if k != i)
-                if kind == "env":
-                    after[j] = hi - others
-                elif kind == "pool":
-                    members = hi - others
-                else:
-                    surplus = lo - others
+            after, members, surplus = _left_for(pick, i, coupling, ne)
             if i not in prepared:
                 prepared[i] = Prepared(region, i)
             got = prepared[i].within(after, members, surplus)

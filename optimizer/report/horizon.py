@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from typing import Any
 
 from tabulate import tabulate
@@ -143,11 +144,12 @@ def render_horizon(result: HorizonResult, fmt: str = "table") -> str:
     return _people(result, fmt == "markdown")
 
 
-def _people(result: HorizonResult, markdown: bool) -> str:
-    case = result.case
-    cur = currency(case.currency)
+
+def text_writers(out: list[str], markdown: bool) -> tuple[Callable[..., None],
+                                                          Callable[..., None]]:
+    """(heading, table): append a heading (level 1 or 2) or a table, as markdown or as
+    plain text, to `out`."""
     style = "github" if markdown else "simple"
-    out: list[str] = []
 
     def heading(text: str, level: int = 2) -> None:
         if markdown:
@@ -159,6 +161,15 @@ def _people(result: HorizonResult, markdown: bool) -> str:
         out.append(tabulate(rows, headers=headers, tablefmt=style, disable_numparse=True,
                             colalign=("left",) + ("right",) * (len(headers) - 1)))
         out.append("")
+
+    return heading, table
+
+
+def _people(result: HorizonResult, markdown: bool) -> str:
+    case = result.case
+    cur = currency(case.currency)
+    out: list[str] = []
+    heading, table = text_writers(out, markdown)
 
     heading(_("{case}: {status}").format(case=case.name, status=status_words(result.status)), 1)
     out.append("")

@@ -7,15 +7,12 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any
-
-from tabulate import tabulate
 
 from ..fmt import count, keur, money, pct, status_words
 from ..i18n import gettext as _
 from ..results.region_horizon import RegionHorizonResult
 from .formats import FORMATS, csv_number
-from .horizon import path_sentences
+from .horizon import path_sentences, text_writers
 
 
 def render_region_horizon(result: RegionHorizonResult, fmt: str = "table") -> str:
@@ -89,19 +86,8 @@ def _people(result: RegionHorizonResult, markdown: bool) -> str:
     spec = result.region.spec
     assert spec.horizon is not None
     years = [str(y) for y in spec.horizon.years]
-    style = "github" if markdown else "simple"
     out: list[str] = []
-
-    def heading(text: str, level: int = 2) -> None:
-        if markdown:
-            out.extend([f"{'#' * level} {text}", ""])
-        else:
-            out.extend([text, ("=" if level == 1 else "-") * len(text)])
-
-    def table(rows: list[list[Any]], headers: list[str]) -> None:
-        out.append(tabulate(rows, headers=headers, tablefmt=style, disable_numparse=True,
-                            colalign=("left",) + ("right",) * (len(headers) - 1)))
-        out.append("")
+    heading, table = text_writers(out, markdown)
 
     heading(_("Region {name}: {status}").format(name=spec.name,
                                                  status=status_words(result.status)), 1)
