@@ -21,7 +21,7 @@ from ..case.region import Region, load_region
 from ..case.schema import Case, validate
 from ..errors import CaseError, SolverError
 from ..i18n import gettext as _
-from ..model.region import build_region_model, max_cut_model, region_case
+from ..model.region import block_of, build_region_model, max_cut_model, region_case
 from ..plan.evaluate import evaluate, violations
 from ..results.region import (
     ClusterPart,
@@ -31,6 +31,7 @@ from ..results.region import (
     RegionResult,
 )
 from ..results.result import Result
+from ..solvers.blocks import run_blocks_bounded
 from ..solvers.bounded import REGION_GAP_REL, run_bounded
 from ..status import Status
 from .plans import audit_trail, binding, case_warnings
@@ -104,7 +105,7 @@ def solve_region(
         rm = build_region_model(region, fair_cap=cap, amounts=dict(amounts or {}))
     else:
         rm = build_region_model(region, amounts=dict(amounts or {}))
-    run = run_bounded(rm.prob, time_limit)
+    run, _ = run_blocks_bounded(rm.prob, block_of, time_limit)
     if not run.outcome.has_plan:
         return _no_plan(region, run.outcome.status, time_limit, explain, audit)
     plans, cuts = rm.read()

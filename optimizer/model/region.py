@@ -10,6 +10,7 @@ by the envelope rows, the member pool row and the region share row.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -164,6 +165,16 @@ def build_region_model(region: Region, *, objective: Objective = "total_risk",
     return out
 
 
+_BLOCK = re.compile(r"k(\d+)_")
+
+
+def block_of(name: str) -> int:
+    """The cluster whose block a joint program's variable belongs to (its `k3_` prefix),
+    or -1 for a region-wide variable (the fairest ratio)."""
+    found = _BLOCK.match(name)
+    return int(found.group(1)) if found else -1
+
+
 def max_cut_model(case: Case) -> tuple[Model, list[Any]]:
     """One cluster alone, maximising its funders' cuts (the diagnosis's blocking test):
     its model and its cut variables."""
@@ -175,5 +186,6 @@ def max_cut_model(case: Case) -> tuple[Model, list[Any]]:
     return model, cuts
 
 
-__all__ = ["FUNDER_PREFIX", "FunderCut", "RegionModel", "build_region_model", "funder_lever_id",
+__all__ = ["FUNDER_PREFIX", "FunderCut", "RegionModel", "block_of", "build_region_model",
+           "funder_lever_id",
            "max_cut_model", "new_member_terms", "region_case", "with_funder_cuts"]

@@ -46,6 +46,12 @@ def run_bounded(prob: Any, time_limit: float | None, gap_rel: float = REGION_GAP
     if outcome.has_plan:
         for var in prob.variables():
             var.varValue = outcome.values.get(var.name)
+    return Bounded(outcome, outcome_bound(inst, model, outcome))
+
+
+def outcome_bound(inst: Any, model: Any, outcome: SolverOutcome) -> float | None:
+    """The proven lower bound of a HiGHS MILP run (its objective when optimal, tightened
+    by the dual bound; the dual bound when stopped with a plan)."""
     bound: float | None = None
     if outcome.status is Status.OPTIMAL:
         bound = outcome.objective
@@ -57,7 +63,7 @@ def run_bounded(prob: Any, time_limit: float | None, gap_rel: float = REGION_GAP
         dual = getattr(inst.getInfo(), "mip_dual_bound", None)
         if dual is not None and math.isfinite(dual):
             bound = float(dual) + model.offset
-    return Bounded(outcome, bound)
+    return bound
 
 
-__all__ = ["REGION_GAP_ABS", "REGION_GAP_REL", "Bounded", "run_bounded"]
+__all__ = ["REGION_GAP_ABS", "REGION_GAP_REL", "Bounded", "outcome_bound", "run_bounded"]

@@ -1,0 +1,490 @@
+"""A block-structured MILP (the region's joint program: one block of columns and rows per
+cluster, joined by a few coupling rows) strengthened by Lagrangian cuts, then solved by
+HiGHS to the region's gap.
+
+Why: the joint program's LP bound is weak (the sum of each cluster's LP bound), and closing
+that gap by branching over 22 blocks at once takes minutes. Pricing the coupling rows with
+multipliers y >= 0 (each row written a x <= b), each block alone gives a proven value
+
+    v_k(y) = min over block k's own rows of (c_k + y A_k) x_k      (its MIP dual bound)
+
+and therefore a valid inequality for every plan of that block (a Lagrangian cut):
+
+    (c_k + y A_k) x_k >= v_k(y).
+
+Added to the joint program, these cuts lift its LP bound to the Lagrangian bound
+max_y sum_k v_k(y) - y b (Dantzig-Wolfe's), which on the region's cases is within a few
+EUR of the optimum; branching then closes the rest. The cuts only remove points that are
+no plan of their block, so the program's optimum, its tie-break (the same objective) and
+its proven gap are those of the plain joint program. Blocks that are the same (identical
+clusters: the same columns, rows and coupling coefficients) share each subproblem's solve.
+
+The multipliers: the duals of the coupling rows in the LP relaxation with the cuts found
+(Kelley's cutting planes), smoothed towards the best multipliers so far. Rounds are counted,
+never timed, so that the same program always gets the same cuts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Sequence
+import time
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+import pulp
+
+from ..status import Status
+from .bounded import REGION_GAP_ABS, REGION_GAP_REL, Bounded, outcome_bound
+from .highs import MatrixModel, new_highs, quiet_stdout, run_highs, to_matrix
+
+# Rounds of pricing at most, and the relative bound improvement under which they stop.
+MAX_ROUNDS = 12
+MIN_IMPROVEMENT = 1e-7
+# Probing keeps a block's other binary patterns unless their excess is proven above the
+# gap plus this much (relative): fixing never rests on a solver tolerance.
+PROBE_SAFETY = 1e-7
+# The first solve after probing stops after this many nodes (a count, never a time), to
+# probe again with the better plan it found.
+STAGE_NODES = 500
+# The choice of one plan per block for the starting plan: a MILP stopped after this many
+# nodes (a count, never a time: the same program always gets the same start).
+CHOICE_NODES = 2000
+# The master's price of one unit of a coupling row left unmet (a slack).
+SLACK_PRICE = 1e6
+# Weight of the best multipliers so far in the next ones (Wentges' smoothing).
+SMOOTHING = 0.5
+# A cut's right-hand side is lowered by this much (relative, plus 1e-4 absolute) below the
+# subproblem's proven bound: HiGHS's feasibility tolerances must never cut off a plan.
+CUT_SAFETY = 1e-8
+# The subproblems are small MILPs: HiGHS's heuristics and restarts cost more than they
+# save (as in the sensitivity engine's FAST_OPTIONS).
+SUB_OPTIONS: dict[str, Any] = {
+    "mip_allow_restart": False,
+    "mip_heuristic_run_rins": False,
+    "mip_heuristic_run_rens": False,
+    "mip_heuristic_run_feasibility_jump": False,
+    "mip_heuristic_run_root_reduced_cost": False,
+    "mip_detect_symmetry": False,
+}
+
+
+@dataclass(frozen=True)
+class BlockStats:
+    rounds: int
+    subproblems: int
+    cuts: int
+    lp_bound: float  # the plain LP relaxation's bound
+    lagrange_bound: float  # the best Lagrangian bound
+    fixed: int = 0  # binary columns fixed by Lagrangian probing
+
+
+@dataclass
+class _Lagrange:
+    split: _Split
+    y: np.ndarray  # the best multipliers
+    plans: list[np.ndarray]  # each block's Lagrangian plan at y
+    values: list[float]  # each block's proven value at y
+    bound: float  # L(y), without the objective's constant
+    start: np.ndarray | None  # a plan of the whole program
+    stats: BlockStats
+
+
+@dataclass
+class _Split:
+    """The matrix cut into blocks: each block's columns and own rows, the coupling rows
+    (a x <= b form, dense over the columns)."""
+
+    blocks: list[np.ndarray]  # block -> its column indices
+    block_rows: list[list[int]]  # block -> its row indices
+    coupling_a: np.ndarray  # (m_c, n)
+    coupling_b: np.ndarray  # (m_c,)
+    coupling_rows: list[tuple[int, int]]  # (row index, +1 for <= / -1 for >=)
+    twin: list[int]  # block -> the first block identical to it
+
+
+def _rows(model: MatrixModel) -> list[tuple[np.ndarray, np.ndarray]]:
+    out = []
+    for r in range(len(model.row_names)):
+        s, e = int(model.starts[r]), int(model.starts[r + 1])
+        out.append((model.index[s:e], model.value[s:e]))
+    return out
+
+
+def _split(model: MatrixModel, block_of: np.ndarray) -> _Split | None:
+    n = len(model.names)
+    nb = int(block_of.max()) + 1 if n else 0
+    if nb < 2 or np.any(block_of < 0):
+        return None
+    rows = _rows(model)
+    block_rows: list[list[int]] = [[] for _ in range(nb)]
+    coupling: list[tuple[int, int]] = []
+    for r, (idx, _) in enumerate(rows):
+        owners = set(block_of[idx].tolist())
+        if len(owners) == 1:
+            block_rows[owners.pop()].append(r)
+        elif len(owners) > 1:
+            lo, hi = model.row_lower[r], model.row_upper[r]
+            if math.isfinite(hi):
+                coupling.append((r, 1))
+            if math.isfinite(lo):
+                coupling.append((r, -1))
+    if not coupling:
+        return None
+    a = np.zeros((len(coupling), n))
+    b = np.zeros(len(coupling))
+    for j, (r, sign) in enumerate(coupling):
+        idx, val = rows[r]
+        a[j, idx] = sign * val
+        b[j] = model.row_upper[r] if sign > 0 else -model.row_lower[r]
+    blocks = [np.flatnonzero(block_of == k) for k in range(nb)]
+    twin: list[int] = []
+    seen: dict[str, int] = {}
+    for k in range(nb):
+        cols = blocks[k]
+        local = {int(c): i for i, c in enumerate(cols)}
+        h = hashlib.sha256()
+        for arr in (model.cost[cols], model.lower[cols], model.upper[cols],
+                    model.integer[cols].astype(float), a[:, cols]):
+            h.update(np.ascontiguousarray(arr, dtype=float).tobytes())
+        for r in block_rows[k]:
+            idx, val = rows[r]
+            h.update(np.array([local[int(i)] for i in idx], dtype=float).tobytes())
+            h.update(np.ascontiguousarray(val, dtype=float).tobytes())
+            h.update(np.array([model.row_lower[r], model.row_upper[r]]).tobytes())
+        twin.append(seen.setdefault(h.hexdigest(), k))
+    return _Split(blocks, block_rows, a, b, coupling, twin)
+
+
+def _sub_model(model: MatrixModel, split: _Split, k: int) -> MatrixModel:
+    cols = split.blocks[k]
+    local = np.full(len(model.names), -1, dtype=np.int64)
+    local[cols] = np.arange(len(cols))
+    starts, index, value = [0], [], []
+    for r in split.block_rows[k]:
+        s, e = int(model.starts[r]), int(model.starts[r + 1])
+        index.extend(local[model.index[s:e]].tolist())
+        value.extend(model.value[s:e].tolist())
+        starts.append(len(index))
+    rows = split.block_rows[k]
+    return MatrixModel(
+        names=[model.names[c] for c in cols], cost=model.cost[cols].copy(),
+        lower=model.lower[cols], upper=model.upper[cols], integer=model.integer[cols],
+        row_lower=model.row_lower[rows], row_upper=model.row_upper[rows],
+        starts=np.array(starts, np.int32), index=np.array(index, np.int32),
+        value=np.array(value, float), row_names=[model.row_names[r] for r in rows],
+        sense=1, offset=0.0)
+
+
+def _price(model: MatrixModel, split: _Split, y: np.ndarray
+           ) -> tuple[list[tuple[np.ndarray, float]], list[np.ndarray]] | None:
+    """Each block's cut at y: (its cost row over all columns, its proven value), and its
+    plan there (a column of the master: the block's values); None when a block has no
+    plan (the program then has none either: no cuts)."""
+    out: list[tuple[np.ndarray, float] | None] = [None] * len(split.blocks)
+    plans: list[np.ndarray] = []
+    priced = model.cost + y @ split.coupling_a
+    for k in range(len(split.blocks)):
+        first = split.twin[k]
+        cols = split.blocks[k]
+        if first != k:
+            done = out[first]
+            assert done is not None
+            v = done[1]
+            plans.append(plans[first])
+        else:
+            sub = _sub_model(model, split, k)
+            sub.cost[:] = priced[cols]
+            inst = new_highs(sub)
+            for name, value in SUB_OPTIONS.items():
+                inst.setOptionValue(name, value)
+            inst.setOptionValue("threads", 1)
+            outcome = run_highs(inst, sub)
+            if outcome.status is not Status.OPTIMAL:
+                return None
+            assert outcome.objective is not None
+            v = float(outcome.objective)
+            plans.append(np.array([outcome.values[n] for n in sub.names]))
+            dual = getattr(inst.getInfo(), "mip_dual_bound", None)
+            if dual is not None and math.isfinite(dual):
+                v = min(v, float(dual))
+        row = np.zeros(len(model.names))
+        row[cols] = priced[cols]
+        out[k] = (row, v)
+    return [c for c in out if c is not None], plans
+
+
+def _master(model: MatrixModel, split: _Split, columns: list[list[np.ndarray]]
+            ) -> np.ndarray | None:
+    """The multipliers of the coupling rows in Dantzig-Wolfe's master LP over the plans
+    found (one convexity row per block, each coupling row with a slack priced
+    SLACK_PRICE)."""
+    mc = len(split.coupling_b)
+    cost: list[float] = []
+    entries: list[np.ndarray] = []  # per master column: its coupling use (mc,) then block
+    owner: list[int] = []
+    for k, plans in enumerate(columns):
+        cols = split.blocks[k]
+        for x in plans:
+            cost.append(float(model.cost[cols] @ x))
+            entries.append(split.coupling_a[:, cols] @ x)
+            owner.append(k)
+    n = len(cost) + mc
+    h = new_highs(MatrixModel(
+        names=[str(i) for i in range(n)], cost=np.array(cost + [SLACK_PRICE] * mc),
+        lower=np.zeros(n), upper=np.full(n, math.inf), integer=np.zeros(n, dtype=bool),
+        row_lower=np.array([-math.inf] * mc + [1.0] * len(columns)),
+        row_upper=np.concatenate([split.coupling_b, np.ones(len(columns))]),
+        starts=np.zeros(1, np.int32), index=np.zeros(0, np.int32), value=np.zeros(0),
+        row_names=[], sense=1, offset=0.0))
+    dense = np.zeros((mc + len(columns), n))
+    for i, (use, k) in enumerate(zip(entries, owner)):
+        dense[:mc, i] = use
+        dense[mc + k, i] = 1.0
+    dense[np.arange(mc), len(cost) + np.arange(mc)] = -1.0
+    lo = np.concatenate([np.full(mc, -math.inf), np.ones(len(columns))])
+    hi = np.concatenate([split.coupling_b, np.ones(len(columns))])
+    for r in range(dense.shape[0]):
+        idx = np.flatnonzero(dense[r]).astype(np.int32)
+        h.addRow(lo[r], hi[r], len(idx), idx, dense[r, idx])
+    with quiet_stdout():
+        h.run()
+    if h.getModelStatus() != h.getModelStatus().__class__.kOptimal:
+        return None
+    dual = np.array(h.getSolution().row_dual)[:mc]
+    return np.maximum(0.0, -dual)
+
+
+def _lp(model: MatrixModel, cuts: Sequence[tuple[np.ndarray, float]], split: _Split
+        ) -> tuple[float, np.ndarray] | None:
+    """The LP relaxation with the cuts: its bound and the coupling rows' multipliers."""
+    relaxed = MatrixModel(
+        names=model.names, cost=model.cost, lower=model.lower, upper=model.upper,
+        integer=np.zeros(len(model.names), dtype=bool), row_lower=model.row_lower,
+        row_upper=model.row_upper, starts=model.starts, index=model.index, value=model.value,
+        row_names=model.row_names, sense=1, offset=0.0)
+    inst = new_highs(relaxed)
+    _add_cuts(inst, cuts)
+    with quiet_stdout():
+        inst.run()
+    if inst.getModelStatus() != inst.getModelStatus().__class__.kOptimal:
+        return None
+    dual = np.array(inst.getSolution().row_dual)
+    y = np.array([max(0.0, -sign * dual[r]) for r, sign in split.coupling_rows])
+    return float(inst.getInfo().objective_function_value), y
+
+
+def _add_cuts(inst: Any, cuts: Sequence[tuple[np.ndarray, float]]) -> None:
+    for row, v in cuts:
+        idx = np.flatnonzero(row).astype(np.int32)
+        rhs = v - CUT_SAFETY * abs(v) - 1e-4
+        inst.addRow(rhs, math.inf, len(idx), idx, row[idx])
+
+
+def _incumbent(model: MatrixModel, split: _Split, columns: list[list[np.ndarray]]
+               ) -> np.ndarray | None:
+    """A plan of the whole program from the plans found: one per block meeting the
+    coupling rows (a small MILP over the columns), then every block's integer values
+    fixed and its continuous ones chosen again by the joint LP. None if none is found."""
+    mc = len(split.coupling_b)
+    owner = [k for k, plans in enumerate(columns) for _ in plans]
+    xs = [x for plans in columns for x in plans]
+    n = len(xs)
+    choice = new_highs(MatrixModel(
+        names=[str(i) for i in range(n)],
+        cost=np.array([float(model.cost[split.blocks[k]] @ x) for k, x in zip(owner, xs)]),
+        lower=np.zeros(n), upper=np.ones(n), integer=np.ones(n, dtype=bool),
+        row_lower=np.zeros(0), row_upper=np.zeros(0), starts=np.zeros(1, np.int32),
+        index=np.zeros(0, np.int32), value=np.zeros(0), row_names=[], sense=1, offset=0.0))
+    choice.setOptionValue("mip_max_nodes", CHOICE_NODES)
+    for j in range(mc):
+        use = np.array([float(split.coupling_a[j, split.blocks[k]] @ x)
+                        for k, x in zip(owner, xs)])
+        idx = np.flatnonzero(use).astype(np.int32)
+        choice.addRow(-math.inf, float(split.coupling_b[j]), len(idx), idx, use[idx])
+    for k in range(len(columns)):
+        idx = np.array([i for i, o in enumerate(owner) if o == k], dtype=np.int32)
+        choice.addRow(1.0, 1.0, len(idx), idx, np.ones(len(idx)))
+    with quiet_stdout():
+        choice.run()
+    if choice.getInfo().primal_solution_status != 2:
+        return None
+    pick = np.array(choice.getSolution().col_value) > 0.5
+    lower, upper = model.lower.copy(), model.upper.copy()
+    for i in np.flatnonzero(pick):
+        cols = split.blocks[owner[i]]
+        ints = model.integer[cols].astype(bool)
+        lower[cols[ints]] = upper[cols[ints]] = np.round(xs[i][ints])
+    fixed = MatrixModel(
+        names=model.names, cost=model.cost, lower=lower, upper=upper,
+        integer=np.zeros(len(model.names), dtype=bool), row_lower=model.row_lower,
+        row_upper=model.row_upper, starts=model.starts, index=model.index, value=model.value,
+        row_names=model.row_names, sense=1, offset=0.0)
+    lp = new_highs(fixed)
+    with quiet_stdout():
+        lp.run()
+    if lp.getModelStatus() != lp.getModelStatus().__class__.kOptimal:
+        return None
+    return np.array(lp.getSolution().col_value)
+
+
+def _probe(model: MatrixModel, split: _Split, y: np.ndarray, plans: list[np.ndarray],
+           values: list[float], gap: float, done: frozenset[int] = frozenset()
+           ) -> list[tuple[int, float]]:
+    """Binary columns that every plan better than the start keeps at their value in the
+    block's Lagrangian plan at y: (column, value).
+
+    For y >= 0 and any plan x of the program, its objective is at least
+    sum_k (c_k + y A_k) x_k - y b >= L(y) + (the excess of block k's own term over v_k).
+    If no plan of block k with another pattern of binaries has an excess of at most
+    `gap` (the start's objective minus L(y)), every plan better than the start keeps block
+    k's binaries: one MILP per distinct block, its binaries' pattern excluded (a no-good
+    row), solved only as far as that threshold."""
+    out: list[tuple[int, float]] = []
+    priced = model.cost + y @ split.coupling_a
+    verdict: dict[int, list[int]] = {}  # first twin -> its local binaries that keep
+    for k in range(len(split.blocks)):
+        first = split.twin[k]
+        cols = split.blocks[k]
+        binary = np.flatnonzero(model.integer[cols].astype(bool)
+                                & (model.lower[cols] == 0) & (model.upper[cols] == 1))
+        if first not in verdict:
+            verdict[first] = []
+            sub = _sub_model(model, split, k)
+            sub.cost[:] = priced[cols]
+            inst = new_highs(sub)
+            for name, value in SUB_OPTIONS.items():
+                inst.setOptionValue(name, value)
+            inst.setOptionValue("threads", 1)
+            threshold = values[k] + gap + PROBE_SAFETY * max(1.0, abs(values[k]))
+            inst.setOptionValue("objective_bound", threshold)
+            for j in binary:
+                if int(cols[j]) in done:
+                    verdict[first].append(int(j))
+                    continue
+                other = 1.0 - round(float(plans[k][j]))
+                inst.changeColBounds(int(j), other, other)
+                outcome = run_highs(inst, sub)
+                dual = getattr(inst.getInfo(), "mip_dual_bound", None)
+                if outcome.status is Status.INFEASIBLE or (
+                        not (outcome.has_plan and outcome.objective is not None
+                             and outcome.objective <= threshold)
+                        and dual is not None and math.isfinite(dual)
+                        and float(dual) > threshold):
+                    verdict[first].append(int(j))
+                inst.changeColBounds(int(j), float(sub.lower[j]), float(sub.upper[j]))
+                inst.clearSolver()
+        out.extend((int(cols[j]), float(round(plans[k][j]))) for j in verdict[first])
+    return out
+
+
+def lagrange_cuts(model: MatrixModel, block_of: np.ndarray, rounds: int = MAX_ROUNDS
+                  ) -> _Lagrange | None:
+    """The best Lagrangian bound of a minimisation in block form (block_of: column ->
+    block), its multipliers and each block's plan there, a plan to start from (or None);
+    None when it has no coupling row or a block has no plan."""
+    if model.sense != 1:
+        return None
+    split = _split(model, block_of)
+    if split is None:
+        return None
+    cuts: list[tuple[np.ndarray, float]] = []
+    first = _lp(model, cuts, split)
+    if first is None:
+        return None
+    lp_bound, y = first
+    columns: list[list[np.ndarray]] = [[] for _ in split.blocks]
+    best, best_y = -math.inf, y
+    best_plans: list[np.ndarray] = []
+    best_v: list[float] = []
+    subproblems = 0
+    done = 0
+    for r in range(rounds):
+        done = r + 1
+        priced = _price(model, split, y)
+        subproblems += len(set(split.twin))
+        if priced is None:
+            return None
+        found, plans = priced
+        cuts.extend(found)
+        for k, x in enumerate(plans):
+            if not any(np.array_equal(x, old) for old in columns[k]):
+                columns[k].append(x)
+        value = sum(v for _, v in found) - float(y @ split.coupling_b)
+        if value > best:
+            best, best_y, best_plans, best_v = value, y, plans, [v for _, v in found]
+        y_master = _master(model, split, columns)
+        if y_master is None:
+            break
+        if r and float(np.max(np.abs(y_master - best_y), initial=0.0)) <= 1e-9:
+            break
+        y = SMOOTHING * best_y + (1 - SMOOTHING) * y_master
+    start = _incumbent(model, split, columns)
+    return _Lagrange(split, best_y, best_plans, best_v, best, start,
+                     BlockStats(done, subproblems, len(cuts), lp_bound + model.offset,
+                                best + model.offset))
+
+
+def start_solution(inst: Any) -> Any:
+    from .highs import _highspy
+
+    return _highspy().HighsSolution()
+
+
+def run_blocks_bounded(prob: Any, block_of_name: Any, time_limit: float | None,
+                       gap_rel: float = REGION_GAP_REL
+                       ) -> tuple[Bounded, BlockStats | None]:
+    """`run_bounded` on a block-structured PuLP minimisation (block_of_name: variable name
+    -> block index, or -1): the same optimum and proven gap, found faster.
+
+    The Lagrangian bound and a starting plan first; the binaries that no better plan can
+    change fixed (`_probe`); a first solve stopped after STAGE_NODES nodes; if it found a
+    better plan, the probing again with the smaller gap; then the solve to the gap."""
+    started = time.perf_counter()
+    model = to_matrix(prob)
+    block_of = np.array([block_of_name(name) for name in model.names], dtype=np.int64)
+    lag = lagrange_cuts(model, block_of) if len(model.names) else None
+    stats = None if lag is None else lag.stats
+    fixed: list[tuple[int, float]] = []
+    start = None if lag is None else lag.start
+    nodes: int | None = None
+    if lag is not None and start is not None:
+        fixed = _probe(model, lag.split, lag.y, lag.plans, lag.values,
+                       float(model.cost @ start) - lag.bound)
+        nodes = STAGE_NODES
+    while True:
+        left = None if time_limit is None else max(
+            0.0, time_limit - (time.perf_counter() - started))
+        inst = new_highs(model, left)
+        inst.setOptionValue("mip_rel_gap", gap_rel)
+        inst.setOptionValue("mip_abs_gap", REGION_GAP_ABS)
+        for j, value in fixed:
+            inst.changeColBounds(j, value, value)
+        if start is not None:
+            h = start_solution(inst)
+            h.col_value = list(start)
+            inst.setSolution(h)
+        if nodes is not None:
+            inst.setOptionValue("mip_max_nodes", nodes)
+        outcome = run_highs(inst, model)
+        if nodes is None or outcome.status is Status.OPTIMAL or lag is None \
+                or not outcome.has_plan or start is None:
+            break
+        better = np.array([outcome.values[n] for n in model.names])
+        nodes = None
+        if float(model.cost @ better) < float(model.cost @ start) - 1e-9:
+            start = better
+            fixed = _probe(model, lag.split, lag.y, lag.plans, lag.values,
+                           float(model.cost @ start) - lag.bound,
+                           frozenset(j for j, _ in fixed))
+    if stats is not None:
+        stats = replace(stats, fixed=len(fixed))
+    if outcome.has_plan:
+        for var in prob.variables():
+            var.varValue = outcome.values.get(var.name)
+    return Bounded(outcome, outcome_bound(inst, model, outcome)), stats
+
+
+__all__ = ["BlockStats", "lagrange_cuts", "run_blocks_bounded"]
