@@ -126,6 +126,13 @@ def solve_region(
         total = sum(p.risk or 0.0 for p in parts)
         for env in spec.envelopes:
             lower = max(0.0, env.amount_in(0) - MARGINAL_STEP)
+            after = next(s.after for s in splits if s.id == env.id)
+            if after is not None and after <= lower:
+                # The split found already meets the lower envelope: lowering it only
+                # removes splits, so the same one is still the least (the same proof).
+                marginal.append(RegionMarginal(env.id, env.amount_in(0) - lower,
+                                               Status.OPTIMAL, total, 0.0))
+                continue
             again = solve_region(region, solver, time_limit, explain=False,
                                  amounts={env.id: lower}, method="joint")
             extra = None if again.total_risk is None else again.total_risk - total

@@ -48,12 +48,14 @@ MIN_IMPROVEMENT = 1e-7
 PROBE_SAFETY = 1e-7
 # The first solve after probing stops after this many nodes (a count, never a time), to
 # probe again with the better plan it found.
-STAGE_NODES = 500
+STAGE_NODES = 100
 # The choice of one plan per block for the starting plan: a MILP stopped after this many
 # nodes (a count, never a time: the same program always gets the same start).
-CHOICE_NODES = 2000
+CHOICE_NODES = 200
 # The master's price of one unit of a coupling row left unmet (a slack).
 SLACK_PRICE = 1e6
+# The pricing stops when the master LP's value is within this (relative) of the best bound.
+MASTER_GAP = 1e-6
 # Weight of the best multipliers so far in the next ones (Wentges' smoothing).
 SMOOTHING = 0.5
 # A cut's right-hand side is lowered by this much (relative, plus 1e-4 absolute) below the
@@ -217,8 +219,8 @@ def _price(model: MatrixModel, split: _Split, y: np.ndarray
 
 
 def _master(model: MatrixModel, split: _Split, columns: list[list[np.ndarray]]
-            ) -> np.ndarray | None:
-    """The multipliers of the coupling rows in Dantzig-Wolfe's master LP over the plans
+            ) -> tuple[np.ndarray, float] | None:
+    """The multipliers of the coupling rows, and the value, of Dantzig-Wolfe's master LP over the plans
     found (one convexity row per block, each coupling row with a slack priced
     SLACK_PRICE)."""
     mc = len(split.coupling_b)
@@ -254,7 +256,7 @@ def _master(model: MatrixModel, split: _Split, columns: list[list[np.ndarray]]
     if h.getModelStatus() != h.getModelStatus().__class__.kOptimal:
         return None
     dual = np.array(h.getSolution().row_dual)[:mc]
-    return np.maximum(0.0, -dual)
+    return np.maximum(0.0, -dual), float(h.getInfo().objective_function_value)
 
 
 def _lp(model: MatrixModel, cuts: Sequence[tuple[np.ndarray, float]], split: _Split
@@ -415,10 +417,14 @@ def lagrange_cuts(model: MatrixModel, block_of: np.ndarray, rounds: int = MAX_RO
         value = sum(v for _, v in found) - float(y @ split.coupling_b)
         if value > best:
             best, best_y, best_plans, best_v = value, y, plans, [v for _, v in found]
-        y_master = _master(model, split, columns)
-        if y_master is None:
+        master = _master(model, split, columns)
+        if master is None:
             break
-        if r and float(np.max(np.abs(y_master - best_y), initial=0.0)) <= 1e-9:
+        y_master, upper = master
+        # The master's value is at least the best Lagrangian bound: when they meet, no
+        # multipliers give more.
+        if upper - best <= MASTER_GAP * max(1.0, abs(best)) or (
+                r and float(np.max(np.abs(y_master - best_y), initial=0.0)) <= 1e-9):
             break
         y = SMOOTHING * best_y + (1 - SMOOTHING) * y_master
     start = _incumbent(model, split, columns)
