@@ -434,9 +434,8 @@ def lagrange_cuts(model: MatrixModel, block_of: np.ndarray, rounds: int = MAX_RO
 
 
 def start_solution(inst: Any) -> Any:
-    from .highs import _highspy
-
-    return _highspy().HighsSolution()
+    """An empty HiGHS solution object of inst's kind, to hand a starting plan in."""
+    return inst.getSolution()
 
 
 def run_blocks_bounded(prob: Any, block_of_name: Any, time_limit: float | None,
