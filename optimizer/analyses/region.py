@@ -105,7 +105,7 @@ def solve_region(
         rm = build_region_model(region, fair_cap=cap, amounts=dict(amounts or {}))
     else:
         rm = build_region_model(region, amounts=dict(amounts or {}))
-    run, _ = run_blocks_bounded(rm.prob, block_of, time_limit)
+    run = run_blocks_bounded(rm.prob, block_of, time_limit)[0]
     if not run.outcome.has_plan:
         return _no_plan(region, run.outcome.status, time_limit, explain, audit)
     plans, cuts = rm.read()
