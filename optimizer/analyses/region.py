@@ -35,6 +35,7 @@ from ..solvers.bounded import REGION_GAP_REL, run_bounded
 from ..status import Status
 from .plans import audit_trail, binding, case_warnings
 from .solve import quick_outlook, solve
+from .region_spend import unspent
 
 # "What 100 k EUR less would add" (issue 10).
 MARGINAL_STEP = 100_000.0
@@ -187,6 +188,9 @@ def _splits(region: Region, cuts: Mapping[str, Mapping[str, float]] | None,
         amount = env.amount_in(0) if amounts is None else amounts.get(env.id, env.amount_in(0))
         out.append(EnvelopeSplit(env.id, env.name, amount, before, after,
                                  env.max_cut_fraction))
+    problems = unspent(region.spec, out)  # spend "all": the whole envelope, within a cent
+    if problems:
+        raise SolverError(f"the region split fails our own recheck: {problems[0]}")
     return out
 
 

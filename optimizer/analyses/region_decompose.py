@@ -43,6 +43,7 @@ from ..solvers.bounded import REGION_GAP_ABS, REGION_GAP_REL
 from ..solvers.highs import HighsSession, single_thread_worker, to_matrix
 from ..solvers.master import Rows, solve_matrix
 from ..status import Status
+from .region_spend import at_least, spend_rows, spend_whole
 
 # Rounds of pricing at most: MAX_ROUNDS, and no more than SUBPROBLEM_BUDGET subproblems in
 # all (2 rounds for 1,000 clusters), but at least 2. The rounds are counted, never timed:
@@ -166,11 +167,12 @@ class Prepared:
                 "members": self.members_vec, "surplus": self.surplus_vec,
                 "surplus_const": self.surplus_const}
 
-    def within(self, after: Sequence[float], members: float | None, surplus: float | None
-               ) -> Answer:
+    def within(self, after: Sequence[float], members: float | None, surplus: float | None,
+               floor: Sequence[float] | None = None) -> Answer:
         """The cluster's least objective with its use of the coupling rows within quotas:
-        each funded envelope's after-amount at most after[j], its new members at most
-        members, its P - s T at least surplus (the polish of a split)."""
+        each funded envelope's after-amount at most after[j] (and at least floor[j]: a
+        spend-all envelope, region_spend.py), its new members at most members, its P - s T
+        at least surplus (the polish of a split)."""
         m = self.matrix
         starts, index, value = list(m.starts), list(m.index), list(m.value)
         lower, upper = list(m.row_lower), list(m.row_upper)
@@ -186,7 +188,9 @@ class Prepared:
         slack = 1e-7
         for j, e in enumerate(self.envs):
             if e in self.funded:
-                row(self.cut_vec[e], self.today[e] - after[j] - slack, math.inf)
+                top = math.inf if floor is None or floor[j] == -math.inf \
+                    else self.today[e] - floor[j] + slack
+                row(self.cut_vec[e], self.today[e] - after[j] - slack, top)
         if members is not None:
             row(self.members_vec, -math.inf, members + slack)
         if surplus is not None:
@@ -574,7 +578,8 @@ def _polish(region: Region, pick: list[Column], coupling: list[tuple[str, int, f
             after, members, surplus = _left_for(pick, i, coupling, ne)
             if i not in prepared:
                 prepared[i] = Prepared(region, i)
-            got = prepared[i].within(after, members, surplus)
+            got = prepared[i].within(after, members, surplus,
+                                     at_least(region.spec, pick, i, coupling, ne))
             if got is None:
                 continue
             col = Column.of(got[1])
@@ -583,6 +588,22 @@ def _polish(region: Region, pick: list[Column], coupling: list[tuple[str, int, f
         if not better:
             break
     return pick, sum(c.objective for c in pick)
+
+
+def _spend_whole(region: Region, pick: list[Column],
+                 coupling: list[tuple[str, int, float, float]], ne: int
+                 ) -> list[Column] | None:
+    prepared: dict[int, Prepared] = {}
+
+    def solve(i: int, after: Sequence[float], members: float | None, surplus: float | None,
+              lower: Sequence[float]) -> Column | None:
+        if i not in prepared:
+            prepared[i] = Prepared(region, i)
+        got = prepared[i].within(after, members, surplus, lower)
+        return None if got is None else Column.of(got[1])
+
+    return spend_whole(region.spec, pick, coupling, ne, solve,
+                       lambda p, i: _left_for(p, i, coupling, ne))
 
 
 def _friendly(y: list[float], ne: int, coupling: list[tuple[str, int, float, float]]
@@ -671,6 +692,12 @@ def decompose_region(region: Region, *, amounts: dict[str, float] | None = None,
         return Decomposed(Status.TIME_LIMIT, None, best_bound, [], {}, done, ncols,
                           pricer.solved, pricer.reused, history=history)
     pick, value = picked
+    if spend_rows(spec, coupling):  # spend "all": give back what the split leaves unspent
+        whole = _spend_whole(region, pick, coupling, ne)
+        if whole is None:
+            return Decomposed(Status.TIME_LIMIT, None, best_bound, [], {}, done, ncols,
+                              pricer.solved, pricer.reused, history=history)
+        pick, value = whole, sum(c.objective for c in whole)
     if len(pick) <= POLISH_MAX and coupling:
         pick, value = _polish(region, pick, coupling, ne, start, time_limit)
     gap = max(0.0, value - best_bound)
