@@ -151,7 +151,7 @@ def _people(result: RegionHorizonResult, markdown: bool) -> str:
             share = y.private_share
             rows.append([str(y.year), pct(share[0]) if share else "-",
                          pct(share[1]) if share else "-",
-                         count(y.recruited or 0.0), keur(y.risk or 0.0)])
+                         count(max(0.0, y.recruited or 0.0)), keur(y.risk or 0.0)])
         table(rows, [_("year"), _("private share today"), _("after the plan"),
                      _("companies recruited"), _("at risk (EUR)")])
         notes = []
