@@ -81,7 +81,7 @@ def _pareto(opts: list[Option], whole: bool) -> list[Option]:
     that contains its own ("all") or a smaller after-amount (a ceiling)."""
     keep: list[Option] = []
     for o in sorted(opts, key=lambda o: o[0]):
-        def beats(k: Option) -> bool:
+        def beats(k: Option, o: Option = o) -> bool:
             room = (k[2] <= o[2] + 1e-9 and k[3] >= o[3] - 1e-9) if whole \
                 else k[2] <= o[2] + 1e-9
             return k[0] <= o[0] + 1e-9 and room and k[4] <= o[4] and k[5] >= o[5] - 1e-9

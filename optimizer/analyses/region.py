@@ -34,8 +34,8 @@ from ..results.result import Result
 from ..solvers.bounded import REGION_GAP_REL, run_bounded
 from ..status import Status
 from .plans import audit_trail, binding, case_warnings
-from .solve import quick_outlook, solve
 from .region_spend import unspent
+from .solve import quick_outlook, solve
 
 # "What 100 k EUR less would add" (issue 10).
 MARGINAL_STEP = 100_000.0

@@ -270,5 +270,5 @@ def marginal_lines(result: RegionResult) -> list[str]:
     return out
 
 
-__all__ = ["binds_words", "spends_whole", "cluster_head", "cluster_lines", "envelope_line", "marginal_lines",
-           "outlook_overview"]
+__all__ = ["binds_words", "cluster_head", "cluster_lines", "envelope_line", "marginal_lines",
+           "outlook_overview", "spends_whole"]
