@@ -241,11 +241,16 @@ _PREPARED: dict[int, Prepared] = {}
 
 
 def _init_worker(region: Region) -> None:
-    global _REGION
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    use_region(region)
+    single_thread_worker()
+
+
+def use_region(region: Region) -> None:
+    """The region of this process's run_chunk and prepare_chunk (any pool's worker)."""
+    global _REGION
     _REGION = region
     _PREPARED.clear()
-    single_thread_worker()
 
 
 def _prepared(k: int) -> Prepared:
@@ -296,12 +301,18 @@ class Pricer:
 
     def __init__(self, region: Region, workers: int,
                  store: Callable[[str, Answer], None] | None = None,
-                 known: Callable[[str], tuple[bool, Answer]] | None = None) -> None:
+                 known: Callable[[str], tuple[bool, Answer]] | None = None,
+                 executor: Callable[[Region, Callable[[Region], None]], Any] | None = None
+                 ) -> None:
         self.n = len(region.ids)
         self.workers = max(1, workers)
         self.store, self.known = store, known
-        self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=_context(),
-                                        initializer=_init_worker, initargs=(region,))
+        if executor is not None:  # another pool, e.g. Dask's (analyses/region_dask.py)
+            self.pool = executor(region, use_region)
+            self.workers = max(1, int(self.pool.workers))
+        else:
+            self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=_context(),
+                                            initializer=_init_worker, initargs=(region,))
         self.solved = self.reused = 0
 
     def close(self) -> None:
@@ -599,10 +610,11 @@ def decompose_region(region: Region, *, amounts: dict[str, float] | None = None,
                      time_limit: float | None = 60.0,
                      store: Callable[[str, Answer], None] | None = None,
                      known: Callable[[str], tuple[bool, Answer]] | None = None,
-                     iterations: int | None = None) -> Decomposed:
+                     iterations: int | None = None, executor: Any = None) -> Decomposed:
     """The total-risk split by decomposition (see the module). store/known: the checkpoint
     (record a finished subproblem by its key; read one back); iterations: the first cut's
-    name for `rounds`.
+    name for `rounds`; executor: where the per-cluster work runs (None: local processes;
+    Pricer says what it is).
 
     The multipliers priced, in order: the LP relaxation's duals, the same priced higher
     (plans that spare the coupling rows), then the master LP's duals over the columns
@@ -616,7 +628,8 @@ def decompose_region(region: Region, *, amounts: dict[str, float] | None = None,
     ne = len(spec.envelopes)
     coupling = _coupling(region, amounts)
     rhs = {("env", j): hi for kind, j, _, hi in coupling if kind == "env"}
-    pricer = Pricer(region, default_workers() if workers is None else workers, store, known)
+    pricer = Pricer(region, default_workers() if workers is None else workers, store, known,
+                    executor)
     columns: list[list[Column]] = [[] for _ in region.ids]
     best_bound, best_y = -math.inf, [0.0] * (ne + 2)
     history: list[tuple[float, float | None]] = []

@@ -62,8 +62,8 @@ class Assembly:
 def solve_decomposed(region: Region, time_limit: float | None, *, explain: bool,
                      audit: dict[str, Any], build: Assembly,
                      amounts: Mapping[str, float] | None = None,
-                     workers: int | None = None, checkpoint: Checkpoint | None = None
-                     ) -> RegionResult:
+                     workers: int | None = None, checkpoint: Checkpoint | None = None,
+                     executor: Any = None) -> RegionResult:
     _part, _splits, _binding = build.part, build.splits, build.binding
     _region_share, _no_plan, MARGINAL_STEP = build.region_share, build.no_plan, \
         build.marginal_step
@@ -76,7 +76,8 @@ def solve_decomposed(region: Region, time_limit: float | None, *, explain: bool,
         store, known = checkpoint.store, checkpoint.known
     try:
         dec = decompose_region(region, amounts=dict(amounts or {}) or None, workers=workers,
-                               time_limit=time_limit, store=store, known=known)
+                               time_limit=time_limit, store=store, known=known,
+                               executor=executor)
     finally:  # Ctrl-C included: the work finished so far is kept
         if checkpoint is not None:
             checkpoint.flush()
@@ -112,7 +113,8 @@ def solve_decomposed(region: Region, time_limit: float | None, *, explain: bool,
         for env in spec.envelopes:
             lower = max(0.0, env.amount_in(0) - MARGINAL_STEP)
             again = solve_decomposed(region, time_limit, explain=False, audit=audit,
-                                     build=build, amounts={env.id: lower}, workers=workers)
+                                     build=build, amounts={env.id: lower}, workers=workers,
+                                     executor=executor)
             extra = None if again.total_risk is None else again.total_risk - total
             marginal.append(RegionMarginal(env.id, env.amount_in(0) - lower, again.status,
                                            again.total_risk, extra))

@@ -1,0 +1,176 @@
+"""The decomposition's per-cluster work on a `dask.distributed` cluster (issue 10, "Exact,
+then at scale": `--scheduler ADDRESS` or `DASK_SCHEDULER_ADDRESS`; the optional extra
+`[dask]`).
+
+One seam: `DaskScheduler` (a connection to a running scheduler) is called by the
+decomposition's `Pricer` with the region and the function that makes it a process's
+region; it answers a pool with what `Pricer` needs of a `ProcessPoolExecutor`: `submit`
+(a `concurrent.futures.Future`), `shutdown` and its width `workers`. Nothing else of the
+decomposition changes, so the answer is the same, byte for byte: every task is a pure
+function of (cluster, multipliers), and `Pricer` gathers the answers in cluster order
+whatever finishes first.
+
+The region travels once: it rides in a worker plugin, which the scheduler hands to every
+worker, those that join later (or that the nanny restarts after a crash) included; each
+task carries only its cluster numbers and multipliers. A task lost with its worker is run
+again elsewhere by Dask (tasks are pure: running one twice gives the same answer).
+
+On a worker the tasks of this module run one at a time per process (a lock): the region of
+the process is a module global of the decomposition and HiGHS runs on one thread; give the
+workers one thread each (`dask worker ADDRESS --nworkers N --nthreads 1`) to use N cores.
+
+This module imports `distributed` at import: import it only when Dask is asked for.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import uuid
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import Any
+
+from ..errors import CaseError
+from ..i18n import gettext as _
+
+INSTALL = "pip install 'cluster-optimizer[dask]'"
+# The message's name of the address's origin: the option, or the environment variable.
+OPTION = "--scheduler"
+ENVIRONMENT = "DASK_SCHEDULER_ADDRESS"
+
+try:  # the plugin's base class; without Dask, DaskScheduler says how to install it
+    from distributed import WorkerPlugin
+except ImportError:  # pragma: no cover - exercised through a subprocess without dask
+    WorkerPlugin = object  # type: ignore[assignment,misc]
+
+
+def _where(source: str, address: str) -> str:
+    return f"{source} {address}" if source.startswith("--") else f"{source}={address}"
+
+
+# -- in a worker process --------------------------------------------------------------------
+
+_REGIONS: dict[str, tuple[Callable[[Any], None], Any]] = {}  # token -> (use, region)
+_CURRENT: list[str | None] = [None]
+_LOCK = threading.Lock()
+_HIGHS: list[bool] = [False]
+
+
+class RegionPlugin(WorkerPlugin):  # type: ignore[misc,valid-type]
+    """The region of one run, installed once on every worker (and on those that join)."""
+
+    def __init__(self, token: str, use: Callable[[Any], None], region: Any) -> None:
+        self.token, self.use, self.region = token, use, region
+
+    def setup(self, worker: Any) -> None:
+        _REGIONS[self.token] = (self.use, self.region)
+
+    def teardown(self, worker: Any) -> None:
+        with _LOCK:
+            _REGIONS.pop(self.token, None)
+            if _CURRENT[0] == self.token:
+                _CURRENT[0] = None
+
+
+def _task(token: str, fn: Callable[..., Any], *args: Any) -> Any:
+    """fn(*args) with this run's region as the process's region (on a Dask worker)."""
+    with _LOCK:
+        if _CURRENT[0] != token:
+            if token not in _REGIONS:
+                raise RuntimeError("the region of this run is not on this Dask worker (its "
+                                   "plugin did not run there)")
+            if not _HIGHS[0]:
+                from ..solvers.highs import single_thread_worker
+
+                single_thread_worker()
+                _HIGHS[0] = True
+            use, region = _REGIONS[token]
+            use(region)
+            _CURRENT[0] = token
+        return fn(*args)
+
+
+# -- in the calling process -----------------------------------------------------------------
+
+
+class DaskPool:
+    """What `Pricer` needs of a process pool, on the workers of a Dask cluster."""
+
+    def __init__(self, client: Any, region: Any, use: Callable[[Any], None]) -> None:
+        self.client = client
+        self.token = uuid.uuid4().hex
+        self.name = f"cluster-optimizer-region-{self.token}"
+        client.register_plugin(RegionPlugin(self.token, use, region), name=self.name)
+        self.workers = max(1, sum(client.nthreads().values()))
+        self._count = itertools.count()
+        self._live: dict[str, Any] = {}  # Dask futures are kept until they finish
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
+        out: Future[Any] = Future()
+        out.set_running_or_notify_cancel()
+        key = f"cluster-optimizer-{getattr(fn, '__name__', 'task')}-{self.token}-" \
+              f"{next(self._count)}"
+        remote = self.client.submit(_task, self.token, fn, *args, key=key, pure=False)
+        self._live[key] = remote
+
+        def done(finished: Any) -> None:
+            self._live.pop(key, None)
+            try:
+                out.set_result(finished.result())
+            except BaseException as exc:  # noqa: BLE001 - handed to the waiting Pricer
+                out.set_exception(exc)
+
+        remote.add_done_callback(done)
+        return out
+
+    def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
+        live = list(self._live.values())
+        self._live.clear()
+        try:
+            if live:
+                self.client.cancel(live)
+            self.client.unregister_worker_plugin(self.name)
+        except Exception:  # noqa: BLE001 - the scheduler may be gone; nothing left to free
+            pass
+
+
+class DaskScheduler:
+    """A connection to a running `dask.distributed` scheduler. Called with (region, use),
+    it answers a `DaskPool` for one decomposition; close() ends the connection."""
+
+    def __init__(self, address: str, source: str = OPTION,
+                 timeout: float | str | None = None) -> None:
+        self.address, self.source = address, source
+        where = _where(source, address)
+        try:
+            import distributed
+        except ImportError:
+            raise CaseError(_("{where}: Dask is not installed; {install}")
+                            .format(where=where, install=INSTALL)) from None
+        kwargs: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
+        try:
+            self.client = distributed.Client(address, set_as_default=False, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - any failure to connect is the address's
+            raise CaseError(_("{where}: no Dask scheduler answers at this address ({exc}); "
+                              "start one (dask scheduler) or check the address")
+                            .format(where=where, exc=str(exc) or type(exc).__name__)
+                            ) from None
+
+    def __call__(self, region: Any, use: Callable[[Any], None]) -> DaskPool:
+        return DaskPool(self.client, region, use)
+
+    def close(self) -> None:
+        try:
+            self.client.close()
+        except Exception:  # noqa: BLE001 - closing a connection that already broke
+            pass
+
+    def __enter__(self) -> DaskScheduler:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+__all__ = ["ENVIRONMENT", "INSTALL", "OPTION", "DaskPool", "DaskScheduler", "RegionPlugin"]
