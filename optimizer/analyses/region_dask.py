@@ -24,6 +24,7 @@ This module imports `distributed` at import: import it only when Dask is asked f
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import threading
 import uuid
@@ -38,6 +39,8 @@ INSTALL = "pip install 'cluster-optimizer[dask]'"
 # The message's name of the address's origin: the option, or the environment variable.
 OPTION = "--scheduler"
 ENVIRONMENT = "DASK_SCHEDULER_ADDRESS"
+# Seconds to reach the scheduler: Dask's own default (30 s) is long to learn of a typo.
+CONNECT_TIMEOUT = 10.0
 
 try:  # the plugin's base class; without Dask, DaskScheduler says how to install it
     from distributed import WorkerPlugin
@@ -135,6 +138,16 @@ class DaskPool:
             pass
 
 
+async def _probe(address: str, timeout: float | str) -> None:
+    """Connect to the address and hang up (raises when nothing answers there)."""
+    from distributed.comm import connect
+    from distributed.security import Security
+
+    comm = await connect(address, timeout=timeout,
+                         **Security().get_connection_args("client"))
+    await comm.close()
+
+
 class DaskScheduler:
     """A connection to a running `dask.distributed` scheduler. Called with (region, use),
     it answers a `DaskPool` for one decomposition; close() ends the connection."""
@@ -148,9 +161,12 @@ class DaskScheduler:
         except ImportError:
             raise CaseError(_("{where}: Dask is not installed; {install}")
                             .format(where=where, install=INSTALL)) from None
-        kwargs: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
+        wait = CONNECT_TIMEOUT if timeout is None else timeout
         try:
-            self.client = distributed.Client(address, set_as_default=False, **kwargs)
+            # A first connection, then the client: a Client that fails to start leaves an
+            # object whose clean-up hangs for a minute at exit and prints a traceback.
+            asyncio.run(_probe(address, wait))
+            self.client = distributed.Client(address, set_as_default=False, timeout=wait)
         except Exception as exc:  # noqa: BLE001 - any failure to connect is the address's
             raise CaseError(_("{where}: no Dask scheduler answers at this address ({exc}); "
                               "start one (dask scheduler) or check the address")
