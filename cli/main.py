@@ -261,7 +261,7 @@ def main(case_file: str | None, fmt: str | None, output: str | None, solver: str
                 "scheduler_address") is ParameterSource.ENVIRONMENT)
         if region_options.is_region_file(case_file):
             if sweeps or want_frontier or tornado_pct is not None:
-                region_options.refuse_scheduler(scheduler, "a region's sensitivity run")
+                region_options.refuse_scheduler(scheduler, _("a region's sensitivity run"))
                 file_options.refuse_file_format(fmt_used, "a region's sensitivity run")
                 from cli import region_sensitivity  # issue 10: frontier, sweep, tornado
 
@@ -282,7 +282,7 @@ def main(case_file: str | None, fmt: str | None, output: str | None, solver: str
             emit(text, output, protect + _region_inputs(case_file))
             return code
         region_options.refuse_for_case(region_method, checkpoint_file)
-        region_options.refuse_scheduler(scheduler, "a cluster's case")
+        region_options.refuse_scheduler(scheduler, _("a cluster's case"))
         if sweeps or want_frontier or tornado_pct is not None:
             # Imported here: a single solve never needs the sensitivity engine.
             from cli import sensitivity as sensitivity_options

@@ -114,21 +114,26 @@ def test_a_worker_killed_mid_run_changes_nothing(cluster: distributed.LocalClust
 
     def kill_when_work_is_back() -> None:
         # The checkpoint appears when the first subproblems have come back from the
-        # workers: the run is in its first round, most of its work still to do.
-        while proc.poll() is None and not checkpoint.exists():
-            time.sleep(0.05)
-        pids = client.run(os.getpid)
-        victim = sorted(pids.values())[0]
-        running = proc.poll() is None
-        os.kill(victim, signal.SIGKILL)
-        killed.append((victim, running))
+        # workers: the run is in its first round, most of its work still to do. The victim
+        # is a worker with tasks of the run in hand, lost with it.
+        while proc.poll() is None:
+            if checkpoint.exists():
+                busy = sorted(w for w, keys in client.processing().items()
+                              if any("cluster-optimizer" in str(k) for k in keys))
+                if busy:
+                    victim = client.run(os.getpid, workers=busy[:1])[busy[0]]
+                    running = proc.poll() is None
+                    os.kill(victim, signal.SIGKILL)
+                    killed.append((victim, running))
+                    return
+            time.sleep(0.02)
 
     killer = threading.Thread(target=kill_when_work_is_back)
     killer.start()
     out, err = proc.communicate(timeout=300)
     killer.join()
     assert proc.returncode in (0, 4), err
-    assert killed and killed[0][1], "the worker was killed after the run had ended"
+    assert killed and killed[0][1], "no worker was killed while the run had work on it"
     assert out == reference
     # the nanny starts a new worker: it gets the region (the plugin) and the next run uses it
     client.wait_for_workers(2, timeout=60)
