@@ -24,20 +24,20 @@ import pytest
 distributed = pytest.importorskip(
     "distributed", reason="Dask is not installed: pip install 'cluster-optimizer[dask]'")
 
-from tests.region_gen import generate_region  # noqa: E402
+from tests.region_gen import generate_region
 
 ROOT = Path(__file__).resolve().parent.parent
 MAIN = [sys.executable, "-c", "from cli.main import main; main()"]
 # The same, telling on standard error whether Dask was imported by the time it exits.
 TELL = [sys.executable, "-c",
-        "import atexit, sys\n"
-        "atexit.register(lambda: print('dask imported:', 'dask' in sys.modules or "
-        "'distributed' in sys.modules, file=sys.stderr))\n"
-        "from cli.main import main; main()"]
+        ("import atexit, sys\n"
+         "atexit.register(lambda: print('dask imported:', 'dask' in sys.modules or "
+         "'distributed' in sys.modules, file=sys.stderr))\n"
+         "from cli.main import main; main()")]
 # The same, as if Dask were not installed.
 WITHOUT_DASK = [sys.executable, "-c",
-                "import sys\nsys.modules['dask'] = sys.modules['distributed'] = None\n"
-                "from cli.main import main; main()"]
+                ("import sys\nsys.modules['dask'] = sys.modules['distributed'] = None\n"
+                 "from cli.main import main; main()")]
 
 
 def env(**extra: str) -> dict[str, str]:

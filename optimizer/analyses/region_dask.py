@@ -25,12 +25,13 @@ This module imports `distributed` at import: import it only when Dask is asked f
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import threading
 import uuid
 from collections.abc import Callable
 from concurrent.futures import Future
-from typing import Any
+from typing import Any, Self
 
 from ..errors import CaseError
 from ..i18n import gettext as _
@@ -60,7 +61,7 @@ _LOCK = threading.Lock()
 _HIGHS: list[bool] = [False]
 
 
-class RegionPlugin(WorkerPlugin):  # type: ignore[misc,valid-type]
+class RegionPlugin(WorkerPlugin):
     """The region of one run, installed once on every worker (and on those that join)."""
 
     def __init__(self, token: str, use: Callable[[Any], None], region: Any) -> None:
@@ -70,10 +71,11 @@ class RegionPlugin(WorkerPlugin):  # type: ignore[misc,valid-type]
         _REGIONS[self.token] = (self.use, self.region)
 
     def teardown(self, worker: Any) -> None:
-        with _LOCK:
-            _REGIONS.pop(self.token, None)
-            if _CURRENT[0] == self.token:
-                _CURRENT[0] = None
+        # Without the lock: this runs on the worker's event loop, which a task holding the
+        # lock must not block. At worst a later run prepares its region once more.
+        _REGIONS.pop(self.token, None)
+        if _CURRENT[0] == self.token:
+            _CURRENT[0] = None
 
 
 def _task(token: str, fn: Callable[..., Any], *args: Any) -> Any:
@@ -130,12 +132,10 @@ class DaskPool:
     def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
         live = list(self._live.values())
         self._live.clear()
-        try:
+        with contextlib.suppress(Exception):  # the scheduler may be gone: nothing to free
             if live:
                 self.client.cancel(live)
             self.client.unregister_worker_plugin(self.name)
-        except Exception:  # noqa: BLE001 - the scheduler may be gone; nothing left to free
-            pass
 
 
 async def _probe(address: str, timeout: float | str) -> None:
@@ -177,12 +177,10 @@ class DaskScheduler:
         return DaskPool(self.client, region, use)
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(Exception):  # closing a connection that already broke
             self.client.close()
-        except Exception:  # noqa: BLE001 - closing a connection that already broke
-            pass
 
-    def __enter__(self) -> DaskScheduler:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
