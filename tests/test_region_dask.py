@@ -84,17 +84,23 @@ def reference(region_file: Path) -> str:
     return done.stdout
 
 
-def test_dask_gives_the_bytes_of_the_local_pool(cluster: distributed.LocalCluster,
-                                                region_file: Path, reference: str) -> None:
+def test_one_local_worker_gives_the_bytes_of_two(region_file: Path, reference: str) -> None:
     one = optimize(str(region_file), "--method", "decompose", "--format", "json",
                    "--workers", "1")
     assert one.returncode in (0, 4), one.stderr
     assert one.stdout == reference
+
+
+def test_dask_gives_the_bytes_of_the_local_pool(cluster: distributed.LocalCluster,
+                                                region_file: Path, reference: str) -> None:
     on_dask = optimize(str(region_file), "--method", "decompose", "--format", "json",
                        "--scheduler", cluster.scheduler_address)
     assert on_dask.returncode in (0, 4), on_dask.stderr
     assert on_dask.stdout == reference
-    # the environment variable, when the option is absent
+
+
+def test_the_environment_variable_when_the_option_is_absent(
+        cluster: distributed.LocalCluster, region_file: Path, reference: str) -> None:
     by_env = optimize(str(region_file), "--method", "decompose", "--format", "json",
                       DASK_SCHEDULER_ADDRESS=cluster.scheduler_address)
     assert by_env.returncode in (0, 4), by_env.stderr
@@ -201,3 +207,32 @@ def test_the_library_keyword(cluster: distributed.LocalCluster, region_file: Pat
     result = solve_region(str(region_file), method="decompose",
                           scheduler=cluster.scheduler_address)
     assert region_report(result, "json") == reference
+
+
+def _tokens() -> list[str]:
+    from optimizer.analyses import region_dask
+
+    return sorted(region_dask._REGIONS)
+
+
+def test_the_region_travels_once_in_a_plugin(cluster: distributed.LocalCluster,
+                                             client: distributed.Client,
+                                             region_file: Path) -> None:
+    """Every worker holds the run's region (the plugin) before any task; tasks carry the
+    run's token, cluster numbers and multipliers only; the plugin leaves with the run."""
+    from optimizer.analyses.region_dask import DaskScheduler
+    from optimizer.analyses.region_decompose import Prepared, run_chunk, use_region
+    from optimizer.case.region import load_region
+
+    region = load_region(str(region_file))
+    with DaskScheduler(cluster.scheduler_address) as connected:
+        pool = connected(region, use_region)
+        assert pool.workers == 2
+        held = client.run(_tokens)
+        assert len(held) == 2 and all(pool.token in tokens for tokens in held.values())
+        y = [0.0] * (len(region.spec.envelopes) + 2)
+        got = pool.submit(run_chunk, [1, 0], y).result(timeout=120)
+        want = [Prepared(region, k).price(y) for k in (1, 0)]
+        assert got == want
+        pool.shutdown()
+        assert all(pool.token not in tokens for tokens in client.run(_tokens).values())
