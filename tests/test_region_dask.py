@@ -91,20 +91,32 @@ def test_one_local_worker_gives_the_bytes_of_two(region_file: Path, reference: s
     assert one.stdout == reference
 
 
+def _done(client: distributed.Client) -> int:
+    from optimizer.analyses.region_dask import tasks_done
+
+    return sum(client.run(tasks_done).values())
+
+
 def test_dask_gives_the_bytes_of_the_local_pool(cluster: distributed.LocalCluster,
+                                                client: distributed.Client,
                                                 region_file: Path, reference: str) -> None:
+    before = _done(client)
     on_dask = optimize(str(region_file), "--method", "decompose", "--format", "json",
                        "--scheduler", cluster.scheduler_address)
     assert on_dask.returncode in (0, 4), on_dask.stderr
     assert on_dask.stdout == reference
+    assert _done(client) > before  # the work ran on the Dask workers
 
 
 def test_the_environment_variable_when_the_option_is_absent(
-        cluster: distributed.LocalCluster, region_file: Path, reference: str) -> None:
+        cluster: distributed.LocalCluster, client: distributed.Client, region_file: Path,
+        reference: str) -> None:
+    before = _done(client)
     by_env = optimize(str(region_file), "--method", "decompose", "--format", "json",
                       DASK_SCHEDULER_ADDRESS=cluster.scheduler_address)
     assert by_env.returncode in (0, 4), by_env.stderr
     assert by_env.stdout == reference
+    assert _done(client) > before
 
 
 def test_a_worker_killed_mid_run_changes_nothing(cluster: distributed.LocalCluster,
@@ -195,8 +207,8 @@ def test_the_option_is_refused_where_nothing_is_decomposed(region_file: Path) ->
     assert case.returncode == 2 and "--scheduler" in case.stderr
 
 
-def test_the_library_keyword(cluster: distributed.LocalCluster, region_file: Path,
-                             reference: str) -> None:
+def test_the_library_keyword(cluster: distributed.LocalCluster, client: distributed.Client,
+                             region_file: Path, reference: str) -> None:
     from optimizer.analyses.region import solve_region
     from optimizer.errors import CaseError
 
@@ -204,9 +216,11 @@ def test_the_library_keyword(cluster: distributed.LocalCluster, region_file: Pat
         solve_region(str(region_file), method="joint", scheduler="tcp://127.0.0.1:8786")
     from optimizer.report.pack_files import region_report
 
+    before = _done(client)
     result = solve_region(str(region_file), method="decompose",
                           scheduler=cluster.scheduler_address)
     assert region_report(result, "json") == reference
+    assert _done(client) > before
 
 
 def _tokens() -> list[str]:

@@ -59,6 +59,7 @@ _REGIONS: dict[str, tuple[Callable[[Any], None], Any]] = {}  # token -> (use, re
 _CURRENT: list[str | None] = [None]
 _LOCK = threading.Lock()
 _HIGHS: list[bool] = [False]
+_DONE: list[int] = [0]  # tasks this process has run (what a test asks the workers)
 
 
 class RegionPlugin(WorkerPlugin):
@@ -93,7 +94,14 @@ def _task(token: str, fn: Callable[..., Any], *args: Any) -> Any:
             use, region = _REGIONS[token]
             use(region)
             _CURRENT[0] = token
-        return fn(*args)
+        out = fn(*args)
+        _DONE[0] += 1
+        return out
+
+
+def tasks_done() -> int:
+    """The number of tasks this worker process has run."""
+    return _DONE[0]
 
 
 # -- in the calling process -----------------------------------------------------------------
