@@ -233,7 +233,9 @@ def test_the_region_travels_once_in_a_plugin(cluster: distributed.LocalCluster,
                                              client: distributed.Client,
                                              region_file: Path) -> None:
     """Every worker holds the run's region (the plugin) before any task; tasks carry the
-    run's token, cluster numbers and multipliers only; the plugin leaves with the run."""
+    run's token, cluster numbers and multipliers only; a second decomposition of the same
+    region on the connection (the marginal risk) ships nothing; the plugin leaves when the
+    connection closes."""
     from optimizer.analyses.region_dask import DaskScheduler
     from optimizer.analyses.region_decompose import Prepared, run_chunk, use_region
     from optimizer.case.region import load_region
@@ -249,4 +251,7 @@ def test_the_region_travels_once_in_a_plugin(cluster: distributed.LocalCluster,
         want = [Prepared(region, k).price(y) for k in (1, 0)]
         assert got == want
         pool.shutdown()
-        assert all(pool.token not in tokens for tokens in client.run(_tokens).values())
+        again = connected(region, use_region)  # the same region: not shipped again
+        assert again.token == pool.token
+        assert connected(load_region(str(region_file)), use_region).token != pool.token
+    assert all(pool.token not in tokens for tokens in client.run(_tokens).values())

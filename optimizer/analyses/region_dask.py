@@ -10,8 +10,9 @@ decomposition changes, so the answer is the same, byte for byte: every task is a
 function of (cluster, multipliers), and `Pricer` gathers the answers in cluster order
 whatever finishes first.
 
-The region travels once: it rides in a worker plugin, which the scheduler hands to every
-worker, those that join later (or that the nanny restarts after a crash) included; each
+The region travels once per connection: it rides in a worker plugin (registered at the
+first decomposition of that region, the marginal-risk solves reuse it, taken off the workers
+when the connection closes), which the scheduler hands to every worker, those that join later (or that the nanny restarts after a crash) included; each
 task carries only its cluster numbers and multipliers. A task lost with its worker is run
 again elsewhere by Dask (tasks are pure: running one twice gives the same answer).
 
@@ -110,11 +111,9 @@ def tasks_done() -> int:
 class DaskPool:
     """What `Pricer` needs of a process pool, on the workers of a Dask cluster."""
 
-    def __init__(self, client: Any, region: Any, use: Callable[[Any], None]) -> None:
+    def __init__(self, client: Any, token: str) -> None:
         self.client = client
-        self.token = uuid.uuid4().hex
-        self.name = f"cluster-optimizer-region-{self.token}"
-        client.register_plugin(RegionPlugin(self.token, use, region), name=self.name)
+        self.token = token
         self.workers = max(1, sum(client.nthreads().values()))
         self._count = itertools.count()
         self._live: dict[str, Any] = {}  # Dask futures are kept until they finish
@@ -140,10 +139,13 @@ class DaskPool:
     def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
         live = list(self._live.values())
         self._live.clear()
-        with contextlib.suppress(Exception):  # the scheduler may be gone: nothing to free
-            if live:
+        if live:
+            with contextlib.suppress(Exception):  # the scheduler may be gone
                 self.client.cancel(live)
-            self.client.unregister_worker_plugin(self.name)
+
+
+def _name(token: str) -> str:
+    return f"cluster-optimizer-region-{token}"
 
 
 async def _probe(address: str, timeout: float | str) -> None:
@@ -163,6 +165,7 @@ class DaskScheduler:
     def __init__(self, address: str, source: str = OPTION,
                  timeout: float | str | None = None) -> None:
         self.address, self.source = address, source
+        self._shipped: list[tuple[Any, str]] = []  # (region, its plugin's token)
         where = _where(source, address)
         try:
             import distributed
@@ -182,9 +185,22 @@ class DaskScheduler:
                             ) from None
 
     def __call__(self, region: Any, use: Callable[[Any], None]) -> DaskPool:
-        return DaskPool(self.client, region, use)
+        """A pool for one decomposition of region. The region is shipped (its plugin
+        registered) at the first call only: the marginal-risk solves reuse it."""
+        for shipped, token in self._shipped:
+            if shipped is region:
+                return DaskPool(self.client, token)
+        token = uuid.uuid4().hex
+        self.client.register_plugin(RegionPlugin(token, use, region), name=_name(token))
+        self._shipped.append((region, token))
+        return DaskPool(self.client, token)
 
     def close(self) -> None:
+        """Take the regions off the workers and end the connection."""
+        with contextlib.suppress(Exception):  # the scheduler may be gone: nothing to free
+            for _, token in self._shipped:
+                self.client.unregister_worker_plugin(_name(token))
+        self._shipped.clear()
         with contextlib.suppress(Exception):  # closing a connection that already broke
             self.client.close()
 
