@@ -94,7 +94,11 @@ def solve_decomposed(region: Region, time_limit: float | None, *, explain: bool,
                                                           texts),
                                 audit=MappingProxyType(audit))
         return result
-    proven = dec.status is Status.OPTIMAL
+    # The status is the decomposition's: optimal when it converged (the split within its
+    # tolerance of the proven bound: an answer, the gap stated), time_limit when a limit
+    # stopped it; proven_optimal only at the joint program's 1e-6.
+    proven = dec.proven_optimal
+    audit = {**audit, "stopped": dec.stopped, "tolerance": dec.tolerance}
     parts = [_part(region, k, dec.plans[k], dec.cuts[region.ids[k]], proven, explain, audit)
              for k in range(len(region.ids))]
     splits = _splits(region, dec.cuts, amounts)
@@ -116,7 +120,7 @@ def solve_decomposed(region: Region, time_limit: float | None, *, explain: bool,
             extra = None if again.total_risk is None else again.total_risk - total
             marginal.append(RegionMarginal(env.id, env.amount_in(0) - lower, again.status,
                                            again.total_risk, extra))
-    return RegionResult(region, Status.OPTIMAL if proven else Status.TIME_LIMIT, "highs",
+    return RegionResult(region, dec.status, "highs",
                         spec.objective, tuple(parts), tuple(splits), proven, dec.gap,
                         dec.bound, tuple(binding_rows), tuple(marginal), None, new_members,
                         share, None, MappingProxyType(audit))
