@@ -44,10 +44,10 @@ MAIN = [sys.executable, "-c", "from cli.main import main; main()"]
 # options: --before is meant for this machine).
 OLD_OPTIONS = {"presolve": "off"}
 BEFORE = [sys.executable, "-c",
-          "import optimizer.analyses.region_decompose as rd; "
-          f"rd.SUBPROBLEM_OPTIONS = {OLD_OPTIONS!r}; "
-          "rd.decompose_region.__kwdefaults__['tolerance'] = 1e-6; "
-          "from cli.main import main; main()"]
+          ("import optimizer.analyses.region_decompose as rd; "
+           f"rd.SUBPROBLEM_OPTIONS = {OLD_OPTIONS!r}; "
+           "rd.decompose_region.__kwdefaults__['tolerance'] = 1e-6; "
+           "from cli.main import main; main()")]
 
 
 def run(path: Path, method: str, workers: int, time_limit: float, command: list[str] = MAIN
