@@ -35,9 +35,9 @@ METHODS = ("auto", "joint", "decompose")
 # The joint program proves the exact optimum at every size measured, in 3 to 4 times the
 # decomposition's CPU (12 s at most); the decomposition only proves its split within
 # about 0.1 % (it cannot do much better on a few dozen clusters: a real duality gap). The
-# tighter answer wins while it costs seconds: 40 stays (above the sizes measured, the
-# joint program's time grows and the decomposition's gap shrinks; on 1,000 only the
-# decomposition answers). The bundled region (22 clusters) stays on the joint program.
+# tighter answer wins while it costs seconds: 40 stays (31 to 40 not measured; on 1,000
+# only the decomposition answers). The bundled region (22 clusters) stays on the joint
+# program.
 JOINT_MAX = 40
 
 
