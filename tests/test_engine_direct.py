@@ -15,8 +15,12 @@ import numpy as np
 import optimizer
 from optimizer.analyses.sensitivity import engine
 from optimizer.analyses.sensitivity.common import TARGET
-from optimizer.analyses.sensitivity.engine import (FAST_OPTIONS, TargetEngine, run_tasks,
-                                                   target_tasks)
+from optimizer.analyses.sensitivity.engine import (
+    FAST_OPTIONS,
+    TargetEngine,
+    run_tasks,
+    target_tasks,
+)
 from optimizer.solvers.highs import HighsSession
 
 from .test_engine_v2 import AURA, _same
