@@ -136,6 +136,13 @@ def _at_target(case: Case, t: float) -> Case:
         update={"private_share": t})})
 
 
+def _direct() -> bool:
+    """Whether HiGHS may run in the calling thread, unsilenced (`HighsSession` direct): in
+    a worker process (one HiGHS thread, Ctrl-C ignored, the banner already printed), never
+    in the caller's process, where Ctrl-C must stop a solve."""
+    return _THREADS == 1 and signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+
+
 class _SessionSteps:
     """The choice among plans (MODEL.md v2, steps 2 and 3) as re-solves of the engine's
     HiGHS model: the objective becomes the members (then the euros moved), and two rows
@@ -272,7 +279,8 @@ class TargetEngine:
 
     def _highs(self) -> HighsSession:
         if self.session is None:
-            self.session = HighsSession(self.matrix, self.time_limit, FAST_OPTIONS, _THREADS)
+            self.session = HighsSession(self.matrix, self.time_limit, FAST_OPTIONS, _THREADS,
+                                        direct=_direct())
             self._target: float = self.target_model.t0
             if not self.cvar:
                 cols = np.flatnonzero(self._risk)
