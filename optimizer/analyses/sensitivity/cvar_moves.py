@@ -47,6 +47,23 @@ exact (each point equals a single `optimize --set` on that input):
    nothing is solved again unbounded (`TargetEngine._solve`): the bound never decides an
    answer.
 
+4. Every solve (the base point's too) is restricted to the scenarios that matter, and
+   the rest added back only where needed (`solve_restricted`). Dropping a scenario's two
+   rows `u_s + eta >= t x revenues_s - private_s`, `u_s + eta >= min_result - result_s`
+   (u_s then 0) gives a relaxation: every plan's objective can only fall, so the
+   restricted optimum is at most the whole model's. If the restricted optimum (y, eta)
+   meets every dropped row with u_s = 0 (checked on the whole model's coefficients),
+   (y, eta, u) is feasible in the whole model with the same objective, so it is optimal
+   there (within the same gap as a single solve: HiGHS's dual bound of the relaxation
+   is a dual bound of the whole model). Else the scenarios whose rows it breaks are
+   added back and the restricted model solved again. It starts with the worst
+   SEED_TAILS x (1 - alpha) x N scenarios of the base plan on the moved case (of the plan
+   doing nothing for the base point). A dropped row is freed (bounds -inf, +inf; HiGHS's
+   presolve removes it), so adding it back is a change of bounds.
+
+5. A move that rounds back to the case's own value (a whole number moved by 20 %) is the
+   base point.
+
 `OPTIMIZER_PARAMS_REBUILD=1` (`params.force_rebuild`) turns all this off: every move a
 plain rebuilt solve (the path before; `bench/bench_tornado.py` compares).
 """
@@ -56,6 +73,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import dataclasses
+import math
+
 import numpy as np
 
 from ...case.schema import Case
@@ -63,7 +83,7 @@ from ...errors import CaseError
 from ...levers.base import EPS
 from ...model.cvar import RISK_TIE_BREAK
 from ...plan.evaluate import evaluate, violations
-from ...plan.scenarios import OPTIMISE, Scenarios
+from ...plan.scenarios import OPTIMISE, Scenarios, loss, outcomes
 from ...results.point import Point
 from ...status import Status
 from ..cvar import in_sample_cvar, settings
@@ -81,7 +101,12 @@ WORSE: dict[str, frozenset[str]] = {
 
 # Points answered by shortcut W, solved with the base plan's bound, and solved without
 # one, in this process (tests and benches read it).
-STATS = {"worse": 0, "bounded": 0, "unbounded": 0, "base": 0}
+STATS = {"worse": 0, "bounded": 0, "unbounded": 0, "base": 0, "same": 0,
+         "restricted_solves": 0, "whole": 0}
+
+# Scenario rows a restricted solve starts with: the worst SEED_TAILS x (1 - alpha) x N
+# scenarios of the hint plan (module doc, 4.).
+SEED_TAILS = 2.0
 
 
 def base_point(engine: Engine) -> Point:
@@ -90,7 +115,7 @@ def base_point(engine: Engine) -> Point:
     if cached is None:
         engine.reset()
         STATS["base"] += 1
-        cached, _ = engine.solve(engine.case.target.private_share)
+        cached = solve_restricted(engine, None)
         engine.reset()
         engine.__dict__["_cvar_base"] = cached
     return cached
@@ -144,13 +169,66 @@ def _bound(moved: Case, plan: dict[str, float]) -> float | None:
     return in_sample_cvar(moved, plan) + RISK_TIE_BREAK * ev.risk
 
 
-def solve_cvar_values(engine: Engine, path: str, values: Sequence[Any],
-                      rebuilt: Any) -> list[Point]:
-    """The point of each value of one path on a CVaR engine's case (module doc).
+def _scenario_rows(engine: Engine, n: int) -> np.ndarray | None:
+    """The two rows of each scenario (share, result) in the engine's model, (n, 2)."""
+    where = {name: i for i, name in enumerate(engine.matrix.row_names)}
+    try:
+        return np.array([[where[f"cvar_s{s}"], where[f"cvar_r{s}"]] for s in range(n)],
+                        np.int64)
+    except KeyError:
+        return None
 
-    rebuilt(engine, case, cutoff): the point of a changed case on a model of its own."""
+
+def solve_restricted(engine: Engine, hint: dict[str, float] | None,
+                     cutoff: float | None = None) -> Point:
+    """The point of a CVaR engine's case at its own target, solved on a few scenarios'
+    rows at a time (module doc, 4.); exact: the same optimum as the whole model."""
+    case = engine.case
+    t0 = case.target.private_share
+    alpha, n, seed = settings(case)
+    rows = _scenario_rows(engine, n)
+    if engine.general or rows is None:
+        return engine.solve(t0, cutoff=cutoff)[0]
+    sc = Scenarios(case, n, seed, OPTIMISE)
+    plan = hint if hint is not None else {lever.id: 0.0 for lever in case.levers}
+    losses = loss(case, outcomes(case, plan, sc))
+    keep = min(n, int(math.ceil(SEED_TAILS * (1 - alpha) * n)) + 1)
+    active = np.zeros(n, bool)
+    active[np.argsort(-losses, kind="stable")[:keep]] = True
+    m = engine.matrix
+    engine._set_target(t0)
+    session = engine._highs()
+    free = rows[~active].ravel()
+    session.set_row_bounds(free, np.full(len(free), -math.inf), np.full(len(free), math.inf))
+    entry_rows = np.repeat(np.arange(len(m.row_names)), np.diff(m.starts))
+    lower = m.row_lower[rows]
+    tol = 1e-7 * np.maximum(1.0, np.abs(lower))
+    while True:
+        point, x = engine.solve(t0, cutoff=cutoff)
+        STATS["restricted_solves"] += 1
+        if x is None or not point.ok:
+            break  # not a proven optimum of the relaxation: the whole model decides
+        act = np.bincount(entry_rows, weights=m.value * x[m.index], minlength=len(m.row_names))
+        broken = ~active & np.any(act[rows] < lower - tol, axis=1)
+        if not broken.any():
+            return point
+        active |= broken
+        back = rows[broken].ravel()
+        session.set_row_bounds(back, m.row_lower[back], m.row_upper[back])
+    STATS["whole"] += 1
+    every = rows.ravel()
+    session.set_row_bounds(every, m.row_lower[every], m.row_upper[every])
+    return engine.solve(t0, cutoff=cutoff)[0]
+
+
+def solve_cvar_values(engine: Engine, path: str, values: Sequence[Any]) -> list[Point]:
+    """The point of each value of one path on a CVaR engine's case (module doc): a value
+    equal to the case's own is the base point, shortcut W needs no solve, the rest are
+    solved on a model of their own, bounded by the base plan and restricted to the
+    scenarios that matter."""
+    from . import params
+
     base = engine.case
-    t0 = base.target.private_share
     out: list[Point] = []
     start: Point | None = None
     for v in values:
@@ -161,18 +239,25 @@ def solve_cvar_values(engine: Engine, path: str, values: Sequence[Any],
             continue
         if start is None:
             start = base_point(engine)
+        if moved.model_dump() == base.model_dump():  # the move rounds back to the own value
+            STATS["same"] += 1
+            out.append(dataclasses.replace(start, solved=False))
+            continue
         plan = start.plan if start.ok and start.plan is not None else None
         if plan is not None and worse_move(base, plan, path, v, moved):
             STATS["worse"] += 1
             from .engine import point_from_plan
 
-            out.append(point_from_plan(moved, plan, Status.OPTIMAL.value, t0,
+            out.append(point_from_plan(moved, plan, Status.OPTIMAL.value,
+                                       base.target.private_share,
                                        "a move that makes only plans using an unused lever "
                                        "worse: the base plan stays optimal", solved=False))
             continue
         cutoff = _bound(moved, plan) if plan is not None else None
         STATS["bounded" if cutoff is not None else "unbounded"] += 1
-        out.append(rebuilt(engine, moved, cutoff))
+        params.STATS["rebuilt"] += 1
+        other = type(engine)(moved, engine.solver, engine.time_limit)
+        out.append(solve_restricted(other, plan, cutoff))
     return out
 
 

@@ -355,13 +355,10 @@ def _apply(engine: Engine, pm: ParamModel, p: float, case: Case) -> None:
     engine._last = None
 
 
-def _rebuilt(engine: Engine, case: Case, cutoff: float | None = None) -> Point:
-    """The point of a changed case on a model of its own (the path before); cutoff: the
-    objective of a plan known to be feasible there (`cvar_moves`), bounding the search."""
+def _rebuilt(engine: Engine, case: Case) -> Point:
+    """The point of a changed case on a model of its own (the path before)."""
     STATS["rebuilt"] += 1
     other = type(engine)(case, engine.solver, engine.time_limit)
-    if cutoff is not None and not other.general:
-        return other.solve(case.target.private_share, cutoff=cutoff)[0]
     return other.solve_targets((case.target.private_share,))[0]
 
 
@@ -386,7 +383,7 @@ def solve_values(engine: Engine, path: str, values: Sequence[Any]) -> list[Point
     if engine.cvar and not engine.general and not force_rebuild():
         from .cvar_moves import solve_cvar_values  # shortcuts and bounds of a CVaR case
 
-        return solve_cvar_values(engine, path, values, _rebuilt)
+        return solve_cvar_values(engine, path, values)
     base = engine.case
     cases: list[Case | CaseError] = []
     for v in values:
