@@ -70,11 +70,10 @@ plain rebuilt solve (the path before; `bench/bench_tornado.py` compares).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
-
 import dataclasses
 import math
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -192,7 +191,7 @@ def solve_restricted(engine: Engine, hint: dict[str, float] | None,
     sc = Scenarios(case, n, seed, OPTIMISE)
     plan = hint if hint is not None else {lever.id: 0.0 for lever in case.levers}
     losses = loss(case, outcomes(case, plan, sc))
-    keep = min(n, int(math.ceil(SEED_TAILS * (1 - alpha) * n)) + 1)
+    keep = min(n, math.ceil(SEED_TAILS * (1 - alpha) * n) + 1)
     active = np.zeros(n, bool)
     active[np.argsort(-losses, kind="stable")[:keep]] = True
     m = engine.matrix
