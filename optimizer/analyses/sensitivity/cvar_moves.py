@@ -220,6 +220,61 @@ def solve_restricted(engine: Engine, hint: dict[str, float] | None,
     return engine.solve(t0, cutoff=cutoff)[0]
 
 
+def _restricted_engine(case: Case, only: np.ndarray, solver: str,
+                       time_limit: float | None) -> Engine:
+    """The engine of a CVaR case whose model holds the rows of the scenarios `only`."""
+    from ...model.cvar import add_scenarios
+    from ...model.milp import build_model
+    from .engine import TargetEngine, _at_target
+
+    class Restricted(TargetEngine):
+        def _builder(self) -> Any:
+            alpha, n, seed = settings(case)
+            scenarios = Scenarios(case, n, seed, OPTIMISE)
+
+            def build(t: float) -> Any:
+                model = build_model(_at_target(case, t), tight=True)
+                add_scenarios(model, scenarios, alpha, np.flatnonzero(only))
+                return model
+            return build
+
+    return Restricted(case, solver, time_limit)
+
+
+def solve_moved(engine: Engine, moved: Case, hint: dict[str, float] | None,
+                cutoff: float | None) -> Point:
+    """The point of a moved CVaR case, on a model built with the rows of the scenarios that
+    matter only (module doc, 4.): those of the worst scenarios of the hint plan first; a
+    dropped scenario is broken when its loss, by arithmetic (`plan.scenarios.loss`, the
+    simulation's code), exceeds the solution's eta; then the model is built again with it."""
+    from .engine import TargetEngine
+
+    t0 = moved.target.private_share
+    alpha, n, seed = settings(moved)
+    sc = Scenarios(moved, n, seed, OPTIMISE)
+    plan = hint if hint is not None else {lever.id: 0.0 for lever in moved.levers}
+    losses = loss(moved, outcomes(moved, plan, sc))
+    active = np.zeros(n, bool)
+    active[np.argsort(-losses, kind="stable")[:min(n, math.ceil(SEED_TAILS * (1 - alpha) * n)
+                                                       + 1)]] = True
+    while not active.all():
+        other = _restricted_engine(moved, active, engine.solver, engine.time_limit)
+        if other.general or "cvar_eta" not in other.matrix.names:
+            break
+        point, x = other.solve(t0, cutoff=cutoff)
+        STATS["restricted_solves"] += 1
+        if x is None or not point.ok or point.plan is None:
+            break  # not a proven optimum of the relaxation: the whole model decides
+        eta = float(x[other.matrix.names.index("cvar_eta")])
+        now = loss(moved, outcomes(moved, point.plan, sc))
+        broken = ~active & (now > eta + 1e-6 * max(1.0, abs(eta)))
+        if not broken.any():
+            return point
+        active |= broken
+    STATS["whole"] += 1
+    return TargetEngine(moved, engine.solver, engine.time_limit).solve(t0, cutoff=cutoff)[0]
+
+
 def solve_cvar_values(engine: Engine, path: str, values: Sequence[Any]) -> list[Point]:
     """The point of each value of one path on a CVaR engine's case (module doc): a value
     equal to the case's own is the base point, shortcut W needs no solve, the rest are
@@ -255,8 +310,7 @@ def solve_cvar_values(engine: Engine, path: str, values: Sequence[Any]) -> list[
         cutoff = _bound(moved, plan) if plan is not None else None
         STATS["bounded" if cutoff is not None else "unbounded"] += 1
         params.STATS["rebuilt"] += 1
-        other = type(engine)(moved, engine.solver, engine.time_limit)
-        out.append(solve_restricted(other, plan, cutoff))
+        out.append(solve_moved(engine, moved, plan, cutoff))
     return out
 
 
