@@ -58,8 +58,14 @@ exact (each point equals a single `optimize --set` on that input):
    is a dual bound of the whole model). Else the scenarios whose rows it breaks are
    added back and the restricted model solved again. It starts with the worst
    SEED_TAILS x (1 - alpha) x N scenarios of the base plan on the moved case (of the plan
-   doing nothing for the base point). A dropped row is freed (bounds -inf, +inf; HiGHS's
-   presolve removes it), so adding it back is a change of bounds.
+   doing nothing for the base point). Two ways: the base point's model is built whole
+   and its dropped rows are freed (bounds -inf, +inf; HiGHS's presolve removes them),
+   checked on the whole model's coefficients (`solve_restricted`); a move's model is
+   built with the kept scenarios' rows only (`model.cvar.add_scenarios(only=...)`, each
+   u_s keeping its weight 1 / ((1 - alpha) N)), a dropped scenario is broken when its
+   loss by arithmetic (`plan.scenarios.loss`, the simulation's code) exceeds the
+   solution's eta, and the model is built again with it (`solve_moved`). A relaxation
+   that has no proven optimum falls back to the whole model.
 
 5. A move that rounds back to the case's own value (a whole number moved by 20 %) is the
    base point.
