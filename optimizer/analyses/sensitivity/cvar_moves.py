@@ -92,9 +92,38 @@ from ...plan.scenarios import OPTIMISE, Scenarios, loss, outcomes
 from ...results.point import Point
 from ...status import Status
 from ..cvar import in_sample_cvar, settings
-from .params import _lever_of, base_value
 
+# The engine of a case (`engine.TargetEngine`; not imported: `params`, which the engine
+# imports, dispatches here).
 Engine = Any
+
+
+def _lever(case: Case, key: str) -> Any:
+    return next((lever for lever in case.levers if lever.id == key), None)
+
+
+def _number(case: Case, path: str) -> float | None:
+    """The case's own number at a lever field `levers.ID.FIELD` (a default downside too)."""
+    parts = path.split(".")
+    lever = _lever(case, parts[1]) if len(parts) == 3 else None
+    if lever is None:
+        return None
+    value = lever.risk_share if parts[2] == "downside" else getattr(lever, parts[2], None)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return None
+    return float(value)
+
+
+def _point_of(case: Case, plan: dict[str, float], detail: str) -> Point:
+    """The optimal point of a plan, its figures by arithmetic, rechecked against every
+    constraint (as `engine.point_from_plan`)."""
+    ev = evaluate(case, plan)
+    broken = violations(case, ev, plan)
+    if broken:
+        return Point(Status.ERROR.value, dict(plan), detail="the plan fails our own recheck: "
+                     + "; ".join(broken), solved=False)
+    return Point(Status.OPTIMAL.value, dict(plan), ev.risk, ev.private_share, ev.result,
+                 ev.members, {k: e.risk for k, e in ev.effects.items()}, detail, False)
 
 # Lever type -> fields whose RISE makes every plan that uses the lever weakly worse
 # (see the module doc, 2.); "downside" holds for every type.
@@ -151,13 +180,13 @@ def worse_move(base: Case, plan: dict[str, float], path: str, value: Any, moved:
     parts = path.split(".")
     if len(parts) != 3 or parts[0] != "levers":
         return False
-    lever = _lever_of(base, parts[1])
+    lever = _lever(base, parts[1])
     if lever is None or not lever.enabled or abs(plan.get(lever.id, 0.0)) > EPS:
         return False
     field = parts[2]
     if field != "downside" and field not in WORSE.get(lever.type, ()):
         return False
-    p0 = base_value(base, path)
+    p0 = _number(base, path)
     if (p0 is None or isinstance(value, bool) or not isinstance(value, int | float)
             or not value >= p0):
         return False
@@ -226,20 +255,21 @@ def solve_restricted(engine: Engine, hint: dict[str, float] | None,
     return engine.solve(t0, cutoff=cutoff)[0]
 
 
-def _restricted_engine(case: Case, only: np.ndarray, solver: str,
+def _restricted_engine(engine_type: type, case: Case, only: np.ndarray, solver: str,
                        time_limit: float | None) -> Engine:
     """The engine of a CVaR case whose model holds the rows of the scenarios `only`."""
     from ...model.cvar import add_scenarios
     from ...model.milp import build_model
-    from .engine import TargetEngine, _at_target
 
-    class Restricted(TargetEngine):
+    class Restricted(engine_type):
         def _builder(self) -> Any:
             alpha, n, seed = settings(case)
             scenarios = Scenarios(case, n, seed, OPTIMISE)
 
             def build(t: float) -> Any:
-                model = build_model(_at_target(case, t), tight=True)
+                at = case if t == case.target.private_share else case.model_copy(update={
+                    "target": case.target.model_copy(update={"private_share": t})})
+                model = build_model(at, tight=True)
                 add_scenarios(model, scenarios, alpha, np.flatnonzero(only))
                 return model
             return build
@@ -253,8 +283,6 @@ def solve_moved(engine: Engine, moved: Case, hint: dict[str, float] | None,
     matter only (module doc, 4.): those of the worst scenarios of the hint plan first; a
     dropped scenario is broken when its loss, by arithmetic (`plan.scenarios.loss`, the
     simulation's code), exceeds the solution's eta; then the model is built again with it."""
-    from .engine import TargetEngine
-
     t0 = moved.target.private_share
     alpha, n, seed = settings(moved)
     sc = Scenarios(moved, n, seed, OPTIMISE)
@@ -264,7 +292,8 @@ def solve_moved(engine: Engine, moved: Case, hint: dict[str, float] | None,
     active[np.argsort(-losses, kind="stable")[:min(n, math.ceil(SEED_TAILS * (1 - alpha) * n)
                                                        + 1)]] = True
     while not active.all():
-        other = _restricted_engine(moved, active, engine.solver, engine.time_limit)
+        other = _restricted_engine(type(engine), moved, active, engine.solver,
+                                   engine.time_limit)
         if other.general or "cvar_eta" not in other.matrix.names:
             break
         point, x = other.solve(t0, cutoff=cutoff)
@@ -278,7 +307,7 @@ def solve_moved(engine: Engine, moved: Case, hint: dict[str, float] | None,
             return point
         active |= broken
     STATS["whole"] += 1
-    return TargetEngine(moved, engine.solver, engine.time_limit).solve(t0, cutoff=cutoff)[0]
+    return type(engine)(moved, engine.solver, engine.time_limit).solve(t0, cutoff=cutoff)[0]
 
 
 def solve_cvar_values(engine: Engine, path: str, values: Sequence[Any]) -> list[Point]:
@@ -286,8 +315,6 @@ def solve_cvar_values(engine: Engine, path: str, values: Sequence[Any]) -> list[
     equal to the case's own is the base point, shortcut W needs no solve, the rest are
     solved on a model of their own, bounded by the base plan and restricted to the
     scenarios that matter."""
-    from . import params
-
     base = engine.case
     out: list[Point] = []
     start: Point | None = None
@@ -306,16 +333,11 @@ def solve_cvar_values(engine: Engine, path: str, values: Sequence[Any]) -> list[
         plan = start.plan if start.ok and start.plan is not None else None
         if plan is not None and worse_move(base, plan, path, v, moved):
             STATS["worse"] += 1
-            from .engine import point_from_plan
-
-            out.append(point_from_plan(moved, plan, Status.OPTIMAL.value,
-                                       base.target.private_share,
-                                       "a move that makes only plans using an unused lever "
-                                       "worse: the base plan stays optimal", solved=False))
+            out.append(_point_of(moved, plan, "a move that makes only plans using an "
+                                 "unused lever worse: the base plan stays optimal"))
             continue
         cutoff = _bound(moved, plan) if plan is not None else None
         STATS["bounded" if cutoff is not None else "unbounded"] += 1
-        params.STATS["rebuilt"] += 1
         out.append(solve_moved(engine, moved, plan, cutoff))
     return out
 
