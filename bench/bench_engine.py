@@ -18,6 +18,11 @@ reachable (today's share up to 0.1 above it, below the highest reachable share):
   HiGHS solves by kind (main, members step, least-change step), and whether every point
   has the same EUR at risk both ways.
 
+Before and after this branch (issue 13, the target sweep and the frontier): the same
+sweep, and the frontier of the bundled case (every 1e-4 step of target), as whole
+processes of the code of --before (a git ref, default main, extracted with `git archive`)
+and of this tree, alternated, each as a ratio to this tree's single `optimize`.
+
 Then the tornado of `cases/aura-average-2020-uncertain.json` (CVaR) as a whole process
 against its single `optimize`, and the old path's estimate (its points measured on 3 of
 them). Figures are medians; speed is always a ratio measured in this run.
@@ -54,13 +59,15 @@ def optimize_command() -> list[str]:
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "cli.main"]
 
 
-def whole(args: list[str]) -> tuple[float, float]:
-    """(wall, CPU) seconds of one `optimize` process and its workers."""
+def whole(args: list[str], root: Path = ROOT) -> tuple[float, float]:
+    """(wall, CPU) seconds of one `optimize` process and its workers, run from the code at
+    root (this tree, or the --before ref's)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    proc = subprocess.run(optimize_command() + args, cwd=ROOT, stdout=subprocess.DEVNULL,
+    command = optimize_command() if root == ROOT else [sys.executable, "-m", "cli.main"]
+    proc = subprocess.run(command + args, cwd=root, stdout=subprocess.DEVNULL,
                           stderr=subprocess.PIPE, text=True, check=False,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+                          env={**os.environ, "PYTHONPATH": str(root)})
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode not in (0, 3):
@@ -124,7 +131,40 @@ def walks(case: optimizer.Case, targets: list[float], repeat: int) -> None:
           f"ratio {b_cpu / a_cpu:.2f}; same EUR at risk at every point: {same}")
 
 
-def sweep_case(label: str, path: str, repeat: int) -> None:
+def extract(ref: str) -> Path | None:
+    """The code of a git ref in a temporary directory (None when git cannot give it)."""
+    out = Path(tempfile.mkdtemp(prefix="bench-engine-before-"))
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", ref], capture_output=True,
+                             check=False)
+    if archive.returncode != 0:
+        print(f"(no before: git archive {ref} failed: {archive.stderr.decode().strip()})")
+        return None
+    subprocess.run(["tar", "-x", "-C", str(out)], input=archive.stdout, check=True)
+    return out
+
+
+def before_after(label: str, args: list[str], single: float, before: Path | None,
+                 repeat: int) -> None:
+    """The same run by the --before code and by this tree, alternated: wall and CPU, and
+    the ratio of each to this tree's single optimize (single: its wall seconds)."""
+    if before is None:
+        return
+    b_runs, a_runs = [], []
+    for _ in range(max(1, repeat)):
+        b_runs.append(whole(args, before))
+        a_runs.append(whole(args))
+        if b_runs[0][0] > 120:
+            break  # a slow machine: one pair is enough
+    bw, bc = statistics.median(w for w, _ in b_runs), statistics.median(c for _, c in b_runs)
+    aw, ac = statistics.median(w for w, _ in a_runs), statistics.median(c for _, c in a_runs)
+    print(f"  {label}, before vs after (median of {len(a_runs)} pairs, alternated): before "
+          f"{bw:.2f} s wall, {bc:.2f} s CPU, ratio to single {bw / single:.1f}; after "
+          f"{aw:.2f} s wall, {ac:.2f} s CPU, ratio to single {aw / single:.1f}; "
+          f"speed-up {bw / aw:.2f} (wall), {bc / ac:.2f} (CPU)")
+
+
+def sweep_case(label: str, path: str, repeat: int, before: Path | None = None,
+               frontier: bool = False) -> None:
     case = optimizer.load_case(path)
     today = evaluate(case, {}).private_share
     top = optimizer.max_private_share(case, "highs")[0]
@@ -158,6 +198,11 @@ def sweep_case(label: str, path: str, repeat: int) -> None:
           f"{before_wall / s_wall:.0f}")
     print(f"  one point alone, CPU: before {1000 * old:.0f} ms, after {1000 * new:.0f} ms "
           f"(ratio {old / new:.1f})")
+    before_after("sweep", [path, "--sweep", spec, "--format", "csv", "-q"], s_wall, before,
+                 repeat)
+    if frontier:
+        before_after("frontier (every 1e-4)", [path, "--frontier", "--format", "csv", "-q"],
+                     s_wall, before, repeat)
     walks(case, [lo + k * step for k in range(1001)], repeat)
 
 
@@ -183,7 +228,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="the bundled case only")
     parser.add_argument("--no-tornado", action="store_true")
+    parser.add_argument("--before", default="main", metavar="REF",
+                        help="the git ref measured as 'before' (default main; '' for none)")
     opts = parser.parse_args()
+    before = extract(opts.before) if opts.before else None
     engine.start_one_thread_highs()
     print(f"{CORES} cores; load average {os.getloadavg()[0]:.2f}; Python "
           f"{sys.version.split()[0]}")
@@ -194,8 +242,8 @@ def main() -> None:
             file = tmp / f"generated-{members}.json"
             file.write_text(json.dumps(realistic_case(seed, members)))
             cases.append((f"generated cluster, {members} members (seed {seed})", str(file)))
-    for label, path in cases:
-        sweep_case(label, path, opts.repeat)
+    for k, (label, path) in enumerate(cases):
+        sweep_case(label, path, opts.repeat, before, frontier=k == 0)
     if not opts.no_tornado:
         tornado_case(opts.repeat)
 

@@ -199,6 +199,11 @@ def _run_safely(body: Callable[[], int]) -> None:
 @click.option("--checkpoint", "checkpoint_file", type=click.Path(dir_okay=False),
               default=None, metavar="FILE", help="A region solved by decomposition: record "
               "finished work in FILE; the same command resumes from it.")
+@click.option("--scheduler", "scheduler_address", envvar="DASK_SCHEDULER_ADDRESS",
+              default=None, metavar="ADDRESS", help="A region solved by decomposition: "
+              "send the per-cluster work to the running dask.distributed scheduler at "
+              "ADDRESS (default: $DASK_SCHEDULER_ADDRESS, else local processes; needs the "
+              "[dask] extra). Same answer.")
 @click.option("--schema", is_flag=True, help="Print the JSON Schema of case files and exit (of region files: "
                    "optimize --schema region, or a region file).")
 @click.option("--lang", default=None, metavar="en|fr",
@@ -215,7 +220,7 @@ def main(case_file: str | None, fmt: str | None, output: str | None, solver: str
          want_frontier: bool, points: int | None, tornado_pct: str | None,
          workers: int | None, quiet: bool, schema: bool, lang: str | None,
          template_file: str | None, region_method: str | None = None,
-         checkpoint_file: str | None = None) -> None:
+         checkpoint_file: str | None = None, scheduler_address: str | None = None) -> None:
     """Find the least risky mix of levers that brings a cluster to its target
     private-funding share.
 
@@ -251,8 +256,12 @@ def main(case_file: str | None, fmt: str | None, output: str | None, solver: str
         overrides = parse_assignments(sets, "--set")
         from cli import region as region_options  # issue 10: a region file
 
+        scheduler = region_options.scheduler_of(
+            scheduler_address, click.get_current_context().get_parameter_source(
+                "scheduler_address") is ParameterSource.ENVIRONMENT)
         if region_options.is_region_file(case_file):
             if sweeps or want_frontier or tornado_pct is not None:
+                region_options.refuse_scheduler(scheduler, _("a region's sensitivity run"))
                 file_options.refuse_file_format(fmt_used, "a region's sensitivity run")
                 from cli import region_sensitivity  # issue 10: frontier, sweep, tornado
 
@@ -265,6 +274,7 @@ def main(case_file: str | None, fmt: str | None, output: str | None, solver: str
             text, code = region_options.run(
                 case_file, overrides, fmt=fmt_used, time_limit=time_limit,
                 method=region_method or "auto", workers=workers, checkpoint=checkpoint_file,
+                scheduler=scheduler,
                 unsupported={"--sweep": bool(sweeps), "--frontier": want_frontier,
                              "--tornado": tornado_pct is not None,
                              "--simulate": simulate_n is not None,
@@ -272,6 +282,7 @@ def main(case_file: str | None, fmt: str | None, output: str | None, solver: str
             emit(text, output, protect + _region_inputs(case_file))
             return code
         region_options.refuse_for_case(region_method, checkpoint_file)
+        region_options.refuse_scheduler(scheduler, _("a cluster's case"))
         if sweeps or want_frontier or tornado_pct is not None:
             # Imported here: a single solve never needs the sensitivity engine.
             from cli import sensitivity as sensitivity_options

@@ -44,6 +44,23 @@ def refuse_for_case(method: str | None, checkpoint: str | None) -> None:
             raise CaseError(f"{option}: it goes with a region file (a file with clusters)")
 
 
+def scheduler_of(address: str | None, from_environment: bool) -> tuple[str, str] | None:
+    """(address, where it came from) of --scheduler or DASK_SCHEDULER_ADDRESS, or None."""
+    if address is None or (from_environment and not address.strip()):
+        return None
+    from optimizer.analyses.region_dask import ENVIRONMENT, OPTION
+
+    return address.strip(), ENVIRONMENT if from_environment else OPTION
+
+
+def refuse_scheduler(scheduler: tuple[str, str] | None, what: str) -> None:
+    """--scheduler given on the command line for a run that has no decomposition (the
+    environment variable is then ignored: it may be set for every run)."""
+    if scheduler is not None and scheduler[1].startswith("--"):
+        raise CaseError(_("--scheduler: Dask runs the per-cluster work of a region solved by "
+                          "decomposition; not available for {what}").format(what=what))
+
+
 def _checkpoint(path: str | None, protect: tuple[str, ...]) -> Any:
     if path is None:
         return None
@@ -62,7 +79,8 @@ def _checkpoint(path: str | None, protect: tuple[str, ...]) -> Any:
 
 def run(case_file: str, overrides: dict[str, Any], *, fmt: str, time_limit: float | None,
         unsupported: dict[str, bool], method: str = "auto", workers: int | None = None,
-        checkpoint: str | None = None) -> tuple[str | bytes, int]:
+        checkpoint: str | None = None, scheduler: tuple[str, str] | None = None
+        ) -> tuple[str | bytes, int]:
     """(the report, the exit code) of a region file."""
     for option, given in unsupported.items():
         if given:
@@ -80,6 +98,7 @@ def run(case_file: str, overrides: dict[str, Any], *, fmt: str, time_limit: floa
         if checkpoint is not None or method == "decompose":
             raise CaseError(_("--method decompose and --checkpoint: not available for a region "
                               "with a horizon yet"))
+        refuse_scheduler(scheduler, _("a region with a horizon"))
         answer = solve_region_horizon(region, time_limit or PATH_LIMIT,
                                       overrides=overrides)
         return render_region_horizon(answer, fmt), answer.status.exit_code
@@ -89,9 +108,22 @@ def run(case_file: str, overrides: dict[str, Any], *, fmt: str, time_limit: floa
     if checkpoint is not None and not use_decomposition(region, method):
         raise CaseError(_("--checkpoint: it records the decomposition's work; add --method "
                           "decompose (or give a region of more than 40 clusters)"))
-    result = solve_region(region, time_limit=time_limit or DEFAULT_TIME_LIMIT,
-                          overrides=overrides, method=method, workers=workers,
-                          checkpoint=_checkpoint(checkpoint, (case_file,)))
+    decomposed = use_decomposition(region, method)
+    if not decomposed:
+        refuse_scheduler(scheduler, _("the joint program; add --method decompose (or give a "
+                                      "region of more than 40 clusters)"))
+    if scheduler is None or not decomposed:
+        result = solve_region(region, time_limit=time_limit or DEFAULT_TIME_LIMIT,
+                              overrides=overrides, method=method, workers=workers,
+                              checkpoint=_checkpoint(checkpoint, (case_file,)))
+        return region_report(result, fmt), result.status.exit_code
+    from optimizer.analyses.region_dask import DaskScheduler
+
+    with DaskScheduler(*scheduler) as connected:  # exit 2 here if it cannot connect
+        result = solve_region(region, time_limit=time_limit or DEFAULT_TIME_LIMIT,
+                              overrides=overrides, method=method, workers=workers,
+                              checkpoint=_checkpoint(checkpoint, (case_file,)),
+                              scheduler=connected)
     return region_report(result, fmt), result.status.exit_code
 
 

@@ -35,6 +35,7 @@ from ..solvers.blocks import run_blocks_bounded
 from ..solvers.bounded import REGION_GAP_REL, run_bounded
 from ..status import Status
 from .plans import audit_trail, binding, case_warnings
+from .region_spend import unspent
 from .solve import quick_outlook, solve
 
 # "What 100 k EUR less would add" (issue 10).
@@ -70,6 +71,7 @@ def solve_region(
     method: str = "auto",
     workers: int | None = None,
     checkpoint: Any = None,
+    scheduler: Any = None,
 ) -> RegionResult:
     """The split of the envelopes that keeps every cluster at its target at the least total
     EUR at risk (or the fairest split), each cluster's plan, and the region's figures.
@@ -77,7 +79,9 @@ def solve_region(
     amounts: envelope id -> amount instead of the file's (frontier, marginal risk).
     method: "joint", "decompose" or "auto" (the joint program up to JOINT_MAX clusters);
     workers and checkpoint (a region_checkpoint.Checkpoint) serve the decomposition
-    (analyses/region_scale.py).
+    (analyses/region_scale.py); scheduler (the address of a running dask.distributed
+    scheduler, or a region_dask.DaskScheduler) sends the decomposition's per-cluster work
+    to that Dask cluster (the `[dask]` extra), for the same answer.
     """
     region = load_region(region, overrides)
     spec = region.spec
@@ -91,9 +95,19 @@ def solve_region(
 
     if use_decomposition(region, method):
         build = Assembly(_part, _splits, _binding, _region_share, _no_plan, MARGINAL_STEP)
+        if isinstance(scheduler, str):  # connected before anything is read or written
+            from .region_dask import DaskScheduler
+
+            with DaskScheduler(scheduler, "scheduler") as connected:
+                return solve_decomposed(region, time_limit, explain=explain, audit=audit,
+                                        build=build, amounts=amounts, workers=workers,
+                                        checkpoint=checkpoint, executor=connected)
         return solve_decomposed(region, time_limit, explain=explain, audit=audit,
                                 build=build, amounts=amounts, workers=workers,
-                                checkpoint=checkpoint)
+                                checkpoint=checkpoint, executor=scheduler)
+    if scheduler is not None:
+        raise CaseError(_("scheduler: Dask runs the decomposition's work; add "
+                          "method=\"decompose\" (or give a region of more than 40 clusters)"))
     fair_ratio = None
     if spec.objective == "fairest":
         rm = build_region_model(region, objective="fairest", amounts=dict(amounts or {}))
@@ -195,6 +209,9 @@ def _splits(region: Region, cuts: Mapping[str, Mapping[str, float]] | None,
         amount = env.amount_in(0) if amounts is None else amounts.get(env.id, env.amount_in(0))
         out.append(EnvelopeSplit(env.id, env.name, amount, before, after,
                                  env.max_cut_fraction))
+    problems = unspent(region.spec, out)  # spend "all": the whole envelope, within a cent
+    if problems:
+        raise SolverError(f"the region split fails our own recheck: {problems[0]}")
     return out
 
 

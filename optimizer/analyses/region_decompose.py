@@ -43,6 +43,7 @@ from ..solvers.bounded import REGION_GAP_ABS, REGION_GAP_REL
 from ..solvers.highs import HighsSession, single_thread_worker, to_matrix
 from ..solvers.master import Rows, solve_matrix
 from ..status import Status
+from .region_spend import at_least, spend_rows, spend_whole
 
 # Rounds of pricing at most: MAX_ROUNDS, and no more than SUBPROBLEM_BUDGET subproblems in
 # all (2 rounds for 1,000 clusters), but at least 2. The rounds are counted, never timed:
@@ -56,10 +57,22 @@ CHOICE_NODES = 5000
 # The master's price of one unit of a coupling row left unmet (a slack): far above any
 # multiplier a feasible region needs.
 SLACK_PRICE = 1e6
+# The decomposition's tolerance (docs/MODEL.md, "Region at scale"), as a MIP gap: pricing
+# stops when the master LP and the proven bound meet within it, and a split within it of
+# the bound is an answer (status optimal, exit 0, its gap stated); `proven_optimal` keeps
+# the joint program's 1e-6.
+DECOMPOSE_GAP_REL = 1e-3
 SMOOTHING = 0.5
 # The subproblems are small MILPs solved at the root: HiGHS's presolve costs more than it
-# saves there (about a third of the time, measured on the bundled clusters).
-SUBPROBLEM_OPTIONS = {"presolve": "off"}
+# saves there (about a third of the time, measured on the bundled clusters), and so do its
+# primal heuristics (feasibility jump, RINS, RENS, reduced-cost fixing) and symmetry
+# detection: without them a subproblem takes 13 to 15 ms of CPU instead of 30 to 31
+# (40 generated clusters at 3 multipliers, bench/bench_region_scale.py --subproblems),
+# with the same proven bounds (the plans may differ only between ties).
+SUBPROBLEM_OPTIONS: dict[str, Any] = {
+    "presolve": "off", "mip_detect_symmetry": False, "mip_heuristic_effort": 0.0,
+    "mip_heuristic_run_feasibility_jump": False, "mip_heuristic_run_rins": False,
+    "mip_heuristic_run_rens": False, "mip_heuristic_run_root_reduced_cost": False}
 # The first two rounds price the coupling rows a little below and a little above the LP
 # relaxation's multipliers (times 1 - SPREAD and 1 + SPREAD, the latter at least FLOOR): at
 # those multipliers many clusters are indifferent between plans (a kink of their value
@@ -98,7 +111,7 @@ class Column:
 
 @dataclass
 class Decomposed:
-    status: Status  # OPTIMAL (gap within REGION_GAP_REL), TIME_LIMIT (a gap), INFEASIBLE
+    status: Status  # OPTIMAL (converged: gap within DECOMPOSE_GAP_REL), TIME_LIMIT, INFEASIBLE
     objective: float | None
     bound: float
     plans: list[dict[str, float]]
@@ -109,6 +122,16 @@ class Decomposed:
     reused: int = 0  # subproblems read back from a checkpoint
     blocking: tuple[str, ...] = ()  # clusters with no plan at any cut
     history: list[tuple[float, float | None]] = field(default_factory=list)  # (L, master)
+    # why it stopped: "converged" (within the tolerance), "time_limit" (the choice MILP's
+    # time limit), "rounds" (the counted budget of rounds), "infeasible"
+    stopped: str = "converged"
+    tolerance: float = DECOMPOSE_GAP_REL
+
+    @property
+    def proven_optimal(self) -> bool:
+        gap = self.gap_eur
+        return gap is not None and (gap <= REGION_GAP_ABS or
+                                    gap <= REGION_GAP_REL * max(1.0, abs(self.objective or 0)))
 
     @property
     def gap(self) -> float | None:
@@ -166,11 +189,12 @@ class Prepared:
                 "members": self.members_vec, "surplus": self.surplus_vec,
                 "surplus_const": self.surplus_const}
 
-    def within(self, after: Sequence[float], members: float | None, surplus: float | None
-               ) -> Answer:
+    def within(self, after: Sequence[float], members: float | None, surplus: float | None,
+               floor: Sequence[float] | None = None) -> Answer:
         """The cluster's least objective with its use of the coupling rows within quotas:
-        each funded envelope's after-amount at most after[j], its new members at most
-        members, its P - s T at least surplus (the polish of a split)."""
+        each funded envelope's after-amount at most after[j] (and at least floor[j]: a
+        spend-all envelope, region_spend.py), its new members at most members, its P - s T
+        at least surplus (the polish of a split)."""
         m = self.matrix
         starts, index, value = list(m.starts), list(m.index), list(m.value)
         lower, upper = list(m.row_lower), list(m.row_upper)
@@ -186,7 +210,9 @@ class Prepared:
         slack = 1e-7
         for j, e in enumerate(self.envs):
             if e in self.funded:
-                row(self.cut_vec[e], self.today[e] - after[j] - slack, math.inf)
+                top = math.inf if floor is None or floor[j] == -math.inf \
+                    else self.today[e] - floor[j] + slack
+                row(self.cut_vec[e], self.today[e] - after[j] - slack, top)
         if members is not None:
             row(self.members_vec, -math.inf, members + slack)
         if surplus is not None:
@@ -241,11 +267,16 @@ _PREPARED: dict[int, Prepared] = {}
 
 
 def _init_worker(region: Region) -> None:
-    global _REGION
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    use_region(region)
+    single_thread_worker()
+
+
+def use_region(region: Region) -> None:
+    """The region of this process's run_chunk and prepare_chunk (any pool's worker)."""
+    global _REGION
     _REGION = region
     _PREPARED.clear()
-    single_thread_worker()
 
 
 def _prepared(k: int) -> Prepared:
@@ -296,12 +327,18 @@ class Pricer:
 
     def __init__(self, region: Region, workers: int,
                  store: Callable[[str, Answer], None] | None = None,
-                 known: Callable[[str], tuple[bool, Answer]] | None = None) -> None:
+                 known: Callable[[str], tuple[bool, Answer]] | None = None,
+                 executor: Callable[[Region, Callable[[Region], None]], Any] | None = None
+                 ) -> None:
         self.n = len(region.ids)
         self.workers = max(1, workers)
         self.store, self.known = store, known
-        self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=_context(),
-                                        initializer=_init_worker, initargs=(region,))
+        if executor is not None:  # another pool, e.g. Dask's (analyses/region_dask.py)
+            self.pool = executor(region, use_region)
+            self.workers = max(1, int(self.pool.workers))
+        else:
+            self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=_context(),
+                                            initializer=_init_worker, initargs=(region,))
         self.solved = self.reused = 0
 
     def close(self) -> None:
@@ -432,21 +469,23 @@ def _master(columns: list[list[Column]], coupling: list[tuple[str, int, float, f
 
 
 def _choose(columns: list[list[Column]], coupling: list[tuple[str, int, float, float]],
-            time_limit: float | None) -> tuple[list[Column], float] | None:
-    """The least-objective choice of one column per cluster meeting the coupling rows."""
+            time_limit: float | None, gap_rel: float = REGION_GAP_REL / 10
+            ) -> tuple[tuple[list[Column], float] | None, bool]:
+    """The least-objective choice of one column per cluster meeting the coupling rows, and
+    whether the time limit stopped it."""
     cost, rows, nx = _program(columns, coupling, slack=False)
     got = solve_matrix(cost, np.zeros(nx), np.ones(nx), np.ones(nx, bool), rows,
-                       time_limit=time_limit, gap_rel=REGION_GAP_REL / 10,
-                       max_nodes=CHOICE_NODES)
+                       time_limit=time_limit, gap_rel=gap_rel, max_nodes=CHOICE_NODES)
+    timed_out = got.status is Status.TIME_LIMIT
     if got.x is None:
-        return None
+        return None, timed_out
     out: list[Column] = []
     p = 0
     for cols in columns:
         pick = max(range(len(cols)), key=lambda k: got.x[p + k])  # type: ignore[index]
         out.append(cols[pick])
         p += len(cols)
-    return out, float(sum(c.objective for c in out))
+    return (out, float(sum(c.objective for c in out))), timed_out
 
 
 def _relaxation(datas: list[dict[str, Any]], coupling: list[tuple[str, int, float, float]],
@@ -574,7 +613,8 @@ def _polish(region: Region, pick: list[Column], coupling: list[tuple[str, int, f
             after, members, surplus = _left_for(pick, i, coupling, ne)
             if i not in prepared:
                 prepared[i] = Prepared(region, i)
-            got = prepared[i].within(after, members, surplus)
+            got = prepared[i].within(after, members, surplus,
+                                     at_least(region.spec, pick, i, coupling, ne))
             if got is None:
                 continue
             col = Column.of(got[1])
@@ -583,6 +623,22 @@ def _polish(region: Region, pick: list[Column], coupling: list[tuple[str, int, f
         if not better:
             break
     return pick, sum(c.objective for c in pick)
+
+
+def _spend_whole(region: Region, pick: list[Column],
+                 coupling: list[tuple[str, int, float, float]], ne: int
+                 ) -> list[Column] | None:
+    prepared: dict[int, Prepared] = {}
+
+    def solve(i: int, after: Sequence[float], members: float | None, surplus: float | None,
+              lower: Sequence[float]) -> Column | None:
+        if i not in prepared:
+            prepared[i] = Prepared(region, i)
+        got = prepared[i].within(after, members, surplus, lower)
+        return None if got is None else Column.of(got[1])
+
+    return spend_whole(region.spec, pick, coupling, ne, solve,
+                       lambda p, i: _left_for(p, i, coupling, ne))
 
 
 def _friendly(y: list[float], ne: int, coupling: list[tuple[str, int, float, float]]
@@ -594,15 +650,21 @@ def _friendly(y: list[float], ne: int, coupling: list[tuple[str, int, float, flo
     return out
 
 
+def _within(gap: float, value: float, tolerance: float) -> bool:
+    return gap <= REGION_GAP_ABS or gap <= tolerance * max(1.0, abs(value))
+
+
 def decompose_region(region: Region, *, amounts: dict[str, float] | None = None,
                      workers: int | None = None, rounds: int = MAX_ROUNDS,
                      time_limit: float | None = 60.0,
                      store: Callable[[str, Answer], None] | None = None,
                      known: Callable[[str], tuple[bool, Answer]] | None = None,
-                     iterations: int | None = None) -> Decomposed:
+                     iterations: int | None = None, executor: Any = None,
+                     tolerance: float = DECOMPOSE_GAP_REL) -> Decomposed:
     """The total-risk split by decomposition (see the module). store/known: the checkpoint
     (record a finished subproblem by its key; read one back); iterations: the first cut's
-    name for `rounds`.
+    name for `rounds`; executor: where the per-cluster work runs (None: local processes;
+    Pricer says what it is).
 
     The multipliers priced, in order: the LP relaxation's duals, the same priced higher
     (plans that spare the coupling rows), then the master LP's duals over the columns
@@ -616,7 +678,8 @@ def decompose_region(region: Region, *, amounts: dict[str, float] | None = None,
     ne = len(spec.envelopes)
     coupling = _coupling(region, amounts)
     rhs = {("env", j): hi for kind, j, _, hi in coupling if kind == "env"}
-    pricer = Pricer(region, default_workers() if workers is None else workers, store, known)
+    pricer = Pricer(region, default_workers() if workers is None else workers, store, known,
+                    executor)
     columns: list[list[Column]] = [[] for _ in region.ids]
     best_bound, best_y = -math.inf, [0.0] * (ne + 2)
     history: list[tuple[float, float | None]] = []
@@ -636,7 +699,8 @@ def decompose_region(region: Region, *, amounts: dict[str, float] | None = None,
             if missing:
                 return Decomposed(Status.INFEASIBLE, None, math.inf, [], {}, done,
                                   subproblems=pricer.solved, reused=pricer.reused,
-                                  blocking=missing)
+                                  blocking=missing, stopped="infeasible",
+                                  tolerance=tolerance)
             bound = sum(a[0] for a in answers if a is not None)
             bound -= sum(y[j] * rhs[("env", j)] for j in range(ne))
             bound -= y[ne] * float(spec.member_pool or 0)
@@ -654,8 +718,7 @@ def decompose_region(region: Region, *, amounts: dict[str, float] | None = None,
             if master is None:
                 break
             value, y_master = master
-            if value - best_bound <= REGION_GAP_REL * max(1.0, abs(value)) \
-                    or value - best_bound <= REGION_GAP_ABS:
+            if _within(value - best_bound, value, tolerance):
                 break
             if r == 0:
                 y = _friendly(best_y if relaxed is not None else y, ne, coupling)
@@ -663,22 +726,39 @@ def decompose_region(region: Region, *, amounts: dict[str, float] | None = None,
                 y = [SMOOTHING * b + (1 - SMOOTHING) * m for b, m in zip(best_y, y_master)]
     finally:
         pricer.close()
-    picked = _choose(columns, coupling, time_limit)
+    small = len(region.ids) <= POLISH_MAX
+    picked, timed_out = _choose(columns, coupling, time_limit,
+                                REGION_GAP_REL / 10 if small else tolerance / 10)
     if picked is None and coupling:
         picked = _repair(region, columns, coupling, ne)
     ncols = sum(len(c) for c in columns)
     if picked is None:
         return Decomposed(Status.TIME_LIMIT, None, best_bound, [], {}, done, ncols,
-                          pricer.solved, pricer.reused, history=history)
+                          pricer.solved, pricer.reused, history=history,
+                          stopped="time_limit" if timed_out else "rounds", tolerance=tolerance)
     pick, value = picked
-    if len(pick) <= POLISH_MAX and coupling:
+    if spend_rows(spec, coupling):  # spend "all": give back what the split leaves unspent
+        whole = _spend_whole(region, pick, coupling, ne)
+        if whole is None:
+            return Decomposed(Status.TIME_LIMIT, None, best_bound, [], {}, done, ncols,
+                              pricer.solved, pricer.reused, history=history,
+                              stopped="time_limit" if timed_out else "rounds",
+                              tolerance=tolerance)
+        pick, value = whole, sum(c.objective for c in whole)
+    if small and coupling:
         pick, value = _polish(region, pick, coupling, ne, start, time_limit)
-    gap = max(0.0, value - best_bound)
-    status = Status.OPTIMAL if gap <= REGION_GAP_REL * max(1.0, abs(value)) \
-        or gap <= REGION_GAP_ABS else Status.TIME_LIMIT
+    # An answer when the split is within the tolerance of the bound (converged), whatever
+    # ended the pricing; else the limit that stopped it: the choice's time limit, or the
+    # counted rounds (reported as time_limit, exit 4, with the gap).
+    if _within(max(0.0, value - best_bound), value, tolerance):
+        status, stopped = Status.OPTIMAL, "converged"
+    else:
+        status = Status.TIME_LIMIT
+        stopped = "time_limit" if timed_out else "rounds"
     return Decomposed(status, value, min(best_bound, value), [c.plan for c in pick],
                       {region.ids[i]: dict(c.cuts) for i, c in enumerate(pick)}, done, ncols,
-                      pricer.solved, pricer.reused, history=history)
+                      pricer.solved, pricer.reused, history=history, stopped=stopped,
+                      tolerance=tolerance)
 
 
-__all__ = ["MAX_ROUNDS", "Column", "Decomposed", "Prepared", "decompose_region", "y_key"]
+__all__ = ["DECOMPOSE_GAP_REL", "MAX_ROUNDS", "Column", "Decomposed", "Prepared", "decompose_region", "y_key"]

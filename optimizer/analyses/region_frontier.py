@@ -193,7 +193,11 @@ def _one(region: Region, env_id: str, points: int, time_limit: float | None,
     minimum, minimum_proven = min_envelope(region, env_id, time_limit)
     top = at(today, True)
     free = None
-    if top.proven and top.total_risk is not None and region.spec.objective == "total_risk":
+    # spend "all": every point spends its amount whole, so the least risk need not fall as
+    # the amount rises (a larger envelope spent whole can cost risk): no free_until, and no
+    # point borrows a split from a lower amount (consistent_points assumes a ceiling).
+    if top.proven and top.total_risk is not None and region.spec.objective == "total_risk" \
+            and not env.spends_all:
         free = free_until(region, env_id, top.total_risk, time_limit)
     bottom = None if minimum is None else min(today, _whole_up(minimum))
     span = today - (bottom if bottom is not None else today)
@@ -248,7 +252,8 @@ def _one(region: Region, env_id: str, points: int, time_limit: float | None,
     for amount, p in list(solved.items()):
         cuts = {cid: least[(amount, cid)] for cid in env.lines if (amount, cid) in least}
         solved[amount] = FrontierPoint(**{**p.__dict__, "least_cuts": MappingProxyType(cuts)})
-    pts = consistent_points(sorted(solved.values(), key=lambda p: -p.amount))
+    ordered = sorted(solved.values(), key=lambda p: -p.amount)
+    pts = tuple(ordered) if env.spends_all else consistent_points(ordered)
     return EnvelopeFrontier(env.id, env.name, today, env.amount, minimum, minimum_proven, free,
                             res_eur, pts, tuple(entries),
                             "every_split" if exact else "split_found")

@@ -41,6 +41,7 @@ from ..status import Status
 from .horizon import evaluate_path, path_violations, year_results
 from .plans import audit_trail, case_warnings
 from .region import cut_case
+from .region_spend import CENT, spend_all
 
 # A region horizon's program is about K times the one-year region's (K years): its default
 # time limit is longer than the one-year region's 60 s (docs/MODEL.md, "Region horizon").
@@ -178,6 +179,9 @@ def region_violations(region: Region, parts: Sequence[ClusterPath],
         for e in y.envelopes:
             if e.after is not None and e.after > e.amount + 1e-6 * max(1.0, e.amount) + 1e-3:
                 out.append(f"{y.year}: envelope {e.id} after {e.after:,.2f} > {e.amount:,.2f}")
+            elif e.after is not None and spend_all(spec, e.id) and e.after < e.amount - CENT:
+                out.append(f"{y.year}: envelope {e.id} spends {e.after:,.2f} of its "
+                           f"{e.amount:,.2f}, not all of it (spend \"all\")")
     for p in parts:
         for env, line in region.funded(p.id):
             top = env.max_cut_fraction * p.lines[env.id][1]

@@ -31,6 +31,7 @@ from .paths import resolve_path, set_values
 from .schema import Case, sha256, validate
 
 RegionObjective = Literal["total_risk", "fairest"]
+EnvelopeSpend = Literal["up_to", "all"]
 
 
 class ClusterRef(StrictModel):
@@ -64,11 +65,22 @@ class Envelope(StrictModel):
     lines: dict[Id, Id] = Field(
         description="cluster id -> the public revenue line of that cluster this funder pays")
     max_cut_fraction: Fraction = 1.0
+    spend: EnvelopeSpend = Field(
+        default="up_to",
+        description='"up_to" (the default): the funder pays at most `amount` (the least-risk '
+                    'split may cut deeper); "all": the funder spends its whole envelope, the '
+                    'lines after the plan sum to `amount` exactly (each year, with a region '
+                    'horizon)')
     notes: Notes = None
 
     @property
     def name(self) -> str:
         return self.label or self.id
+
+    @property
+    def spends_all(self) -> bool:
+        """Whether the funder spends its whole envelope (`spend: "all"`)."""
+        return self.spend == "all"
 
     def amount_in(self, k: int) -> float:
         """The envelope's amount in year k of a region horizon (one number: every year)."""

@@ -199,8 +199,13 @@ def scenario_sides(model: Model, sc: Scenarios, *, prefix: str = "",
     return rows
 
 
-def add_scenarios(model: Model, sc: Scenarios, alpha: float) -> tuple[Any, list[Any]]:
-    """Add the CVaR rows and objective to a version 1 model; return (eta, u)."""
+def add_scenarios(model: Model, sc: Scenarios, alpha: float,
+                  only: Any = None) -> tuple[Any, list[Any]]:
+    """Add the CVaR rows and objective to a version 1 model; return (eta, u).
+
+    only: the scenarios to write rows for (default all); the others are left out, which
+    relaxes the program (their u_s are 0), each u_s keeping its weight 1 / ((1 - alpha) N)
+    (`analyses/sensitivity/cvar_moves.py` adds them back until none is broken)."""
     case = model.case
     prob = model.prob
     rows = scenario_sides(model, sc)
@@ -214,11 +219,12 @@ def add_scenarios(model: Model, sc: Scenarios, alpha: float) -> tuple[Any, list[
     result_coef = a_p + a_g - a_e
     result_rhs = case.target.min_result - (c_p + c_g - c_e)
     eta = prob.add_variable("cvar_eta", lowBound=0)
-    us = [prob.add_variable(f"cvar_u{s}", lowBound=0) for s in range(sc.n)]
-    for s in range(sc.n):
+    kept = range(sc.n) if only is None else sorted(int(s) for s in only)
+    us = [prob.add_variable(f"cvar_u{s}", lowBound=0) for s in kept]
+    for k, s in enumerate(kept):
         for tag, coef, rhs in (("s", share_coef[s], share_rhs[s]),
                                ("r", result_coef[s], result_rhs[s])):
-            pairs = [(us[s], 1.0), (eta, 1.0)]
+            pairs = [(us[k], 1.0), (eta, 1.0)]
             pairs += [(rows.variables[j], float(a)) for j, a in enumerate(coef) if a != 0]
             prob.addConstraint(pulp.LpConstraint(pulp.LpAffineExpression(pairs),
                                                  pulp.LpConstraintGE, rhs=float(rhs)),

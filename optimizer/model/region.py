@@ -138,7 +138,10 @@ def build_region_model(region: Region, *, objective: Objective = "total_risk",
         if f"envelope:{env.id}" in relax or (objective == "min_envelope" and env.id == envelope):
             continue
         amount = env.amount_in(0) if amounts is None else amounts.get(env.id, env.amount_in(0))
-        prob += out.after(env.id) <= amount, f"envelope_{len(rows)}"
+        if env.spends_all:  # spend "all": the funder spends its whole envelope
+            prob += out.after(env.id) == amount, f"envelope_{len(rows)}"
+        else:
+            prob += out.after(env.id) <= amount, f"envelope_{len(rows)}"
         rows[f"envelope_{len(rows)}"] = f"envelope:{env.id}"
     if spec.member_pool is not None and "member_pool" not in relax:
         prob += pulp.lpSum(new_member_terms(m) for m in models) <= spec.member_pool, "pool"

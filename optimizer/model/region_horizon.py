@@ -132,7 +132,10 @@ def build_region_horizon(region: Region, *, objective: Objective = "total_risk",
             given = amounts.get(env.id) if amounts is not None else None
             amount = env.amount_in(j) if given is None else given[j]
             name = f"envelope_{len(rows)}"
-            prob += out.after(env.id, j) <= amount, name
+            if env.spends_all:  # spend "all": the whole envelope, each year
+                prob += out.after(env.id, j) == amount, name
+            else:
+                prob += out.after(env.id, j) <= amount, name
             rows[name] = f"envelope:{env.id}:{spec.horizon.years[j]}"
     if spec.member_pool is not None:
         prob += out.recruited() <= spec.member_pool, "pool"

@@ -13,6 +13,7 @@ from ..fmt import count, keur, money, pct, pct_digits, status_words
 from ..i18n import gettext as _
 from ..results.region import RegionResult
 from .formats import FORMATS, csv_number
+from .region_gap import decomposition_lines
 from .region_words import cluster_lines, envelope_line, marginal_lines, outlook_overview
 
 
@@ -71,10 +72,7 @@ def _people(result: RegionResult, markdown: bool) -> str:
                          "{risk} at risk.").format(status=status, what=what, risk=_eur(total)))
         if result.method == "decompose" and not result.proven_optimal \
                 and result.gap_eur is not None:
-            out.append(_("Solved by decomposition: within {eur} ({pct}) of the least "
-                         "possible risk (no split puts less than {bound} at risk).").format(
-                eur=_eur(result.gap_eur), pct=pct_gap(result.gap or 0.0),
-                bound=_eur(result.bound or 0.0)))
+            out.extend(decomposition_lines(result, _eur, pct_gap))
         elif result.gap is not None and not result.proven_optimal:
             out.append(_("The time limit stopped the search: no split puts less than {bound} "
                          "at risk (proven gap {gap}).").format(

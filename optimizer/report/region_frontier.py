@@ -98,6 +98,11 @@ def _envelope_words(fr: RegionFrontier, env: EnvelopeFrontier) -> list[str]:
     if top is not None and top.total_risk is not None:
         lines.append(_("At today's total the least-risk split puts {risk} at risk.").format(
             risk=_eur(top.total_risk)))
+    whole = any(e.id == env.id and e.spends_all for e in fr.region.spec.envelopes)
+    if whole:
+        lines.append(_("The funder spends its whole envelope at every point (spend \"all\"): "
+                       "each point's least risk is that of the amount spent whole, so it need "
+                       "not fall as the amount rises."))
     if env.free_until is not None and env.free_until < env.today - 1:
         lines.append(_("The envelope can fall to {amount} at no extra EUR at risk (exact): "
                        "a funder's cut carries no risk and raises a cluster's private share, "
@@ -113,7 +118,12 @@ def _envelope_words(fr: RegionFrontier, env: EnvelopeFrontier) -> list[str]:
                        "below it no split meets every cluster's targets.").format(
                            amount=_eur(env.minimum), proven=proven))
     grid = [p for p in env.grid if p.total_risk is not None]
-    if len(grid) >= 2:
+    if len(grid) >= 2 and whole:
+        lines.append(_("From {top} down to {bottom} the least total EUR at risk goes from "
+                       "{low} to {high}.").format(
+                           top=_eur(grid[0].amount), bottom=_eur(grid[-1].amount),
+                           low=_eur(grid[0].total_risk), high=_eur(grid[-1].total_risk)))
+    elif len(grid) >= 2:
         lines.append(_("From {top} down to {bottom} the least total EUR at risk rises from "
                        "{low} to {high}.").format(
                            top=_eur(grid[0].amount), bottom=_eur(grid[-1].amount),

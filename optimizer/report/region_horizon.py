@@ -46,6 +46,13 @@ def summary_lines(result: RegionHorizonResult) -> list[str]:
                    "path at the least total risk: the clusters together put {risk} at risk "
                    "over the {n} years.").format(span=_span(years), risk=money(total, "EUR"),
                                                  n=len(years))]
+        for env in spec.envelopes:
+            if env.spends_all:
+                lines.append(_("{envelope} spends its whole envelope every year (spend "
+                               "\"all\"): {amounts}.").format(
+                    envelope=env.name, amounts=", ".join(
+                        f"{money(env.amount_in(k), 'EUR')} ({y})"
+                        for k, y in enumerate(years))))
         if result.proven_optimal:
             lines.append(_("Proven optimal."))
         elif result.bound is not None and result.gap is not None:
@@ -99,10 +106,13 @@ def _people(result: RegionHorizonResult, markdown: bool) -> str:
     if result.years and result.years[0].envelopes:
         heading(_("Envelopes year by year (EUR)"))
         rows = []
+        spec_envs = result.region.spec.envelopes
         for e_index, env in enumerate(result.years[0].envelopes):
             rows.append([_("{envelope}: today").format(envelope=env.label)]
                         + [keur(env.before) for _y in result.years])
-            rows.append([_("{envelope}: at most").format(envelope=env.label)]
+            whole = any(e.id == env.id and e.spends_all for e in spec_envs)
+            rows.append([(_("{envelope}: spends") if whole else
+                          _("{envelope}: at most")).format(envelope=env.label)]
                         + [keur(y.envelopes[e_index].amount) for y in result.years])
             if result.parts:
                 rows.append([_("{envelope}: after the plan").format(envelope=env.label)]
@@ -141,7 +151,7 @@ def _people(result: RegionHorizonResult, markdown: bool) -> str:
             share = y.private_share
             rows.append([str(y.year), pct(share[0]) if share else "-",
                          pct(share[1]) if share else "-",
-                         count(y.recruited or 0.0), keur(y.risk or 0.0)])
+                         count(max(0.0, y.recruited or 0.0)), keur(y.risk or 0.0)])
         table(rows, [_("year"), _("private share today"), _("after the plan"),
                      _("companies recruited"), _("at risk (EUR)")])
         notes = []

@@ -9,6 +9,7 @@ from ..fmt import count, money, pct, pct_short
 from ..i18n import gettext as _
 from ..results.region import ClusterPart, RegionResult
 from ..results.summary import summary_lines
+from .region_gap import decomposition_lines
 from .region_words import binds_words, cluster_head, envelope_line, marginal_lines, outlook_overview
 
 
@@ -71,7 +72,9 @@ def region_lead(result: RegionResult) -> list[str]:
         else:
             out.append(_("The best split found (aiming at {what}): the clusters together put "
                          "{risk} at risk.").format(what=what, risk=money(total, cur)))
-            if result.gap is not None:
+            if result.method == "decompose":
+                out.extend(decomposition_lines(result, lambda x: money(x, cur), pct))
+            elif result.gap is not None:
                 out.append(_("The time limit stopped the search: no split puts less than "
                              "{bound} at risk (proven gap {gap}).").format(
                                  bound=money(result.bound or 0.0, cur), gap=pct(result.gap)))

@@ -184,6 +184,12 @@ def envelope_line(result: RegionResult, split: EnvelopeSplit) -> str | None:
         return None
     asked = (split.before - split.amount) / split.before
     made = (split.before - split.after) / split.before
+    if spends_whole(result, split):
+        return _("{envelope} spends its whole envelope of {amount} ({asked} below today, "
+                 "{asked_amount} less): the clusters are cut by exactly what it asks, no "
+                 "deeper (envelope spend \"all\").").format(
+            envelope=split.label, amount=_eur(split.amount), asked=pct(asked),
+            asked_amount=_eur(split.before - split.amount))
     if envelope_binds(split):
         return _("{envelope}: the clusters are cut by what the envelope asks ({asked}, "
                  "{amount}); it binds.").format(envelope=split.label, asked=pct(asked),
@@ -197,6 +203,11 @@ def envelope_line(result: RegionResult, split: EnvelopeSplit) -> str | None:
     if stops:
         text += _(", each cluster until {stops}").format(stops=_(" or until ").join(stops))
     return text + "."
+
+
+def spends_whole(result: RegionResult, split: EnvelopeSplit) -> bool:
+    """Whether the envelope is spent whole by its file's choice (`spend: "all"`)."""
+    return any(e.id == split.id and e.spends_all for e in result.region.spec.envelopes)
 
 
 def binds_words(result: RegionResult) -> list[str]:
@@ -232,6 +243,11 @@ def marginal_lines(result: RegionResult) -> list[str]:
             out.append(_("{step} less in {envelope}: no split ({status}).").format(
                 step=step, envelope=label, status=status_words(m.status, raw=True)))
             continue
+        if s is not None and spends_whole(result, s):
+            out.append(_("{step} less in {envelope} (still spent whole) would change the "
+                         "EUR at risk by {risk}.").format(
+                step=step, envelope=label, risk=_eur(m.extra_risk, sign=True)))
+            continue
         if s is None or s.after is None or envelope_binds(s):
             out.append(_("{step} less in {envelope} would add {risk} at risk.").format(
                 step=step, envelope=label, risk=_eur(m.extra_risk)))
@@ -255,4 +271,4 @@ def marginal_lines(result: RegionResult) -> list[str]:
 
 
 __all__ = ["binds_words", "cluster_head", "cluster_lines", "envelope_line", "marginal_lines",
-           "outlook_overview"]
+           "outlook_overview", "spends_whole"]

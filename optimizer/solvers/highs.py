@@ -190,12 +190,19 @@ def _run_interruptible(inst: Any) -> None:
         raise
 
 
-def run_highs(inst: Any, model: MatrixModel) -> SolverOutcome:
-    """Run a prepared highspy instance and map its outcome."""
+def run_highs(inst: Any, model: MatrixModel, direct: bool = False) -> SolverOutcome:
+    """Run a prepared highspy instance and map its outcome.
+
+    direct: call HiGHS in this thread, without silencing standard output (for a process
+    that ignores Ctrl-C and whose HiGHS already printed its banner: a sensitivity worker;
+    saves a thread and two file-descriptor swaps per solve)."""
     h = _highspy()
     start = time.perf_counter()
-    with quiet_stdout():
-        _run_interruptible(inst)
+    if direct:
+        inst.run()
+    else:
+        with quiet_stdout():
+            _run_interruptible(inst)
     seconds = time.perf_counter() - start
     status = inst.getModelStatus()
     info = inst.getInfo()
@@ -250,12 +257,16 @@ class HighsSession:
     """One model in one HiGHS instance, changed in place and solved again (sensitivity runs).
 
     threads: HiGHS threads (None: whatever the process's scheduler has). options: extra
-    HiGHS options (an older HiGHS refuses unknown ones, harmlessly).
+    HiGHS options (an older HiGHS refuses unknown ones, harmlessly). direct: each solve
+    runs in the calling thread, not silenced and not interruptible (`run_highs`): only for
+    a process that ignores Ctrl-C (a sensitivity worker).
     """
 
     def __init__(self, model: MatrixModel, time_limit: float | None = None,
-                 options: Mapping[str, Any] | None = None, threads: int | None = None):
+                 options: Mapping[str, Any] | None = None, threads: int | None = None,
+                 direct: bool = False):
         self.model = model
+        self.direct = direct
         self.inst = new_highs(model, time_limit)
         for key, value in (options or {}).items():
             self.inst.setOptionValue(key, value)
@@ -305,7 +316,7 @@ class HighsSession:
     def solve(self, cutoff: float = math.inf) -> SolverOutcome:
         """Solve; cutoff bounds the objective (only plans at least as good are sought)."""
         self.inst.setOptionValue("objective_bound", cutoff)
-        return run_highs(self.inst, self.model)
+        return run_highs(self.inst, self.model, self.direct)
 
     def values(self) -> np.ndarray:
         return np.array(self.inst.getSolution().col_value, dtype=float)

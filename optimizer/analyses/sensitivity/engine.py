@@ -136,6 +136,13 @@ def _at_target(case: Case, t: float) -> Case:
         update={"private_share": t})})
 
 
+def _direct() -> bool:
+    """Whether HiGHS may run in the calling thread, unsilenced (`HighsSession` direct): in
+    a worker process (one HiGHS thread, Ctrl-C ignored, the banner already printed), never
+    in the caller's process, where Ctrl-C must stop a solve."""
+    return _THREADS == 1 and signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+
+
 class _SessionSteps:
     """The choice among plans (MODEL.md v2, steps 2 and 3) as re-solves of the engine's
     HiGHS model: the objective becomes the members (then the euros moved), and two rows
@@ -272,7 +279,8 @@ class TargetEngine:
 
     def _highs(self) -> HighsSession:
         if self.session is None:
-            self.session = HighsSession(self.matrix, self.time_limit, FAST_OPTIONS, _THREADS)
+            self.session = HighsSession(self.matrix, self.time_limit, FAST_OPTIONS, _THREADS,
+                                        direct=_direct())
             self._target: float = self.target_model.t0
             if not self.cvar:
                 cols = np.flatnonzero(self._risk)
@@ -297,21 +305,22 @@ class TargetEngine:
                                    np.array([math.inf, math.inf]))
             self._dirty = False
 
-    def solve(self, t: float, start: np.ndarray | Sequence[float] | None = None
-              ) -> tuple[Point, np.ndarray | None]:
+    def solve(self, t: float, start: np.ndarray | Sequence[float] | None = None,
+              cutoff: float | None = None) -> tuple[Point, np.ndarray | None]:
         """The plan of a single `optimize` at target t, and the solver's column values.
 
         start: the column values of a plan known to be feasible at t (the plan of a higher
-        target); its objective bounds the search. A solver failure is a point with status
-        "error" (the run goes on), not an exception.
+        target); its objective bounds the search. cutoff: the objective of a plan known by
+        arithmetic to be feasible at t (`cvar_moves`), used the same way. A solver failure
+        is a point with status "error" (the run goes on), not an exception.
         """
         try:
-            return self._solve(t, start)
+            return self._solve(t, start, cutoff)
         except SolverError as exc:
             return Point(Status.ERROR.value, detail=str(exc)), None
 
-    def _solve(self, t: float, start: np.ndarray | Sequence[float] | None
-               ) -> tuple[Point, np.ndarray | None]:
+    def _solve(self, t: float, start: np.ndarray | Sequence[float] | None,
+               known: float | None = None) -> tuple[Point, np.ndarray | None]:
         if self.general:
             return self._solve_general(t), None
         self._set_target(t)
@@ -323,9 +332,11 @@ class TargetEngine:
         if start is not None:
             known = float(np.dot(self._cost, start))
             cutoff = known + max(1e-6 * abs(known), 1e-6)
+        elif known is not None:
+            cutoff = known + max(1e-6 * abs(known), 1e-6)
         self.solves["main"] += 1
         outcome = session.solve(cutoff)
-        if start is not None and outcome.status is Status.INFEASIBLE:
+        if cutoff < math.inf and outcome.status is Status.INFEASIBLE:
             # A plan exists (the start): never report "out of reach" because of the bound.
             outcome = session.solve(math.inf)
         if not outcome.has_plan:

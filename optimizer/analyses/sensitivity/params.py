@@ -39,7 +39,8 @@ what the parameter sets in the same HiGHS instance, then solves again:
   amounts of budget lines, members and staff (fee options, members' floors and rounded
   limits follow them), a custom lever's bounds and members, a disabled lever, a lever's
   `integer` and anything a CVaR case draws scenarios from (a CVaR case's points are all
-  rebuilt), and every point of `--solver cbc` (a whole solve).
+  rebuilt, through `cvar_moves`: exact shortcuts, the base plan's bound and restricted
+  scenario rows), and every point of `--solver cbc` (a whole solve).
 
 Between values, the previous point's solution bounds the next search when it is still
 feasible (checked row by row on the new coefficients); as in the target engine, a search
@@ -380,6 +381,10 @@ def solve_values(engine: Engine, path: str, values: Sequence[Any]) -> list[Point
     """The point of each value of one path on the engine's case: re-solved in place when
     the path only moves coefficients and bounds (`in_place`), else a new model per value.
     A value that makes the case invalid is a point with status "invalid"."""
+    if engine.cvar and not engine.general and not force_rebuild():
+        from .cvar_moves import solve_cvar_values  # shortcuts and bounds of a CVaR case
+
+        return solve_cvar_values(engine, path, values)
     base = engine.case
     cases: list[Case | CaseError] = []
     for v in values:

@@ -182,7 +182,8 @@ def tornado(case: Case | Mapping[str, Any] | str | os.PathLike[str], pct: float 
     if len(frame):
         invalid = (frame["status_low"] == "invalid") & (frame["status_high"] == "invalid")
         frame["_invalid"] = invalid
-        frame["_swing"] = frame["swing"].fillna(frame["effect"]).fillna(-1.0)
+        # to the cent: swings that differ only by float noise keep the order of their inputs
+        frame["_swing"] = frame["swing"].fillna(frame["effect"]).fillna(-1.0).round(2)
         frame = frame.sort_values(["_invalid", "flips", "_swing", "input"],
                                   ascending=[True, False, False, True], kind="mergesort")
         frame = frame.drop(columns=["_invalid", "_swing"]).reset_index(drop=True)
