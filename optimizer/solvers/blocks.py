@@ -262,17 +262,22 @@ def _master(model: MatrixModel, split: _Split, columns: list[list[np.ndarray]]
     return np.maximum(0.0, -dual), float(h.getInfo().objective_function_value)
 
 
-def _lp(model: MatrixModel, split: _Split) -> tuple[float, np.ndarray] | None:
-    """The LP relaxation: its bound and the coupling rows' multipliers."""
-    relaxed = MatrixModel(
-        names=model.names, cost=model.cost, lower=model.lower, upper=model.upper,
-        integer=np.zeros(len(model.names), dtype=bool), row_lower=model.row_lower,
-        row_upper=model.row_upper, starts=model.starts, index=model.index, value=model.value,
-        row_names=model.row_names, sense=1, offset=0.0)
-    inst = new_highs(relaxed)
+def _solved_lp(model: MatrixModel, lower: np.ndarray, upper: np.ndarray) -> Any:
+    """HiGHS having solved the LP relaxation of model within these column bounds (a
+    minimisation, no offset), or None when it has no optimum."""
+    inst = new_highs(replace(model, lower=lower, upper=upper, sense=1, offset=0.0,
+                             integer=np.zeros(len(model.names), dtype=bool)))
     with quiet_stdout():
         inst.run()
     if inst.getModelStatus() != inst.getModelStatus().__class__.kOptimal:
+        return None
+    return inst
+
+
+def _lp(model: MatrixModel, split: _Split) -> tuple[float, np.ndarray] | None:
+    """The LP relaxation: its bound and the coupling rows' multipliers."""
+    inst = _solved_lp(model, model.lower, model.upper)
+    if inst is None:
         return None
     dual = np.array(inst.getSolution().row_dual)
     y = np.array([max(0.0, -sign * dual[r]) for r, sign in split.coupling_rows])
@@ -313,17 +318,8 @@ def _incumbent(model: MatrixModel, split: _Split, columns: list[list[np.ndarray]
         cols = split.blocks[owner[i]]
         ints = model.integer[cols].astype(bool)
         lower[cols[ints]] = upper[cols[ints]] = np.round(xs[i][ints])
-    fixed = MatrixModel(
-        names=model.names, cost=model.cost, lower=lower, upper=upper,
-        integer=np.zeros(len(model.names), dtype=bool), row_lower=model.row_lower,
-        row_upper=model.row_upper, starts=model.starts, index=model.index, value=model.value,
-        row_names=model.row_names, sense=1, offset=0.0)
-    lp = new_highs(fixed)
-    with quiet_stdout():
-        lp.run()
-    if lp.getModelStatus() != lp.getModelStatus().__class__.kOptimal:
-        return None
-    return np.array(lp.getSolution().col_value)
+    lp = _solved_lp(model, lower, upper)
+    return None if lp is None else np.array(lp.getSolution().col_value)
 
 
 def _probe(model: MatrixModel, split: _Split, y: np.ndarray, plans: list[np.ndarray],
