@@ -254,7 +254,7 @@ def _one(region: Region, env_id: str, points: int, time_limit: float | None,
         solved[amount] = FrontierPoint(**{**p.__dict__, "least_cuts": MappingProxyType(cuts)})
     ordered = sorted(solved.values(), key=lambda p: -p.amount)
     pts = tuple(ordered) if env.spends_all else consistent_points(ordered)
-    return EnvelopeFrontier(env.id, env.name, today, env.amount, minimum, minimum_proven, free,
+    return EnvelopeFrontier(env.id, env.name, today, env.amount_in(0), minimum, minimum_proven, free,
                             res_eur, pts, tuple(entries),
                             "every_split" if exact else "split_found")
 
@@ -375,7 +375,7 @@ def tornado_inputs(region: Region) -> list[tuple[str, float, bool, float]]:
     are decisions, not assumptions (as in a cluster's tornado); inputs at 0 are left out."""
     out: list[tuple[str, float, bool, float]] = []
     for env in region.spec.envelopes:
-        out.append((f"envelopes.{env.id}.amount", env.amount, False,
+        out.append((f"envelopes.{env.id}.amount", env.amount_in(0), False,
                     _envelope_today(region, env.id)))
     if region.spec.member_pool is not None:
         out.append(("member_pool", float(region.spec.member_pool), True, math.inf))

@@ -125,25 +125,25 @@ def cluster_lines(result: RegionResult, part: ClusterPart, markdown: bool = Fals
 
 def outlook_overview(result: RegionResult) -> str | None:
     """Once, near the top: how many clusters' plans hold in fewer than 80 % of years."""
-    seen = [p for p in result.parts if p.result.outlook is not None]
+    seen = [(p, p.result.outlook) for p in result.parts if p.result.outlook is not None]
     if not seen:
         return None
-    low = [p for p in seen if p.result.outlook.low]
+    low = [(p, o) for p, o in seen if o.low]
     limit = pct_short(Outlook.LOW)
-    n = seen[0].result.outlook.scenarios
+    n = seen[0][1].scenarios
     if not low:
         return _("Outlook: every cluster's plan holds (target share and result together) in "
                  "at least {limit} of {n} simulated years.").format(limit=limit, n=count(n))
-    which = ", ".join(f"{p.id} {pct_short(p.result.outlook.p_both)}" for p in low)
+    which = ", ".join(f"{p.id} {pct_short(o.p_both)}" for p, o in low)
     how_many = (_("all {n}").format(n=len(seen)) if len(low) == len(seen)
                 else _("{low} of the {n}").format(low=len(low), n=len(seen)))
     text = _("Outlook: {how_many} clusters' plans hold (target share and result together) in "
              "fewer than {limit} of {n} simulated years ({which}).").format(
         how_many=how_many, limit=limit, n=count(n), which=which)
-    thin = [p for p in low if p.result.outlook.p_result_ok < Outlook.LOW
-            and p.result.evaluation is not None]
+    thin = [(p, ev) for p, o in low
+            if o.p_result_ok < Outlook.LOW and (ev := p.result.evaluation) is not None]
     if thin:
-        margins = [p.result.evaluation.result - p.result.case.target.min_result for p in thin]
+        margins = [ev.result - p.result.case.target.min_result for p, ev in thin]
         lo, hi = money(min(margins), "EUR", True), money(max(margins), "EUR", True)
         margin = lo if lo == hi else _("{low} to {high}").format(
             low=keur(min(margins), True), high=hi)
@@ -154,7 +154,7 @@ def outlook_overview(result: RegionResult) -> str | None:
             "In {names} it is the budget that fails: their plans leave the result {margin} "
             "above its floor (target.min_result), so any lever falling short of its full "
             "delivery puts the result below it.", len(thin)).format(
-            names=_names([p.id for p in thin]), margin=margin)
+            names=_names([p.id for p, _ev in thin]), margin=margin)
     text += " " + _("Each cluster's lines below say what to try.")
     return text
 

@@ -82,7 +82,7 @@ class HorizonSimulation:
             return None
         ok = np.ones(self.n, dtype=bool)
         for k in range(len(self.years)):
-            ok &= self.reserves_ok(k)  # type: ignore[arg-type]
+            ok &= self.reserves_ok(k)
         return float(ok.mean())
 
     def to_dict(self) -> dict[str, Any]:
