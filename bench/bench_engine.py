@@ -45,8 +45,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-import optimizer  # noqa: E402
 from generated import realistic_case  # noqa: E402
+from refs import extract  # noqa: E402
+
+import optimizer  # noqa: E402
 from optimizer.analyses.sensitivity import engine  # noqa: E402
 from optimizer.analyses.sensitivity.tornado import tornado_inputs  # noqa: E402
 from optimizer.plan.evaluate import evaluate  # noqa: E402
@@ -129,18 +131,6 @@ def walks(case: optimizer.Case, targets: list[float], repeat: int) -> None:
           f"point, HiGHS solves {before[0][1]}; after (shortcuts A, B, C) "
           f"{1000 * a_cpu / len(targets):.1f} ms per point, HiGHS solves {after[0][1]}; "
           f"ratio {b_cpu / a_cpu:.2f}; same EUR at risk at every point: {same}")
-
-
-def extract(ref: str) -> Path | None:
-    """The code of a git ref in a temporary directory (None when git cannot give it)."""
-    out = Path(tempfile.mkdtemp(prefix="bench-engine-before-"))
-    archive = subprocess.run(["git", "-C", str(ROOT), "archive", ref], capture_output=True,
-                             check=False)
-    if archive.returncode != 0:
-        print(f"(no before: git archive {ref} failed: {archive.stderr.decode().strip()})")
-        return None
-    subprocess.run(["tar", "-x", "-C", str(out)], input=archive.stdout, check=True)
-    return out
 
 
 def before_after(label: str, args: list[str], single: float, before: Path | None,

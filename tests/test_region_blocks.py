@@ -20,7 +20,7 @@ import pytest
 
 import optimizer
 from optimizer.model.region import block_of, build_region_model
-from optimizer.solvers.blocks import lagrange, run_blocks_bounded
+from optimizer.solvers.blocks import _probe, lagrange, run_blocks_bounded
 from optimizer.solvers.bounded import REGION_GAP_ABS, REGION_GAP_REL, run_bounded
 from optimizer.solvers.highs import to_matrix
 from optimizer.status import Status
@@ -132,3 +132,31 @@ def test_twins_in_order_give_the_plain_optimum(index):
     if lag is not None:  # None: no plan for some cluster (then no rows are added)
         assert len(set(lag.split.twin)) < len(lag.split.twin)  # the twins are seen
     _assert_same_optimum(ref, fast_model)
+
+
+@pytest.mark.parametrize("index", range(REGIONS))
+def test_probing_bounds_keep_every_better_plan(index):
+    """The bounds Lagrangian probing puts on integer columns (`_probe`: binaries and general
+    integers, through the block's LP or its MILP) leave out only plans no better than the
+    start: a proven optimum of the plain program that beats the start by more than the
+    gap meets every bound. Probed with the start's gap and with a quarter of it (a smaller
+    gap, more bounds), so that the check bites on most regions."""
+    region = optimizer.load_region(region_of(index))
+    plain = build_region_model(region)
+    ref = run_bounded(plain.prob, 120)
+    if ref.outcome.status is not Status.OPTIMAL:
+        return
+    matrix = to_matrix(plain.prob)
+    best = np.array([ref.outcome.values[n] for n in matrix.names])
+    lag = lagrange(matrix, np.array([block_of(n) for n in matrix.names]))
+    assert lag is not None and lag.start is not None
+    objective = float(matrix.cost @ best)
+    tol = 2 * REGION_GAP_REL * max(1.0, abs(objective)) + 2 * REGION_GAP_ABS
+    for gap in (float(matrix.cost @ lag.start) - lag.bound,
+                max(0.0, objective - lag.bound) + tol):
+        bounds = _probe(matrix, lag.split, lag.y, lag.plans, lag.values, gap)
+        assert bounds  # something is bounded (tightening is what is checked)
+        if objective - lag.bound > gap - tol:
+            continue  # the optimum is not better than that start: it may be cut off
+        for col, (lo, hi) in bounds.items():
+            assert lo - 1e-6 <= best[col] <= hi + 1e-6, (matrix.names[col], best[col], lo, hi)

@@ -17,15 +17,23 @@ blocks at once took HiGHS more than its 60 s.
    small MILP), its integers kept and its continuous values chosen again by the joint LP.
 3. Lagrangian probing. For any plan x of the program, its objective is at least
    L(y) + sum_k [(c_k + y A_k) x_k - v_k(y)]; so a plan that beats the start (objective
-   S) has every block's excess at most S - L(y). A binary of block k whose flip, in block
-   k's own MILP at y, is proven to exceed that is fixed at its value in the block's
-   Lagrangian plan: only plans worse than the start are left out.
-4. HiGHS on the program with those binaries fixed and the start, stopped after
-   STAGE_NODES nodes; if it found a better plan, the probing again with the smaller gap;
-   then HiGHS to the gap.
+   S) has every block's excess at most S - L(y). An integer column of block k at value p
+   in the block's Lagrangian plan gets the bound x <= p (x >= p) when block k's own MILP
+   at y with x >= p + 1 (x <= p - 1) is proven to exceed that: only plans worse than the
+   start are left out. The block's LP relaxation is tried first (when it already exceeds
+   the threshold, so does the MILP); a binary, or an integer bounded on both sides, is
+   fixed. The plans the probing meets within the threshold are near-optimal plans of
+   their block: the start is chosen again with them (as in 2.), and when it improves, the
+   probing runs again with the smaller gap.
+4. HiGHS on the program with those bounds and the start. Only when the probing's plans
+   gave no better start, a first solve stopped after STAGE_NODES nodes, then (if it found
+   a better plan) the probing again; then HiGHS to the gap.
 
 (Adding the Lagrangian inequalities (c_k + y A_k) x_k >= v_k(y) as rows lifts the root
-bound to L(y) too, but was measured to slow HiGHS's branching: they are not added.)
+bound to L(y) too, but was measured to slow HiGHS's branching: they are not added.
+Ordering twins by their pattern of free binaries instead of by cost, exact too, took 20
+times the nodes on the bundled region; probing blocks in two threads gained nothing,
+the probing being mostly Python around short HiGHS runs.)
 Rounds and node counts are counted, never timed: the same program always gets the same
 steps.
 """
@@ -51,6 +59,8 @@ MIN_IMPROVEMENT = 1e-7
 # Probing keeps a block's other binary patterns unless their excess is proven above the
 # gap plus this much (relative): fixing never rests on a solver tolerance.
 PROBE_SAFETY = 1e-7
+# Rounds of probing that each found a better start, at most.
+PROBE_ROUNDS = 3
 # The first solve after probing stops after this many nodes (a count, never a time), to
 # probe again with the better plan it found.
 STAGE_NODES = 100
@@ -83,7 +93,8 @@ class BlockStats:
     subproblems: int
     lp_bound: float  # the plain LP relaxation's bound
     lagrange_bound: float  # the best Lagrangian bound
-    fixed: int = 0  # binary columns fixed by Lagrangian probing
+    fixed: int = 0  # integer columns fixed by Lagrangian probing
+    tightened: int = 0  # integer columns whose bounds it tightened (fixed ones included)
 
 
 @dataclass
@@ -95,6 +106,7 @@ class _Lagrange:
     bound: float  # L(y), without the objective's constant
     start: np.ndarray | None  # a plan of the whole program
     stats: BlockStats
+    columns: list[list[np.ndarray]]  # block -> the plans of it found by the pricing
 
 
 @dataclass
@@ -284,8 +296,8 @@ def _lp(model: MatrixModel, split: _Split) -> tuple[float, np.ndarray] | None:
     return float(inst.getInfo().objective_function_value), y
 
 
-def _incumbent(model: MatrixModel, split: _Split, columns: list[list[np.ndarray]]
-               ) -> np.ndarray | None:
+def _incumbent(model: MatrixModel, split: _Split, columns: list[list[np.ndarray]],
+               cutoff: float | None = None) -> np.ndarray | None:
     """A plan of the whole program from the plans found: one per block meeting the
     coupling rows (a small MILP over the columns), then every block's integer values
     fixed and its continuous ones chosen again by the joint LP. None if none is found."""
@@ -300,6 +312,8 @@ def _incumbent(model: MatrixModel, split: _Split, columns: list[list[np.ndarray]
         row_lower=np.zeros(0), row_upper=np.zeros(0), starts=np.zeros(1, np.int32),
         index=np.zeros(0, np.int32), value=np.zeros(0), row_names=[], sense=1, offset=0.0))
     choice.setOptionValue("mip_max_nodes", CHOICE_NODES)
+    if cutoff is not None:
+        choice.setOptionValue("objective_bound", cutoff)
     for j in range(mc):
         use = np.array([float(split.coupling_a[j, split.blocks[k]] @ x)
                         for k, x in zip(owner, xs)])
@@ -323,53 +337,106 @@ def _incumbent(model: MatrixModel, split: _Split, columns: list[list[np.ndarray]
 
 
 def _probe(model: MatrixModel, split: _Split, y: np.ndarray, plans: list[np.ndarray],
-           values: list[float], gap: float, done: frozenset[int] = frozenset()
-           ) -> list[tuple[int, float]]:
-    """Binary columns that every plan better than the start keeps at their value in the
-    block's Lagrangian plan at y: (column, value).
+           values: list[float], gap: float,
+           known: dict[int, tuple[float, float]] | None = None,
+           found: list[list[np.ndarray]] | None = None) -> dict[int, tuple[float, float]]:
+    """Bounds on integer columns that every plan better than the start meets: column ->
+    (lower, upper), tighter than the model's.
 
     For y >= 0 and any plan x of the program, its objective is at least
     sum_k (c_k + y A_k) x_k - y b >= L(y) + (the excess of block k's own term over v_k).
-    If no plan of block k with another pattern of binaries has an excess of at most
-    `gap` (the start's objective minus L(y)), every plan better than the start keeps block
-    k's binaries: one MILP per distinct block, its binaries' pattern excluded (a no-good
-    row), solved only as far as that threshold."""
-    out: list[tuple[int, float]] = []
+    So a plan better than the start (objective S) has every block's excess at most `gap`
+    (S - L(y)). For each integer column j of block k, at value p in the block's Lagrangian
+    plan at y: if block k's own MILP with x_j >= p + 1 is proven to have no plan of excess
+    at most `gap`, every plan better than the start has x_j <= p; likewise x_j >= p from
+    x_j <= p - 1 (a binary is then fixed). One MILP per side, per distinct block, solved
+    only as far as that threshold. known: bounds proven before (with a larger gap: still
+    true), kept and not probed again. found: block -> plans met on the way whose excess is
+    within the gap (appended to; candidates for a better start)."""
+    out: dict[int, tuple[float, float]] = dict(known or {})
     priced = model.cost + y @ split.coupling_a
-    verdict: dict[int, list[int]] = {}  # first twin -> its local binaries that keep
+    firsts = sorted(set(split.twin))
+
+    def one(k: int) -> tuple[dict[int, tuple[float, float]], list[np.ndarray]]:
+        return _probe_block(model, split, k, priced, plans[k], values[k], gap, out)
+
+    done = {k: one(k) for k in firsts}
     for k in range(len(split.blocks)):
-        first = split.twin[k]
+        verdict, met = done[split.twin[k]]
+        if found is not None and k == split.twin[k]:
+            found[k].extend(met)
         cols = split.blocks[k]
-        binary = np.flatnonzero(model.integer[cols].astype(bool)
-                                & (model.lower[cols] == 0) & (model.upper[cols] == 1))
-        if first not in verdict:
-            verdict[first] = []
-            sub = _sub_model(model, split, k)
-            sub.cost[:] = priced[cols]
-            inst = new_highs(sub)
-            for name, value in SUB_OPTIONS.items():
-                inst.setOptionValue(name, value)
-            inst.setOptionValue("threads", 1)
-            threshold = values[k] + gap + PROBE_SAFETY * max(1.0, abs(values[k]))
-            inst.setOptionValue("objective_bound", threshold)
-            for j in binary:
-                if int(cols[j]) in done:
-                    verdict[first].append(int(j))
-                    continue
-                other = 1.0 - round(float(plans[k][j]))
-                inst.changeColBounds(int(j), other, other)
+        for j, bounds in verdict.items():
+            out[int(cols[j])] = bounds
+    return out
+
+
+def _probe_block(model: MatrixModel, split: _Split, k: int, priced: np.ndarray,
+                 plan: np.ndarray, value: float, gap: float,
+                 known: dict[int, tuple[float, float]]
+                 ) -> tuple[dict[int, tuple[float, float]], list[np.ndarray]]:
+    """`_probe` on block k: its local integer columns' bounds, and the plans met within
+    the threshold."""
+    verdict: dict[int, tuple[float, float]] = {}
+    found: list[np.ndarray] = []
+    cols = split.blocks[k]
+    sub = _sub_model(model, split, k)
+    sub.cost[:] = priced[cols]
+    inst = new_highs(sub)
+    for name, option in SUB_OPTIONS.items():
+        inst.setOptionValue(name, option)
+    inst.setOptionValue("threads", 1)
+    threshold = value + gap + PROBE_SAFETY * max(1.0, abs(value))
+    inst.setOptionValue("objective_bound", threshold)
+    # The LP relaxation first: when it already exceeds the threshold (or has no plan), so
+    # does the MILP, and the MILP is not run.
+    relaxed = new_highs(replace(sub, integer=np.zeros(len(sub.names), dtype=bool)))
+    kind = relaxed.getModelStatus().__class__  # HighsModelStatus
+    for j in np.flatnonzero(sub.integer.astype(bool) & (sub.lower < sub.upper)):
+        lo, hi = float(sub.lower[j]), float(sub.upper[j])
+        if int(cols[j]) in known:
+            lo, hi = known[int(cols[j])]
+            if lo == hi:
+                verdict[int(j)] = (lo, hi)
+                continue
+        p = float(round(plan[j]))
+        for side_lo, side_hi in ((p + 1, hi), (lo, p - 1)):
+            if side_lo > side_hi:
+                continue
+            relaxed.changeColBounds(int(j), side_lo, side_hi)
+            with quiet_stdout():
+                relaxed.run()
+            lp_status = relaxed.getModelStatus()
+            lp_value = float(relaxed.getInfo().objective_function_value)
+            relaxed.changeColBounds(int(j), float(sub.lower[j]), float(sub.upper[j]))
+            if lp_status == kind.kInfeasible or (lp_status == kind.kOptimal
+                                                 and lp_value > threshold):
+                proven = True
+            else:
+                inst.changeColBounds(int(j), side_lo, side_hi)
                 outcome = run_highs(inst, sub)
                 dual = getattr(inst.getInfo(), "mip_dual_bound", None)
-                if outcome.status is Status.INFEASIBLE or (
-                        not (outcome.has_plan and outcome.objective is not None
-                             and outcome.objective <= threshold)
-                        and dual is not None and math.isfinite(dual)
-                        and float(dual) > threshold):
-                    verdict[first].append(int(j))
+                within = (outcome.has_plan and outcome.objective is not None
+                          and outcome.objective <= threshold)
+                if within:
+                    found.append(np.array([outcome.values[n] for n in sub.names]))
+                # HiGHS stops at the threshold (objective_bound) with its dual bound above
+                # it; a run that failed proves nothing, whatever bound it left behind.
+                ended = inst.getModelStatus() in (kind.kOptimal, kind.kInfeasible,
+                                                  kind.kObjectiveBound)
+                proven = outcome.status is Status.INFEASIBLE or (
+                    ended and not within and dual is not None and math.isfinite(dual)
+                    and float(dual) > threshold)
                 inst.changeColBounds(int(j), float(sub.lower[j]), float(sub.upper[j]))
                 inst.clearSolver()
-        out.extend((int(cols[j]), float(round(plans[k][j]))) for j in verdict[first])
-    return out
+            if proven:
+                if side_lo > p:
+                    hi = p
+                else:
+                    lo = p
+        if (lo, hi) != (float(sub.lower[j]), float(sub.upper[j])):
+            verdict[int(j)] = (lo, hi)
+    return verdict, found
 
 
 def lagrange(model: MatrixModel, block_of: np.ndarray, rounds: int = MAX_ROUNDS
@@ -418,7 +485,7 @@ def lagrange(model: MatrixModel, block_of: np.ndarray, rounds: int = MAX_ROUNDS
     start = _incumbent(model, split, columns)
     return _Lagrange(split, best_y, best_plans, best_v, best, start,
                      BlockStats(done, subproblems, lp_bound + model.offset,
-                                best + model.offset))
+                                best + model.offset), columns)
 
 
 def start_solution(inst: Any) -> Any:
@@ -460,35 +527,66 @@ def _order_twins(inst: Any, model: MatrixModel, split: _Split, start: Any) -> An
     return out
 
 
+def _probe_and_start(model: MatrixModel, lag: _Lagrange, start: np.ndarray,
+                     bounds: dict[int, tuple[float, float]]
+                     ) -> tuple[np.ndarray, dict[int, tuple[float, float]]]:
+    """The probing's bounds for the gap the start leaves, and a better start when the plans
+    the probing met give one (then the probing again, with the smaller gap), until the
+    start no longer improves by more than the region's absolute gap (a few rounds at
+    most). bounds: bounds proven for a start no better than this one, kept."""
+    seen = [list(x) for x in lag.columns]  # block -> the plans the start was chosen from
+    for _ in range(PROBE_ROUNDS):
+        found: list[list[np.ndarray]] = [[] for _ in lag.split.blocks]
+        bounds = _probe(model, lag.split, lag.y, lag.plans, lag.values,
+                        float(model.cost @ start) - lag.bound, bounds, found)
+        fresh = [[x for x in found[k] if not any(np.array_equal(x, old) for old in seen[k])]
+                 for k in range(len(found))]
+        if not any(fresh):  # no plan the start was not already chosen from
+            break
+        for k, xs in enumerate(fresh):
+            seen[k].extend(xs)
+        columns = [list(seen[lag.split.twin[k]]) for k in range(len(lag.split.blocks))]
+        better = _incumbent(model, lag.split, columns, float(model.cost @ start))
+        if better is None or (float(model.cost @ better)
+                              >= float(model.cost @ start) - REGION_GAP_ABS):
+            break
+        start = better
+    return start, bounds
+
+
 def run_blocks_bounded(prob: Any, block_of_name: Any, time_limit: float | None,
                        gap_rel: float = REGION_GAP_REL
                        ) -> tuple[Bounded, BlockStats | None]:
     """`run_bounded` on a block-structured PuLP minimisation (block_of_name: variable name
     -> block index, or -1): the same optimum and proven gap, found faster.
 
-    The Lagrangian bound and a starting plan first; the binaries that no better plan can
-    change fixed (`_probe`); a first solve stopped after STAGE_NODES nodes; if it found a
-    better plan, the probing again with the smaller gap; then the solve to the gap."""
+    The Lagrangian bound and a starting plan first; the integer columns bounded where no
+    better plan can go, and the start improved with the plans the probing met
+    (`_probe_and_start`); when that gave no better start, a first solve stopped after
+    STAGE_NODES nodes and, if it found a better plan, the probing again with the smaller
+    gap; then the solve to the gap."""
     started = time.perf_counter()
     model = to_matrix(prob)
     block_of = np.array([block_of_name(name) for name in model.names], dtype=np.int64)
     lag = lagrange(model, block_of) if len(model.names) else None
     stats = None if lag is None else lag.stats
-    fixed: list[tuple[int, float]] = []
+    bounds: dict[int, tuple[float, float]] = {}
     start = None if lag is None else lag.start
     nodes: int | None = None
     if lag is not None and start is not None:
-        fixed = _probe(model, lag.split, lag.y, lag.plans, lag.values,
-                       float(model.cost @ start) - lag.bound)
-        nodes = STAGE_NODES
+        first = start
+        start, bounds = _probe_and_start(model, lag, start, bounds)
+        # A short first solve, to find a better start to probe again with, only when the
+        # probing's plans gave none.
+        nodes = STAGE_NODES if start is first else None
     while True:
         left = None if time_limit is None else max(
             0.0, time_limit - (time.perf_counter() - started))
         inst = new_highs(model, left)
         inst.setOptionValue("mip_rel_gap", gap_rel)
         inst.setOptionValue("mip_abs_gap", REGION_GAP_ABS)
-        for j, value in fixed:
-            inst.changeColBounds(j, value, value)
+        for j, (lo, hi) in bounds.items():
+            inst.changeColBounds(j, lo, hi)
         if lag is not None:
             start = _order_twins(inst, model, lag.split, start)
         if start is not None:
@@ -504,12 +602,10 @@ def run_blocks_bounded(prob: Any, block_of_name: Any, time_limit: float | None,
         better = np.array([outcome.values[n] for n in model.names])
         nodes = None
         if float(model.cost @ better) < float(model.cost @ start) - 1e-9:
-            start = better
-            fixed = _probe(model, lag.split, lag.y, lag.plans, lag.values,
-                           float(model.cost @ start) - lag.bound,
-                           frozenset(j for j, _ in fixed))
+            start, bounds = _probe_and_start(model, lag, better, bounds)
+    fixed = [j for j, (lo, hi) in bounds.items() if lo == hi]
     if stats is not None:
-        stats = replace(stats, fixed=len(fixed))
+        stats = replace(stats, fixed=len(fixed), tightened=len(bounds))
     if outcome.has_plan:
         for var in prob.variables():
             var.varValue = outcome.values.get(var.name)
