@@ -195,6 +195,19 @@ def _sub_model(model: MatrixModel, split: _Split, k: int) -> MatrixModel:
         sense=1, offset=0.0)
 
 
+def _priced_block(model: MatrixModel, split: _Split, k: int, priced: np.ndarray
+                  ) -> tuple[MatrixModel, Any]:
+    """Block k's own MILP at the priced costs (a row over all columns), and a HiGHS
+    instance holding it, set up for small MILPs on one thread."""
+    sub = _sub_model(model, split, k)
+    sub.cost[:] = priced[split.blocks[k]]
+    inst = new_highs(sub)
+    for name, value in SUB_OPTIONS.items():
+        inst.setOptionValue(name, value)
+    inst.setOptionValue("threads", 1)
+    return sub, inst
+
+
 def _price(model: MatrixModel, split: _Split, y: np.ndarray
            ) -> tuple[list[tuple[np.ndarray, float]], list[np.ndarray]] | None:
     """Each block's priced cost at y (a row over all columns) and its proven value, and its
@@ -212,12 +225,7 @@ def _price(model: MatrixModel, split: _Split, y: np.ndarray
             v = done[1]
             plans.append(plans[first])
         else:
-            sub = _sub_model(model, split, k)
-            sub.cost[:] = priced[cols]
-            inst = new_highs(sub)
-            for name, value in SUB_OPTIONS.items():
-                inst.setOptionValue(name, value)
-            inst.setOptionValue("threads", 1)
+            sub, inst = _priced_block(model, split, k, priced)
             outcome = run_highs(inst, sub)
             if outcome.status is not Status.OPTIMAL:
                 return None
@@ -355,12 +363,8 @@ def _probe(model: MatrixModel, split: _Split, y: np.ndarray, plans: list[np.ndar
     within the gap (appended to; candidates for a better start)."""
     out: dict[int, tuple[float, float]] = dict(known or {})
     priced = model.cost + y @ split.coupling_a
-    firsts = sorted(set(split.twin))
-
-    def one(k: int) -> tuple[dict[int, tuple[float, float]], list[np.ndarray]]:
-        return _probe_block(model, split, k, priced, plans[k], values[k], gap, out)
-
-    done = {k: one(k) for k in firsts}
+    done = {k: _probe_block(model, split, k, priced, plans[k], values[k], gap, out)
+            for k in sorted(set(split.twin))}  # twins share their first block's probing
     for k in range(len(split.blocks)):
         verdict, met = done[split.twin[k]]
         if found is not None and k == split.twin[k]:
@@ -380,12 +384,7 @@ def _probe_block(model: MatrixModel, split: _Split, k: int, priced: np.ndarray,
     verdict: dict[int, tuple[float, float]] = {}
     found: list[np.ndarray] = []
     cols = split.blocks[k]
-    sub = _sub_model(model, split, k)
-    sub.cost[:] = priced[cols]
-    inst = new_highs(sub)
-    for name, option in SUB_OPTIONS.items():
-        inst.setOptionValue(name, option)
-    inst.setOptionValue("threads", 1)
+    sub, inst = _priced_block(model, split, k, priced)
     threshold = value + gap + PROBE_SAFETY * max(1.0, abs(value))
     inst.setOptionValue("objective_bound", threshold)
     # The LP relaxation first: when it already exceeds the threshold (or has no plan), so
