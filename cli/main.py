@@ -190,7 +190,8 @@ def _run_safely(body: Callable[[], int]) -> None:
               help="Move each numeric input down and up by PCT (e.g. 20%) and rank the inputs "
                    "by their effect on the least EUR at risk.")
 @click.option("--workers", type=click.IntRange(1, 1024), default=None, metavar="N",
-              help="Processes for sensitivity runs (default: one per core).")
+              help="Processes for sensitivity runs and region files (default: one per "
+                   "core).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.option("--method", "region_method", type=click.Choice(["auto", "joint", "decompose"]),
               default=None, help="A region file: the joint program (proven optimal, a few "

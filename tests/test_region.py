@@ -238,7 +238,16 @@ def test_region_words_explain_a_cut_deeper_than_asked_and_a_non_binding_envelope
              f"({keur(env.after)} EUR left against at most {keur(env.amount)} EUR)")
     marg = next(ln for ln in text.splitlines() if ln.startswith(words))
     assert "adds no EUR at risk" in marg
-    assert "what binds is the combined private share target (55%)" in marg
+    # What binds is read from the split found; the least-risk splits of this region differ
+    # in cuts that change no EUR at risk, so the combined share may end on its target or a
+    # hair above it: the words follow the split.
+    share_binds = "region_private_share" in r.binding
+    assert ("what binds is the combined private share target (55%)" in marg) is share_binds
+    assert ("Binding region constraints: region_private_share." in text) is share_binds
+    named = [p.id for p in r.parts
+             if p.result.evaluation.result <= p.result.case.target.min_result + 1.0]
+    budgets = marg.split("the balanced budget of ", 1)
+    assert named and len(budgets) == 2 and all(cid in budgets[1] for cid in named)
 
 
 def test_region_words_count_once_the_plans_that_hold_too_rarely(three_result):

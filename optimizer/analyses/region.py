@@ -78,10 +78,13 @@ def solve_region(
 
     amounts: envelope id -> amount instead of the file's (frontier, marginal risk).
     method: "joint", "decompose" or "auto" (the joint program up to JOINT_MAX clusters);
-    workers and checkpoint (a region_checkpoint.Checkpoint) serve the decomposition
-    (analyses/region_scale.py); scheduler (the address of a running dask.distributed
-    scheduler, or a region_dask.DaskScheduler) sends the decomposition's per-cluster work
-    to that Dask cluster (the `[dask]` extra), for the same answer.
+    workers: processes (None: one per core); the joint program probes on two when it may
+    (solvers/blocks.py), the decomposition solves its clusters on all of them
+    (analyses/region_scale.py), for the same answer; checkpoint (a
+    region_checkpoint.Checkpoint) serves the decomposition; scheduler (the address of a
+    running dask.distributed scheduler, or a region_dask.DaskScheduler) sends the
+    decomposition's per-cluster work to that Dask cluster (the `[dask]` extra), for the
+    same answer.
     """
     region = load_region(region, overrides)
     spec = region.spec
@@ -119,7 +122,7 @@ def solve_region(
         rm = build_region_model(region, fair_cap=cap, amounts=dict(amounts or {}))
     else:
         rm = build_region_model(region, amounts=dict(amounts or {}))
-    run = run_blocks_bounded(rm.prob, block_of, time_limit)[0]
+    run = run_blocks_bounded(rm.prob, block_of, time_limit, workers=workers)[0]
     if not run.outcome.has_plan:
         return _no_plan(region, run.outcome.status, time_limit, explain, audit)
     plans, cuts = rm.read()

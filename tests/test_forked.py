@@ -1,0 +1,165 @@
+"""`optimizer.solvers.forked.forked_map`: half a map computed in a forked child, the same
+results in the same order as the plain loop, whatever happens to the child; and the
+region's probing through it (solvers/blocks.py) giving the same bounds and the same plan.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import optimizer
+from optimizer.model.region import block_of, build_region_model
+from optimizer.solvers.blocks import _probe, lagrange, run_blocks_bounded
+from optimizer.solvers.forked import forked_map, halves
+from optimizer.solvers.highs import to_matrix
+from tests.region_gen import generate_region
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="no os.fork here")
+
+PARENT = os.getpid()
+
+
+def _gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+def _square_and_pid(x: int) -> tuple[int, int]:
+    return x * x, os.getpid()
+
+
+def test_the_child_computes_half_and_the_results_keep_their_order():
+    items = list(range(9))
+    weights = [1, 5, 2, 8, 3, 3, 1, 7, 2]
+    got = forked_map(_square_and_pid, items, weights)
+    assert [v for v, _ in got] == [x * x for x in items]
+    mine, theirs = halves(weights)
+    assert sorted(mine + theirs) == items and mine and theirs
+    pids = {pid for _, pid in got}
+    assert len(pids) == 2  # one share came from another process
+    assert {got[i][1] for i in mine} == {os.getpid()}
+    assert {got[i][1] for i in theirs} != {os.getpid()}
+
+
+def test_the_split_depends_on_the_weights_only_and_balances_them():
+    weights = [4.0, 1.0, 3.0, 2.0, 2.0, 3.0]
+    assert halves(weights) == halves(list(weights))
+    mine, theirs = halves(weights)
+    load = [sum(weights[i] for i in side) for side in (mine, theirs)]
+    assert abs(load[0] - load[1]) <= max(weights)
+
+
+def test_no_fork_when_told_or_when_there_is_one_item():
+    assert forked_map(_square_and_pid, [3], [1.0]) == [(9, os.getpid())]
+    got = forked_map(_square_and_pid, [1, 2, 3], [1.0, 1.0, 1.0], fork=False)
+    assert got == [(1, os.getpid()), (4, os.getpid()), (9, os.getpid())]
+
+
+def _fails_in_child(x: int) -> int:
+    if os.getpid() != PARENT:
+        raise RuntimeError("the child fails")
+    return x + 100
+
+
+def _dies_in_child(x: int) -> int:
+    if os.getpid() != PARENT:
+        os._exit(7)
+    return x + 100
+
+
+def test_a_child_that_fails_or_dies_costs_time_not_the_answer():
+    for fn in (_fails_in_child, _dies_in_child):
+        assert forked_map(fn, list(range(6)), [1.0] * 6) == [x + 100 for x in range(6)]
+
+
+def test_a_child_that_hangs_is_killed_and_its_share_computed_here(tmp_path):
+    marker = tmp_path / "child.pid"
+
+    def hangs_in_child(x: int) -> int:
+        if os.getpid() != PARENT:
+            marker.write_text(str(os.getpid()))
+            time.sleep(600)
+        return -x
+
+    started = time.monotonic()
+    got = forked_map(hangs_in_child, [1, 2, 3, 4], [1.0] * 4, wait=0.5)
+    assert got == [-1, -2, -3, -4]
+    assert time.monotonic() - started < 60
+    assert _gone(int(marker.read_text()))  # killed and reaped, no zombie left
+
+
+def test_an_interrupt_here_kills_the_child_first(tmp_path):
+    marker = tmp_path / "child.pid"
+
+    def interrupted(x: int) -> int:
+        if os.getpid() != PARENT:
+            marker.write_text(str(os.getpid()))
+            time.sleep(600)
+            return x
+        for _ in range(200):  # the child has started
+            if marker.exists() and marker.read_text():
+                break
+            time.sleep(0.05)
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        forked_map(interrupted, [1, 2], [1.0, 1.0])
+    assert _gone(int(marker.read_text()))
+
+
+def test_the_child_ignores_ctrl_c(tmp_path):
+    """Ctrl-C in a terminal reaches the whole process group: the child ignores it (this
+    process decides), and still answers."""
+    def interrupted_child(x: int) -> tuple[int, int]:
+        if os.getpid() != PARENT:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.2)
+        return 2 * x, os.getpid()
+
+    got = forked_map(interrupted_child, [1, 2, 3, 4], [1.0] * 4)
+    assert [v for v, _ in got] == [2, 4, 6, 8]
+    assert len({pid for _, pid in got}) == 2  # the child's share is the child's answer
+
+
+def _region(seed: int, clusters: int):
+    return optimizer.load_region(generate_region(clusters, seed, pool=True, share=True,
+                                                 cut=(0.05, 0.3)))
+
+
+@pytest.mark.parametrize("seed,clusters", [(3, 5), (8, 6), (12, 4), (21, 6)])
+def test_probing_on_two_processes_gives_the_same_bounds_and_plans(seed, clusters):
+    matrix = to_matrix(build_region_model(_region(seed, clusters)).prob)
+    lag = lagrange(matrix, np.array([block_of(n) for n in matrix.names]))
+    assert lag is not None and lag.start is not None
+    gap = float(matrix.cost @ lag.start) - lag.bound
+    runs = []
+    for fork in (False, True):
+        found: list[list[np.ndarray]] = [[] for _ in lag.split.blocks]
+        bounds = _probe(matrix, lag.split, lag.y, lag.plans, lag.values, gap, None, found,
+                        fork=fork)
+        runs.append((bounds, [[x.tolist() for x in xs] for xs in found]))
+    assert runs[0][0]  # something was bounded
+    assert runs[0] == runs[1]
+
+
+def test_the_bundled_region_gives_the_same_plan_with_one_process_or_two():
+    region = optimizer.load_region(
+        Path("cases/aura-region/region.json"),
+        {"envelopes.region.amount": 8848833, "envelopes.state.amount": 2607925})
+    plans = []
+    for workers in (1, 2):
+        rm = build_region_model(region)
+        got, stats = run_blocks_bounded(rm.prob, block_of, 120, workers=workers)
+        assert stats is not None and stats.fixed > 0
+        plans.append((got.outcome.status, got.outcome.objective, got.bound,
+                      sorted(got.outcome.values.items()), stats))
+    assert plans[0] == plans[1]
