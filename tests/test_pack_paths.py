@@ -463,7 +463,12 @@ def test_region_page_in_the_browser(browser: Any, region_result: Any, tmp_path: 
         bars = page.page.eval_on_selector_all("svg .bar-after:not(.swatch)", "b => b.length")
         assert bars == len(data["clusters"])
         text = page.page.inner_text("body")
-        assert "Binding region constraints" in text and "100.0 k EUR less" in text
+        # the binding rows of the split found (on three.json, least-risk splits differ in
+        # cuts that change no EUR at risk: the combined share may end on its target or not)
+        assert ("Binding region constraints" in text) is bool(data["binding"])
+        for row in data["binding"]:
+            assert row in text
+        assert "100.0 k EUR less" in text
         for c in data["clusters"]:
             assert f"{c['id']}: " in text  # each cluster's card
         page.page.screenshot(path=str(tmp_path / "region.png"), full_page=True)
