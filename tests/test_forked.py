@@ -163,3 +163,58 @@ def test_the_bundled_region_gives_the_same_plan_with_one_process_or_two():
         plans.append((got.outcome.status, got.outcome.objective, got.bound,
                       sorted(got.outcome.values.items()), stats))
     assert plans[0] == plans[1]
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is pid (Linux /proc)."""
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                out.append(int(entry.name))
+    return out
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
+@pytest.mark.parametrize("target", ["process", "group"])
+def test_ctrl_c_during_the_forked_probing_of_a_region(tmp_path, target):
+    """SIGINT to `optimize region.json --output F` while its probing child runs (the process
+    alone, or its whole group as a terminal's Ctrl-C does): exit 130, 'interrupted', nothing
+    written, and no child left running."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    out = tmp_path / "split.json"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cli.main", "cases/aura-region/region.json", "--set",
+         "envelopes.region.amount=8848833", "--set", "envelopes.state.amount=2607925",
+         "--workers", "2", "--output", str(out)],
+        cwd=root, start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # noqa: PLW1509 (one signal call)
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    child = None
+    try:
+        deadline = time.monotonic() + 120
+        while child is None and time.monotonic() < deadline and proc.poll() is None:
+            kids = _children(proc.pid)
+            child = kids[0] if kids else None
+            time.sleep(0.005)
+        assert child is not None, "the probing child was never seen"
+        if target == "group":
+            os.killpg(proc.pid, signal.SIGINT)
+        else:
+            os.kill(proc.pid, signal.SIGINT)
+        stdout, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert proc.returncode == 130, stderr.decode()[-2000:]
+    assert stderr.decode() == "interrupted: nothing was written\n"
+    assert stdout == b"" and not out.exists()
+    assert _gone(child)
