@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import time
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from optimizer.model.region import block_of, build_region_model
 from optimizer.solvers.blocks import _probe, lagrange, run_blocks_bounded
 from optimizer.solvers.forked import forked_map, halves
 from optimizer.solvers.highs import to_matrix
+from tests.interrupts import interrupt, start_from_a_terminal, wait_for
 from tests.region_gen import generate_region
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="no os.fork here")
@@ -81,13 +83,18 @@ def test_a_child_that_fails_or_dies_costs_time_not_the_answer():
         assert forked_map(fn, list(range(6)), [1.0] * 6) == [x + 100 for x in range(6)]
 
 
+def _hang_in_child(marker: Path) -> None:
+    """In the child only: write its pid to marker, then hang."""
+    if os.getpid() != PARENT:
+        marker.write_text(str(os.getpid()))
+        time.sleep(600)
+
+
 def test_a_child_that_hangs_is_killed_and_its_share_computed_here(tmp_path):
     marker = tmp_path / "child.pid"
 
     def hangs_in_child(x: int) -> int:
-        if os.getpid() != PARENT:
-            marker.write_text(str(os.getpid()))
-            time.sleep(600)
+        _hang_in_child(marker)
         return -x
 
     started = time.monotonic()
@@ -101,9 +108,8 @@ def test_an_interrupt_here_kills_the_child_first(tmp_path):
     marker = tmp_path / "child.pid"
 
     def interrupted(x: int) -> int:
+        _hang_in_child(marker)
         if os.getpid() != PARENT:
-            marker.write_text(str(os.getpid()))
-            time.sleep(600)
             return x
         for _ in range(200):  # the child has started
             if marker.exists() and marker.read_text():
@@ -185,35 +191,22 @@ def test_ctrl_c_during_the_forked_probing_of_a_region(tmp_path, target):
     """SIGINT to `optimize region.json --output F` while its probing child runs (the process
     alone, or its whole group as a terminal's Ctrl-C does): exit 130, 'interrupted', nothing
     written, and no child left running."""
-    import subprocess
-    import sys
-
     root = Path(__file__).resolve().parent.parent
     out = tmp_path / "split.json"
-    proc = subprocess.Popen(
+    proc = start_from_a_terminal(
         [sys.executable, "-m", "cli.main", "cases/aura-region/region.json", "--set",
          "envelopes.region.amount=8848833", "--set", "envelopes.state.amount=2607925",
-         "--workers", "2", "--output", str(out)],
-        cwd=root, start_new_session=True,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # noqa: PLW1509 (one signal call)
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    child = None
-    try:
-        deadline = time.monotonic() + 120
-        while child is None and time.monotonic() < deadline and proc.poll() is None:
-            kids = _children(proc.pid)
-            child = kids[0] if kids else None
-            time.sleep(0.005)
-        assert child is not None, "the probing child was never seen"
-        if target == "group":
-            os.killpg(proc.pid, signal.SIGINT)
-        else:
-            os.kill(proc.pid, signal.SIGINT)
-        stdout, stderr = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+         "--workers", "2", "--output", str(out)], root)
+    seen: list[int] = []
+
+    def probing() -> None:  # the first child of the process: the probing's
+        found = wait_for(lambda: _children(proc.pid) or proc.poll() is not None,
+                         "the probing child", every=0.005)
+        assert found is not True, "the probing child was never seen"
+        seen.extend(found)
+
+    stdout, stderr = interrupt(proc, target, probing)
+    child = seen[0]
     assert proc.returncode == 130, stderr.decode()[-2000:]
     assert stderr.decode() == "interrupted: nothing was written\n"
     assert stdout == b"" and not out.exists()

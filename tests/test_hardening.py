@@ -14,12 +14,9 @@ import importlib
 import json
 import os
 import re
-import signal
 import stat
-import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pulp
@@ -36,6 +33,7 @@ from optimizer.plan.evaluate import evaluate, violations
 from optimizer.status import SolverOutcome, Status
 
 from .hard_cases import knapsack_case, market_split_case
+from .interrupts import interrupt, start_from_a_terminal, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 AURA = ROOT / "cases" / "aura-average-2020.json"
@@ -525,13 +523,6 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _wait_for(condition, what: str, limit: float = 120.0) -> None:
-    deadline = time.monotonic() + limit
-    while not condition():
-        assert time.monotonic() < deadline, f"never saw {what}"
-        time.sleep(0.05)
-
-
 def _processes_mentioning(text: str) -> list[int]:
     found = []
     for cmdline in glob.glob("/proc/[0-9]*/cmdline"):
@@ -560,28 +551,17 @@ def test_ctrl_c_leaves_no_temporary_files_and_no_half_written_output(
     if existing:
         out.write_text("the previous report\n")
     env = dict(os.environ, TMPDIR=str(tmp))
-    # The child starts with Ctrl-C's default disposition, as from a terminal, even when this
-    # test process was started with SIGINT ignored (a background job of a script, which
-    # ignored signals pass on to what it runs: `python -m pytest &`).
-    proc = subprocess.Popen([sys.executable, "-m", "cli.main", str(case), "--solver", solver,
-                             "--output", str(out)], cwd=ROOT, env=env, start_new_session=True,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # noqa: PLW1509 (one signal call)
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
+    proc = start_from_a_terminal([sys.executable, "-m", "cli.main", str(case), "--solver",
+                                  solver, "--output", str(out)], ROOT, env)
+
+    def ready() -> None:
         if solver == "cbc":  # CBC runs once its model file is in our folder
-            _wait_for(lambda: glob.glob(str(tmp / "cluster-opt-cbc-*" / "*.mps")), "CBC's files")
-            _wait_for(lambda: _processes_mentioning(str(tmp)) != [proc.pid], "CBC running")
+            wait_for(lambda: glob.glob(str(tmp / "cluster-opt-cbc-*" / "*.mps")), "CBC's files")
+            wait_for(lambda: _processes_mentioning(str(tmp)) != [proc.pid], "CBC running")
         else:  # HiGHS runs in-process: wait until the solve burns CPU time
-            _wait_for(lambda: _cpu_seconds(proc.pid) > 2.5, "the solve")
-        if target == "group":
-            os.killpg(proc.pid, signal.SIGINT)
-        else:
-            os.kill(proc.pid, signal.SIGINT)
-        stdout, stderr = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+            wait_for(lambda: _cpu_seconds(proc.pid) > 2.5, "the solve")
+
+    stdout, stderr = interrupt(proc, target, ready)
     assert proc.returncode == 130, stderr.decode()[-2000:]
     assert stderr.decode() == "interrupted: nothing was written\n"
     assert stdout == b""

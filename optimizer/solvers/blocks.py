@@ -55,7 +55,7 @@ import numpy as np
 
 from ..status import Status
 from .bounded import REGION_GAP_ABS, REGION_GAP_REL, Bounded, outcome_bound
-from .forked import forked_map, usable_cores
+from .forked import fork_is_safe, forked_map, usable_cores
 from .highs import MatrixModel, new_highs, quiet_stdout, run_highs, to_matrix
 
 # Rounds of pricing at most, and the relative bound improvement under which they stop.
@@ -585,9 +585,10 @@ def run_blocks_bounded(prob: Any, block_of_name: Any, time_limit: float | None,
     (`_probe_and_start`); when that gave no better start, a first solve stopped after
     STAGE_NODES nodes and, if it found a better plan, the probing again with the smaller
     gap; then the solve to the gap. workers: processes for the probing (None: two when
-    this process may run on two cores; 1: this process alone); the answer is the same."""
+    this process may run on two cores; 1: this process alone; a fork only where
+    `forked.fork_is_safe`); the answer is the same."""
     started = time.perf_counter()
-    fork = (usable_cores() if workers is None else workers) >= 2
+    fork = (usable_cores() if workers is None else workers) >= 2 and fork_is_safe()
     model = to_matrix(prob)
     block_of = np.array([block_of_name(name) for name in model.names], dtype=np.int64)
     lag = lagrange(model, block_of) if len(model.names) else None

@@ -14,7 +14,7 @@ whatever the timing (the region's Lagrangian probing, `blocks._probe`).
   killed and this process computes the child's share itself. Ctrl-C (or any exception)
   here kills the child before it goes on.
 - Where forking is not possible (no `os.fork`) or not wanted (one worker), the plain
-  loop runs.
+  loop runs. Callers fork only where `fork_is_safe` (as the sensitivity workers do).
 """
 
 from __future__ import annotations
@@ -36,10 +36,23 @@ CHILD_WAIT = 30.0
 
 
 def usable_cores() -> int:
-    """The cores this process may run on."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
+    """The cores this process may run on (at least 1)."""
+    try:  # sched_getaffinity: Linux only (typeshed lacks it elsewhere, hence the ignore)
+        count = len(os.sched_getaffinity(0))  # type: ignore[attr-defined, unused-ignore]
+    except AttributeError:
+        count = os.cpu_count() or 1
+    return max(1, count)
+
+
+def fork_is_safe() -> bool:
+    """Whether forking this process is safe and fast: Linux, and no other Python thread
+    running (a lock another thread holds would stay held in the child)."""
+    import multiprocessing
+    import sys
+    import threading
+
+    return (sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+            and threading.active_count() == 1)
 
 
 def halves(weights: Sequence[float]) -> tuple[list[int], list[int]]:
@@ -144,4 +157,4 @@ def _kill(pid: int) -> None:
         pass
 
 
-__all__ = ["CHILD_WAIT", "forked_map", "halves", "usable_cores"]
+__all__ = ["CHILD_WAIT", "fork_is_safe", "forked_map", "halves", "usable_cores"]

@@ -47,9 +47,7 @@ from __future__ import annotations
 
 import math
 import multiprocessing
-import os
 import signal
-import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
@@ -65,6 +63,7 @@ from ...model.milp import build_model
 from ...plan.evaluate import evaluate, robust_margins, violations
 from ...results.point import Point
 from ...solvers import SolverName
+from ...solvers.forked import fork_is_safe, usable_cores
 from ...solvers.highs import HighsSession, MatrixModel, single_thread_worker
 from ...solvers.highs import start_one_thread_highs as start_highs_on_one_thread
 from ...status import Status
@@ -636,20 +635,14 @@ def start_one_thread_highs() -> None:
 
 
 def default_workers() -> int:
-    try:  # sched_getaffinity: Linux only (typeshed lacks it elsewhere, hence the ignore)
-        count = len(os.sched_getaffinity(0))  # type: ignore[attr-defined, unused-ignore]
-    except AttributeError:
-        count = os.cpu_count() or 1
-    return max(1, count)
+    return usable_cores()
 
 
 def _context() -> Any:
-    """fork where it is safe and fast (Linux, no Python threads running), else a fresh
-    interpreter per worker."""
-    import threading
-
+    """fork where it is safe and fast (`fork_is_safe`: Linux, no Python threads running),
+    else a fresh interpreter per worker."""
     methods = multiprocessing.get_all_start_methods()
-    if sys.platform.startswith("linux") and "fork" in methods and threading.active_count() == 1:
+    if fork_is_safe():
         return multiprocessing.get_context("fork")
     if "forkserver" in methods:
         return multiprocessing.get_context("forkserver")
