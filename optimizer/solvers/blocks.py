@@ -12,9 +12,12 @@ blocks at once took HiGHS more than its 60 s.
    bound on the program. The multipliers come from Dantzig-Wolfe's master LP over the
    block plans found (a slack per coupling row), smoothed towards the best so far, until
    the master's value meets the bound. Blocks that are the same (identical clusters: the
-   same columns, rows and coupling coefficients) share each solve.
+   same columns, rows and coupling coefficients) share each solve; the distinct blocks
+   are solved on two cores when there are two (as the probing, 3.).
 2. A starting plan: one plan per block from those found, meeting the coupling rows (a
-   small MILP), its integers kept and its continuous values chosen again by the joint LP.
+   small MILP; identical clusters offered the same plans chosen as counts of each plan,
+   without their permutations), its integers kept and its continuous values chosen again
+   by the joint LP.
 3. Lagrangian probing. For any plan x of the program, its objective is at least
    L(y) + sum_k [(c_k + y A_k) x_k - v_k(y)]; so a plan that beats the start (objective
    S) has every block's excess at most S - L(y). An integer column of block k at value p
@@ -214,37 +217,46 @@ def _priced_block(model: MatrixModel, split: _Split, k: int, priced: np.ndarray
     return sub, inst
 
 
-def _price(model: MatrixModel, split: _Split, y: np.ndarray
+def _price_block(model: MatrixModel, split: _Split, k: int, priced: np.ndarray
+                 ) -> tuple[float, np.ndarray] | None:
+    """Block k's proven value at the priced costs and its plan there; None when it has
+    no plan."""
+    sub, inst = _priced_block(model, split, k, priced)
+    outcome = run_highs(inst, sub)
+    if outcome.status is not Status.OPTIMAL:
+        return None
+    assert outcome.objective is not None
+    v = float(outcome.objective)
+    dual = getattr(inst.getInfo(), "mip_dual_bound", None)
+    if dual is not None and math.isfinite(dual):
+        v = min(v, float(dual))
+    return v, np.array([outcome.values[n] for n in sub.names])
+
+
+def _price(model: MatrixModel, split: _Split, y: np.ndarray, fork: bool = False
            ) -> tuple[list[tuple[np.ndarray, float]], list[np.ndarray]] | None:
     """Each block's priced cost at y (a row over all columns) and its proven value, and its
     plan there (a column of the master: the block's values); None when a block has no
-    plan (the program then has none either)."""
-    out: list[tuple[np.ndarray, float] | None] = [None] * len(split.blocks)
-    plans: list[np.ndarray] = []
+    plan (the program then has none either). Twins share their first block's solve; fork:
+    half the distinct blocks solved in a forked child (`forked.forked_map`, the same
+    answer)."""
     priced = model.cost + y @ split.coupling_a
-    for k in range(len(split.blocks)):
-        first = split.twin[k]
-        cols = split.blocks[k]
-        if first != k:
-            done = out[first]
-            assert done is not None
-            v = done[1]
-            plans.append(plans[first])
-        else:
-            sub, inst = _priced_block(model, split, k, priced)
-            outcome = run_highs(inst, sub)
-            if outcome.status is not Status.OPTIMAL:
-                return None
-            assert outcome.objective is not None
-            v = float(outcome.objective)
-            plans.append(np.array([outcome.values[n] for n in sub.names]))
-            dual = getattr(inst.getInfo(), "mip_dual_bound", None)
-            if dual is not None and math.isfinite(dual):
-                v = min(v, float(dual))
+    firsts = sorted(set(split.twin))
+    weights = [float(len(split.blocks[k])) for k in firsts]
+    done = dict(zip(firsts, forked_map(lambda k: _price_block(model, split, k, priced),
+                                       firsts, weights, fork), strict=True))
+    out: list[tuple[np.ndarray, float]] = []
+    plans: list[np.ndarray] = []
+    for k, cols in enumerate(split.blocks):
+        got = done[split.twin[k]]
+        if got is None:
+            return None
+        v, plan = got
+        plans.append(plan)
         row = np.zeros(len(model.names))
         row[cols] = priced[cols]
-        out[k] = (row, v)
-    return [c for c in out if c is not None], plans
+        out.append((row, v))
+    return out, plans
 
 
 def _master(model: MatrixModel, split: _Split, columns: list[list[np.ndarray]]
@@ -310,42 +322,69 @@ def _lp(model: MatrixModel, split: _Split) -> tuple[float, np.ndarray] | None:
     return float(inst.getInfo().objective_function_value), y
 
 
+def _choice_groups(split: _Split, columns: list[list[np.ndarray]]) -> list[list[int]]:
+    """The blocks in groups whose plans to choose from are the same (twins offered the same
+    plans), each group in block order."""
+    groups: dict[int, list[int]] = {}
+    for k, plans in enumerate(columns):
+        head = split.twin[k]
+        if head in groups:
+            first = columns[groups[head][0]]
+            if len(first) == len(plans) and all(
+                    np.array_equal(a, b) for a, b in zip(first, plans, strict=True)):
+                groups[head].append(k)
+                continue
+        groups.setdefault(head if head not in groups else -1 - k, []).append(k)
+    return sorted(groups.values())
+
+
 def _incumbent(model: MatrixModel, split: _Split, columns: list[list[np.ndarray]],
                cutoff: float | None = None) -> np.ndarray | None:
     """A plan of the whole program from the plans found: one per block meeting the
     coupling rows (a small MILP over the columns), then every block's integer values
-    fixed and its continuous ones chosen again by the joint LP. None if none is found."""
+    fixed and its continuous ones chosen again by the joint LP. None if none is found.
+
+    Twins offered the same plans are chosen as counts: how many of the group take each
+    plan (an integer at most the group's size), the same choices without the group's
+    permutations to branch over; the group's blocks then take the plans chosen in the
+    order of their cost."""
     mc = len(split.coupling_b)
-    owner = [k for k, plans in enumerate(columns) for _ in plans]
-    xs = [x for plans in columns for x in plans]
+    groups = _choice_groups(split, columns)
+    owner = [g for g, ks in enumerate(groups) for _ in columns[ks[0]]]
+    xs = [x for ks in groups for x in columns[ks[0]]]
+    head = [split.blocks[groups[g][0]] for g in owner]
     n = len(xs)
     choice = new_highs(MatrixModel(
         names=[str(i) for i in range(n)],
-        cost=np.array([float(model.cost[split.blocks[k]] @ x) for k, x in zip(owner, xs)]),
-        lower=np.zeros(n), upper=np.ones(n), integer=np.ones(n, dtype=bool),
+        cost=np.array([float(model.cost[cols] @ x) for cols, x in zip(head, xs)]),
+        lower=np.zeros(n), upper=np.array([float(len(groups[g])) for g in owner]),
+        integer=np.ones(n, dtype=bool),
         row_lower=np.zeros(0), row_upper=np.zeros(0), starts=np.zeros(1, np.int32),
         index=np.zeros(0, np.int32), value=np.zeros(0), row_names=[], sense=1, offset=0.0))
     choice.setOptionValue("mip_max_nodes", CHOICE_NODES)
     if cutoff is not None:
         choice.setOptionValue("objective_bound", cutoff)
     for j in range(mc):
-        use = np.array([float(split.coupling_a[j, split.blocks[k]] @ x)
-                        for k, x in zip(owner, xs)])
+        use = np.array([float(split.coupling_a[j, cols] @ x) for cols, x in zip(head, xs)])
         idx = np.flatnonzero(use).astype(np.int32)
         choice.addRow(-math.inf, float(split.coupling_b[j]), len(idx), idx, use[idx])
-    for k in range(len(columns)):
-        idx = np.array([i for i, o in enumerate(owner) if o == k], dtype=np.int32)
-        choice.addRow(1.0, 1.0, len(idx), idx, np.ones(len(idx)))
+    for g, ks in enumerate(groups):
+        idx = np.array([i for i, o in enumerate(owner) if o == g], dtype=np.int32)
+        choice.addRow(len(ks), len(ks), len(idx), idx, np.ones(len(idx)))
     with quiet_stdout():
         choice.run()
     if choice.getInfo().primal_solution_status != 2:
         return None
-    pick = np.array(choice.getSolution().col_value) > 0.5
+    count = np.round(np.array(choice.getSolution().col_value)).astype(int)
     lower, upper = model.lower.copy(), model.upper.copy()
-    for i in np.flatnonzero(pick):
-        cols = split.blocks[owner[i]]
-        ints = model.integer[cols].astype(bool)
-        lower[cols[ints]] = upper[cols[ints]] = np.round(xs[i][ints])
+    for g, ks in enumerate(groups):
+        taken = sorted((float(model.cost[split.blocks[ks[0]]] @ xs[i]), i)
+                       for i in np.flatnonzero(count) if owner[i] == g
+                       for _ in range(count[i]))
+        for k, (_, i) in zip(ks, taken, strict=True):
+            cols = split.blocks[k]
+            ints = model.integer[cols].astype(bool)
+            lower[cols[ints]] = upper[cols[ints]] = np.round(xs[i][ints])
     lp = _solved_lp(model, lower, upper)
     return None if lp is None else np.array(lp.getSolution().col_value)
 
@@ -459,8 +498,8 @@ def _probe_block(model: MatrixModel, split: _Split, k: int, priced: np.ndarray,
     return verdict, found
 
 
-def lagrange(model: MatrixModel, block_of: np.ndarray, rounds: int = MAX_ROUNDS
-                  ) -> _Lagrange | None:
+def lagrange(model: MatrixModel, block_of: np.ndarray, rounds: int = MAX_ROUNDS,
+             fork: bool = False) -> _Lagrange | None:
     """The best Lagrangian bound of a minimisation in block form (block_of: column ->
     block), its multipliers and each block's plan there, a plan to start from (or None);
     None when it has no coupling row or a block has no plan."""
@@ -481,7 +520,7 @@ def lagrange(model: MatrixModel, block_of: np.ndarray, rounds: int = MAX_ROUNDS
     done = 0
     for r in range(rounds):
         done = r + 1
-        priced = _price(model, split, y)
+        priced = _price(model, split, y, fork)
         subproblems += len(set(split.twin))
         if priced is None:
             return None
@@ -591,7 +630,7 @@ def run_blocks_bounded(prob: Any, block_of_name: Any, time_limit: float | None,
     fork = (usable_cores() if workers is None else workers) >= 2 and fork_is_safe()
     model = to_matrix(prob)
     block_of = np.array([block_of_name(name) for name in model.names], dtype=np.int64)
-    lag = lagrange(model, block_of) if len(model.names) else None
+    lag = lagrange(model, block_of, fork=fork) if len(model.names) else None
     stats = None if lag is None else lag.stats
     bounds: dict[int, tuple[float, float]] = {}
     start = None if lag is None else lag.start
