@@ -181,13 +181,12 @@ def _best_choice(matrix: Any, split: Any, columns: list[list[np.ndarray]]) -> fl
 
 
 @pytest.mark.parametrize("index", range(40))
-def test_start_chosen_among_twins_as_counts_is_the_best_choice(index, monkeypatch):
-    """The start chosen from the plans found (`_incumbent`, identical clusters chosen as
-    counts of each plan) against a brute force over one plan per cluster: with no node
-    limit it costs no more than the best choice (the joint LP may then improve the
-    continuous values), every row of the program holds, and each group of identical
-    clusters takes exactly the plans (integer values) the choice offered, none twice more
-    than chosen."""
+def test_the_start_chosen_from_the_plans_found_is_the_best_choice(index, monkeypatch):
+    """The start chosen from the plans found (`_incumbent`) against a brute force over one
+    plan per cluster (twin regions, identical clusters offered the same plans): with no
+    node limit it costs no more than the best choice (the joint LP may then improve the
+    continuous values), every row of the program holds, and each cluster takes the
+    integer values of a plan it was offered."""
     monkeypatch.setattr(blocks, "CHOICE_NODES", 10**6)
     region = optimizer.load_region(twin_region(index))
     matrix = to_matrix(build_region_model(region).prob)

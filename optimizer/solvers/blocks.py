@@ -15,9 +15,7 @@ blocks at once took HiGHS more than its 60 s.
    same columns, rows and coupling coefficients) share each solve; the distinct blocks
    are solved on two cores when there are two (as the probing, 3.).
 2. A starting plan: one plan per block from those found, meeting the coupling rows (a
-   small MILP; identical clusters offered the same plans chosen as counts of each plan,
-   without their permutations), its integers kept and its continuous values chosen again
-   by the joint LP.
+   small MILP), its integers kept and its continuous values chosen again by the joint LP.
 3. Lagrangian probing. For any plan x of the program, its objective is at least
    L(y) + sum_k [(c_k + y A_k) x_k - v_k(y)]; so a plan that beats the start (objective
    S) has every block's excess at most S - L(y). An integer column of block k at value p
@@ -322,69 +320,42 @@ def _lp(model: MatrixModel, split: _Split) -> tuple[float, np.ndarray] | None:
     return float(inst.getInfo().objective_function_value), y
 
 
-def _choice_groups(split: _Split, columns: list[list[np.ndarray]]) -> list[list[int]]:
-    """The blocks in groups whose plans to choose from are the same (twins offered the same
-    plans), each group in block order."""
-    groups: dict[int, list[int]] = {}
-    for k, plans in enumerate(columns):
-        head = split.twin[k]
-        if head in groups:
-            first = columns[groups[head][0]]
-            if len(first) == len(plans) and all(
-                    np.array_equal(a, b) for a, b in zip(first, plans, strict=True)):
-                groups[head].append(k)
-                continue
-        groups.setdefault(head if head not in groups else -1 - k, []).append(k)
-    return sorted(groups.values())
-
-
 def _incumbent(model: MatrixModel, split: _Split, columns: list[list[np.ndarray]],
                cutoff: float | None = None) -> np.ndarray | None:
     """A plan of the whole program from the plans found: one per block meeting the
     coupling rows (a small MILP over the columns), then every block's integer values
-    fixed and its continuous ones chosen again by the joint LP. None if none is found.
-
-    Twins offered the same plans are chosen as counts: how many of the group take each
-    plan (an integer at most the group's size), the same choices without the group's
-    permutations to branch over; the group's blocks then take the plans chosen in the
-    order of their cost."""
+    fixed and its continuous ones chosen again by the joint LP. None if none is found."""
     mc = len(split.coupling_b)
-    groups = _choice_groups(split, columns)
-    owner = [g for g, ks in enumerate(groups) for _ in columns[ks[0]]]
-    xs = [x for ks in groups for x in columns[ks[0]]]
-    head = [split.blocks[groups[g][0]] for g in owner]
+    owner = [k for k, plans in enumerate(columns) for _ in plans]
+    xs = [x for plans in columns for x in plans]
     n = len(xs)
     choice = new_highs(MatrixModel(
         names=[str(i) for i in range(n)],
-        cost=np.array([float(model.cost[cols] @ x) for cols, x in zip(head, xs)]),
-        lower=np.zeros(n), upper=np.array([float(len(groups[g])) for g in owner]),
-        integer=np.ones(n, dtype=bool),
+        cost=np.array([float(model.cost[split.blocks[k]] @ x) for k, x in zip(owner, xs)]),
+        lower=np.zeros(n), upper=np.ones(n), integer=np.ones(n, dtype=bool),
         row_lower=np.zeros(0), row_upper=np.zeros(0), starts=np.zeros(1, np.int32),
         index=np.zeros(0, np.int32), value=np.zeros(0), row_names=[], sense=1, offset=0.0))
     choice.setOptionValue("mip_max_nodes", CHOICE_NODES)
     if cutoff is not None:
         choice.setOptionValue("objective_bound", cutoff)
     for j in range(mc):
-        use = np.array([float(split.coupling_a[j, cols] @ x) for cols, x in zip(head, xs)])
+        use = np.array([float(split.coupling_a[j, split.blocks[k]] @ x)
+                        for k, x in zip(owner, xs)])
         idx = np.flatnonzero(use).astype(np.int32)
         choice.addRow(-math.inf, float(split.coupling_b[j]), len(idx), idx, use[idx])
-    for g, ks in enumerate(groups):
-        idx = np.array([i for i, o in enumerate(owner) if o == g], dtype=np.int32)
-        choice.addRow(len(ks), len(ks), len(idx), idx, np.ones(len(idx)))
+    for k in range(len(columns)):
+        idx = np.array([i for i, o in enumerate(owner) if o == k], dtype=np.int32)
+        choice.addRow(1.0, 1.0, len(idx), idx, np.ones(len(idx)))
     with quiet_stdout():
         choice.run()
     if choice.getInfo().primal_solution_status != 2:
         return None
-    count = np.round(np.array(choice.getSolution().col_value)).astype(int)
+    pick = np.array(choice.getSolution().col_value) > 0.5
     lower, upper = model.lower.copy(), model.upper.copy()
-    for g, ks in enumerate(groups):
-        taken = sorted((float(model.cost[split.blocks[ks[0]]] @ xs[i]), i)
-                       for i in np.flatnonzero(count) if owner[i] == g
-                       for _ in range(count[i]))
-        for k, (_, i) in zip(ks, taken, strict=True):
-            cols = split.blocks[k]
-            ints = model.integer[cols].astype(bool)
-            lower[cols[ints]] = upper[cols[ints]] = np.round(xs[i][ints])
+    for i in np.flatnonzero(pick):
+        cols = split.blocks[owner[i]]
+        ints = model.integer[cols].astype(bool)
+        lower[cols[ints]] = upper[cols[ints]] = np.round(xs[i][ints])
     lp = _solved_lp(model, lower, upper)
     return None if lp is None else np.array(lp.getSolution().col_value)
 
