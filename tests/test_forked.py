@@ -16,6 +16,7 @@ import pytest
 
 import optimizer
 from optimizer.model.region import block_of, build_region_model
+from optimizer.solvers import blocks
 from optimizer.solvers.blocks import _probe, lagrange, run_blocks_bounded
 from optimizer.solvers.forked import forked_map, halves
 from optimizer.solvers.highs import to_matrix
@@ -154,6 +155,34 @@ def test_probing_on_two_processes_gives_the_same_bounds_and_plans(seed, clusters
                         fork=fork)
         runs.append((bounds, [[x.tolist() for x in xs] for xs in found]))
     assert runs[0][0]  # something was bounded
+    assert runs[0] == runs[1]
+
+
+@pytest.mark.parametrize("seed,clusters", [(3, 5), (8, 6), (12, 4), (21, 6)])
+def test_pricing_on_two_processes_gives_the_same_multipliers_bound_and_start(
+        seed, clusters, monkeypatch, tmp_path):
+    """The Lagrangian pricing with half the clusters solved in a child: the same rounds,
+    multipliers, bound, plans and start as in one process; with the fork, some blocks were
+    solved in another process (each solve writes its pid to a file)."""
+    matrix = to_matrix(build_region_model(_region(seed, clusters)).prob)
+    block_of_col = np.array([block_of(n) for n in matrix.names])
+    runs = []
+    real = blocks._price_block
+    for fork in (False, True):
+        log = tmp_path / f"pids-{fork}"
+
+        def spy(*args, _log=log):
+            with open(_log, "a") as f:
+                f.write(f"{os.getpid()}\n")
+            return real(*args)
+
+        monkeypatch.setattr(blocks, "_price_block", spy)
+        lag = lagrange(matrix, block_of_col, fork=fork)
+        assert lag is not None and lag.start is not None
+        runs.append((lag.stats, lag.y.tolist(), lag.bound, [x.tolist() for x in lag.plans],
+                     lag.start.tolist(), [[x.tolist() for x in xs] for xs in lag.columns]))
+        pids = set(log.read_text().split())
+        assert (pids - {str(os.getpid())} != set()) is fork, pids
     assert runs[0] == runs[1]
 
 

@@ -11,6 +11,7 @@ share. And the bundled region: proven optimal, with binaries actually fixed.
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 from typing import Any
@@ -20,7 +21,8 @@ import pytest
 
 import optimizer
 from optimizer.model.region import block_of, build_region_model
-from optimizer.solvers.blocks import _probe, lagrange, run_blocks_bounded
+from optimizer.solvers import blocks
+from optimizer.solvers.blocks import _incumbent, _probe, lagrange, run_blocks_bounded
 from optimizer.solvers.bounded import REGION_GAP_ABS, REGION_GAP_REL, run_bounded
 from optimizer.solvers.highs import to_matrix
 from optimizer.status import Status
@@ -160,3 +162,65 @@ def test_probing_bounds_keep_every_better_plan(index):
             continue  # the optimum is not better than that start: it may be cut off
         for col, (lo, hi) in bounds.items():
             assert lo - 1e-6 <= best[col] <= hi + 1e-6, (matrix.names[col], best[col], lo, hi)
+
+
+def _best_choice(matrix: Any, split: Any, columns: list[list[np.ndarray]]) -> float:
+    """Brute force: the least total cost of one plan per block (each block from its own
+    list) that meets the coupling rows; inf when none does."""
+    best = np.inf
+    for pick in itertools.product(*[range(len(c)) for c in columns]):
+        use = np.zeros(len(split.coupling_b))
+        cost = 0.0
+        for k, i in enumerate(pick):
+            cols = split.blocks[k]
+            use += split.coupling_a[:, cols] @ columns[k][i]
+            cost += float(matrix.cost[cols] @ columns[k][i])
+        if np.all(use <= split.coupling_b + 1e-6 * np.maximum(1.0, np.abs(split.coupling_b))):
+            best = min(best, cost)
+    return best
+
+
+@pytest.mark.parametrize("index", range(40))
+def test_the_start_chosen_from_the_plans_found_is_the_best_choice(index, monkeypatch):
+    """The start chosen from the plans found (`_incumbent`) against a brute force over one
+    plan per cluster (twin regions, identical clusters offered the same plans): with no
+    node limit it costs no more than the best choice (the joint LP may then improve the
+    continuous values), every row of the program holds, and each cluster takes the
+    integer values of a plan it was offered."""
+    monkeypatch.setattr(blocks, "CHOICE_NODES", 10**6)
+    region = optimizer.load_region(twin_region(index))
+    matrix = to_matrix(build_region_model(region).prob)
+    lag = lagrange(matrix, np.array([block_of(n) for n in matrix.names]))
+    if lag is None:
+        return
+    columns = lag.columns
+    if len(columns[0]) == 1 and len(lag.plans[0]) > 0:  # offer a second plan: the Lagrangian one
+        columns = [list(c) + ([lag.plans[lag.split.twin[k]]] if not any(
+            np.array_equal(lag.plans[lag.split.twin[k]], x) for x in c) else [])
+            for k, c in enumerate(columns)]
+    best = _best_choice(matrix, lag.split, columns)
+    got = _incumbent(matrix, lag.split, columns)
+    if not np.isfinite(best):
+        assert got is None
+        return
+    assert got is not None
+    tol = 1e-6 * max(1.0, abs(best)) + 1e-6
+    assert float(matrix.cost @ got) <= best + tol
+    m = matrix
+    rows = np.zeros(len(m.row_names))
+    for r in range(len(m.row_names)):
+        s, e = int(m.starts[r]), int(m.starts[r + 1])
+        rows[r] = float(m.value[s:e] @ got[m.index[s:e]])
+    scale = 1e-6 * np.maximum(1.0, np.abs(np.where(np.isfinite(m.row_upper), m.row_upper, 0)))
+    assert np.all(rows <= m.row_upper + scale + 1e-6)
+    assert np.all(rows >= m.row_lower - scale - 1e-6)
+    assert np.all(got >= m.lower - 1e-6) and np.all(got <= m.upper + 1e-6)
+    groups: dict[int, list[int]] = {}
+    for k, t in enumerate(lag.split.twin):
+        groups.setdefault(t, []).append(k)
+    for ks in groups.values():
+        offered = [tuple(np.round(x[m.integer[lag.split.blocks[ks[0]]].astype(bool)], 6))
+                   for x in columns[ks[0]]]
+        taken = [tuple(np.round(got[lag.split.blocks[k]][
+            m.integer[lag.split.blocks[k]].astype(bool)], 6)) for k in ks]
+        assert all(t in offered for t in taken), (taken, offered)

@@ -12,14 +12,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..case.region import Region
 from ..errors import CaseError
 from ..results.region import RegionMarginal, RegionResult
 from ..status import Status
-from .region_checkpoint import Checkpoint
-from .region_decompose import decompose_region
+
+if TYPE_CHECKING:  # the joint program (most runs) needs neither: imported when used
+    from .region_checkpoint import Checkpoint
 
 Method = Literal["auto", "joint", "decompose"]
 METHODS = ("auto", "joint", "decompose")
@@ -76,6 +77,8 @@ def solve_decomposed(region: Region, time_limit: float | None, *, explain: bool,
         build.marginal_step
     spec = region.spec
     audit = {**audit, "method": "decompose"}
+    from .region_decompose import decompose_region
+
     store = known = None
     if checkpoint is not None:
         checkpoint.open(region, {"method": "decompose", "time_limit": time_limit,

@@ -17,6 +17,7 @@ report meet the same scenarios.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 from collections.abc import Mapping
@@ -54,6 +55,10 @@ SIMULATION_ALPHA = 0.95
 QUANTILES = {"p05": 0.05, "p50": 0.50, "p95": 0.95}
 # EU proposals drawn one by one up to this count (see Scenarios.wins).
 ONE_BY_ONE = 1000
+# Draws of up to this many scenarios are kept for reuse (a region's clusters share lever
+# ids, so their quick outlooks meet the same draws): at most CACHED arrays of 80 kB.
+CACHE_UP_TO = 10_000
+CACHED = 128
 
 Draw = float | np.ndarray  # a fixed quantity is a plain number
 
@@ -73,6 +78,28 @@ def check_draws(n: Any, seed: Any, what: str = "simulate", limit: int = MAX_SIMU
                         f"got {seed!r}")
 
 
+def _normals(seed: int, stream: int, kind: str, name: str, n: int) -> np.ndarray:
+    return _generator(seed, stream, kind, name).standard_normal(n)
+
+
+def _uniform(seed: int, stream: int, kind: str, name: str, n: int, rho: float) -> np.ndarray:
+    """n U(0, 1) draws of one quantity; rho > 0: sharing the economy factor with weight rho
+    (Gaussian copula)."""
+    z = _normals(seed, stream, kind, name, n)
+    if rho > 0:
+        common = _normals(seed, stream, "common", "economy", n)
+        z = math.sqrt(rho) * common + math.sqrt(1 - rho) * z
+    return normal_cdf(z)
+
+
+@functools.lru_cache(maxsize=CACHED)
+def _uniform_kept(seed: int, stream: int, kind: str, name: str, n: int, rho: float
+                  ) -> np.ndarray:
+    u = _uniform(seed, stream, kind, name, n, rho)
+    u.flags.writeable = False  # shared by every caller
+    return u
+
+
 class Scenarios:
     """n draws of every random quantity of a case (see the module docstring)."""
 
@@ -82,15 +109,11 @@ class Scenarios:
         self.seed = seed
         self.stream = stream
         rho = case.uncertainty.common_factor if case.uncertainty is not None else 0.0
-        common = (_generator(seed, stream, "common", "economy").standard_normal(n)
-                  if rho > 0 else None)
+        draw = _uniform_kept if n <= CACHE_UP_TO else _uniform
 
         def uniform(kind: str, name: str, coupled: bool) -> np.ndarray:
             """U(0, 1) draws; coupled ones share the economy factor (Gaussian copula)."""
-            z = _generator(seed, stream, kind, name).standard_normal(n)
-            if coupled and common is not None:
-                z = math.sqrt(rho) * common + math.sqrt(1 - rho) * z
-            return normal_cdf(z)
+            return draw(seed, stream, kind, name, n, rho if coupled else 0.0)
 
         self.shock: dict[tuple[str, str], Draw] = {}
         for shock in case.shocks:

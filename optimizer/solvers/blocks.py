@@ -12,7 +12,8 @@ blocks at once took HiGHS more than its 60 s.
    bound on the program. The multipliers come from Dantzig-Wolfe's master LP over the
    block plans found (a slack per coupling row), smoothed towards the best so far, until
    the master's value meets the bound. Blocks that are the same (identical clusters: the
-   same columns, rows and coupling coefficients) share each solve.
+   same columns, rows and coupling coefficients) share each solve; the distinct blocks
+   are solved on two cores when there are two (as the probing, 3.).
 2. A starting plan: one plan per block from those found, meeting the coupling rows (a
    small MILP), its integers kept and its continuous values chosen again by the joint LP.
 3. Lagrangian probing. For any plan x of the program, its objective is at least
@@ -214,37 +215,46 @@ def _priced_block(model: MatrixModel, split: _Split, k: int, priced: np.ndarray
     return sub, inst
 
 
-def _price(model: MatrixModel, split: _Split, y: np.ndarray
+def _price_block(model: MatrixModel, split: _Split, k: int, priced: np.ndarray
+                 ) -> tuple[float, np.ndarray] | None:
+    """Block k's proven value at the priced costs and its plan there; None when it has
+    no plan."""
+    sub, inst = _priced_block(model, split, k, priced)
+    outcome = run_highs(inst, sub)
+    if outcome.status is not Status.OPTIMAL:
+        return None
+    assert outcome.objective is not None
+    v = float(outcome.objective)
+    dual = getattr(inst.getInfo(), "mip_dual_bound", None)
+    if dual is not None and math.isfinite(dual):
+        v = min(v, float(dual))
+    return v, np.array([outcome.values[n] for n in sub.names])
+
+
+def _price(model: MatrixModel, split: _Split, y: np.ndarray, fork: bool = False
            ) -> tuple[list[tuple[np.ndarray, float]], list[np.ndarray]] | None:
     """Each block's priced cost at y (a row over all columns) and its proven value, and its
     plan there (a column of the master: the block's values); None when a block has no
-    plan (the program then has none either)."""
-    out: list[tuple[np.ndarray, float] | None] = [None] * len(split.blocks)
-    plans: list[np.ndarray] = []
+    plan (the program then has none either). Twins share their first block's solve; fork:
+    half the distinct blocks solved in a forked child (`forked.forked_map`, the same
+    answer)."""
     priced = model.cost + y @ split.coupling_a
-    for k in range(len(split.blocks)):
-        first = split.twin[k]
-        cols = split.blocks[k]
-        if first != k:
-            done = out[first]
-            assert done is not None
-            v = done[1]
-            plans.append(plans[first])
-        else:
-            sub, inst = _priced_block(model, split, k, priced)
-            outcome = run_highs(inst, sub)
-            if outcome.status is not Status.OPTIMAL:
-                return None
-            assert outcome.objective is not None
-            v = float(outcome.objective)
-            plans.append(np.array([outcome.values[n] for n in sub.names]))
-            dual = getattr(inst.getInfo(), "mip_dual_bound", None)
-            if dual is not None and math.isfinite(dual):
-                v = min(v, float(dual))
+    firsts = sorted(set(split.twin))
+    weights = [float(len(split.blocks[k])) for k in firsts]
+    done = dict(zip(firsts, forked_map(lambda k: _price_block(model, split, k, priced),
+                                       firsts, weights, fork), strict=True))
+    out: list[tuple[np.ndarray, float]] = []
+    plans: list[np.ndarray] = []
+    for k, cols in enumerate(split.blocks):
+        got = done[split.twin[k]]
+        if got is None:
+            return None
+        v, plan = got
+        plans.append(plan)
         row = np.zeros(len(model.names))
         row[cols] = priced[cols]
-        out[k] = (row, v)
-    return [c for c in out if c is not None], plans
+        out.append((row, v))
+    return out, plans
 
 
 def _master(model: MatrixModel, split: _Split, columns: list[list[np.ndarray]]
@@ -459,8 +469,8 @@ def _probe_block(model: MatrixModel, split: _Split, k: int, priced: np.ndarray,
     return verdict, found
 
 
-def lagrange(model: MatrixModel, block_of: np.ndarray, rounds: int = MAX_ROUNDS
-                  ) -> _Lagrange | None:
+def lagrange(model: MatrixModel, block_of: np.ndarray, rounds: int = MAX_ROUNDS,
+             fork: bool = False) -> _Lagrange | None:
     """The best Lagrangian bound of a minimisation in block form (block_of: column ->
     block), its multipliers and each block's plan there, a plan to start from (or None);
     None when it has no coupling row or a block has no plan."""
@@ -481,7 +491,7 @@ def lagrange(model: MatrixModel, block_of: np.ndarray, rounds: int = MAX_ROUNDS
     done = 0
     for r in range(rounds):
         done = r + 1
-        priced = _price(model, split, y)
+        priced = _price(model, split, y, fork)
         subproblems += len(set(split.twin))
         if priced is None:
             return None
@@ -591,7 +601,7 @@ def run_blocks_bounded(prob: Any, block_of_name: Any, time_limit: float | None,
     fork = (usable_cores() if workers is None else workers) >= 2 and fork_is_safe()
     model = to_matrix(prob)
     block_of = np.array([block_of_name(name) for name in model.names], dtype=np.int64)
-    lag = lagrange(model, block_of) if len(model.names) else None
+    lag = lagrange(model, block_of, fork=fork) if len(model.names) else None
     stats = None if lag is None else lag.stats
     bounds: dict[int, tuple[float, float]] = {}
     start = None if lag is None else lag.start
