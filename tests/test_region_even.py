@@ -16,9 +16,11 @@ import pulp
 import pytest
 
 import optimizer
+from optimizer import i18n
 from optimizer.analyses import region as region_analysis
 from optimizer.analyses.region_even import even_cuts, shared_clusters
 from optimizer.model.region import block_of, build_region_model
+from optimizer.report.region import render_region
 from optimizer.solvers.blocks import run_blocks_bounded
 from optimizer.status import Status
 from tests.region_gen import generate_region
@@ -87,6 +89,14 @@ def test_the_bundled_region_cut_by_10_percent_is_shared_evenly():
     assert len(shared) >= 10
     uneven = [cid for cid in shared if _evenness_blocked(region, result, cid)]
     assert uneven == []
+    # The report says it, naming exactly the shared clusters cut (here all of them), in
+    # English and in French.
+    text = render_region(result, "table")
+    line = next(t for t in text.splitlines() if t.startswith("Where two funders pay"))
+    assert all(cid in line for cid in shared)
+    assert not any(cid in line for cid in region.ids if cid not in shared)
+    with i18n.language("fr"):
+        assert "chacun réduit la même part de ce qu'il lui verse" in render_region(result)
 
 
 def _solved(raw):
