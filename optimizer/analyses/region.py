@@ -35,6 +35,7 @@ from ..solvers.blocks import run_blocks_bounded
 from ..solvers.bounded import REGION_GAP_REL, run_bounded
 from ..status import Status
 from .plans import audit_trail, binding, case_warnings
+from .region_even import even_cuts
 from .region_spend import unspent
 from .solve import quick_outlook, solve
 
@@ -125,6 +126,7 @@ def solve_region(
     run = run_blocks_bounded(rm.prob, block_of, time_limit, workers=workers)[0]
     if not run.outcome.has_plan:
         return _no_plan(region, run.outcome.status, time_limit, explain, audit)
+    even_cuts(rm)  # two funders of one cluster: the even split, at the same risk
     plans, cuts = rm.read()
     gap = run.gap
     proven = run.outcome.status is Status.OPTIMAL and (gap is None or gap <= REGION_GAP_REL

@@ -14,7 +14,13 @@ from ..i18n import gettext as _
 from ..results.region import RegionResult
 from .formats import FORMATS, csv_number
 from .region_gap import decomposition_lines
-from .region_words import cluster_lines, envelope_line, marginal_lines, outlook_overview
+from .region_words import (
+    cluster_lines,
+    envelope_line,
+    even_line,
+    marginal_lines,
+    outlook_overview,
+)
 
 
 def render_region(result: RegionResult, fmt: str = "table") -> str:
@@ -102,6 +108,9 @@ def _people(result: RegionResult, markdown: bool) -> str:
                             tablefmt=style, disable_numparse=True))
         out.append("")
         notes = [t for t in (envelope_line(result, e) for e in result.envelopes_split) if t]
+        even = even_line(result)
+        if even:
+            notes.append(even)
         if notes:
             out.extend(notes)
             out.append("")

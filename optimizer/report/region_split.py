@@ -10,7 +10,14 @@ from ..i18n import gettext as _
 from ..results.region import ClusterPart, RegionResult
 from ..results.summary import summary_lines
 from .region_gap import decomposition_lines
-from .region_words import binds_words, cluster_head, envelope_line, marginal_lines, outlook_overview
+from .region_words import (
+    binds_words,
+    cluster_head,
+    envelope_line,
+    even_line,
+    marginal_lines,
+    outlook_overview,
+)
 
 
 @dataclass(frozen=True)
@@ -84,6 +91,9 @@ def region_lead(result: RegionResult) -> list[str]:
     if overview:
         out.append(overview)
     out += [t for t in (envelope_line(result, e) for e in result.envelopes_split) if t]
+    even = even_line(result)
+    if even:
+        out.append(even)
     return out
 
 

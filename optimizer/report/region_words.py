@@ -19,6 +19,8 @@ from ..results.summary import summary_lines
 # A cut within this many EUR of its maximum is at its maximum; a result within this many
 # EUR of its floor balances "just".
 TOL_EUR = 1.0
+# Two funders cut a cluster evenly when their shares of its lines differ by at most this.
+EVEN_SHARE_TOL = 1e-6
 
 
 def _pct(x: float | None) -> str:
@@ -205,6 +207,27 @@ def envelope_line(result: RegionResult, split: EnvelopeSplit) -> str | None:
     return text + "."
 
 
+def even_line(result: RegionResult) -> str | None:
+    """The clusters that two funders or more cut by the same share of what each pays them
+    (MODEL.md, "Even cuts between funders"), in one sentence; None when there are none."""
+    even = []
+    for p in result.parts:
+        funded = result.region.funded(p.id)
+        if len(funded) < 2:
+            continue
+        case = result.region.case_of(p.id)
+        shares = [p.cuts.get(env.id, 0.0) / case.revenue(line).amount
+                  for env, line in funded if case.revenue(line).amount > 0]
+        if len(shares) >= 2 and max(shares) > EVEN_SHARE_TOL \
+                and max(shares) - min(shares) <= EVEN_SHARE_TOL:
+            even.append(p.id)
+    if not even:
+        return None
+    return _("Where two funders pay the same cluster, each cuts the same share of what it "
+             "pays it ({clusters}): which of them cuts changes no EUR at risk.").format(
+        clusters=_list(even))
+
+
 def spends_whole(result: RegionResult, split: EnvelopeSplit) -> bool:
     """Whether the envelope is spent whole by its file's choice (`spend: "all"`)."""
     return any(e.id == split.id and e.spends_all for e in result.region.spec.envelopes)
@@ -270,5 +293,5 @@ def marginal_lines(result: RegionResult) -> list[str]:
     return out
 
 
-__all__ = ["binds_words", "cluster_head", "cluster_lines", "envelope_line", "marginal_lines",
+__all__ = ["binds_words", "cluster_head", "cluster_lines", "envelope_line", "even_line", "marginal_lines",
            "outlook_overview", "spends_whole"]
