@@ -5,8 +5,10 @@ region's probing through it (solvers/blocks.py) giving the same bounds and the s
 
 from __future__ import annotations
 
+import ast
 import os
 import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -135,6 +137,44 @@ def test_the_child_ignores_ctrl_c(tmp_path):
     got = forked_map(interrupted_child, [1, 2, 3, 4], [1.0] * 4)
     assert [v for v, _ in got] == [2, 4, 6, 8]
     assert len({pid for _, pid in got}) == 2  # the child's share is the child's answer
+
+
+CTRL_C_AT_FORK = """
+import os, signal
+from optimizer.solvers import forked
+
+real_fork = os.fork
+
+def fork():  # a Ctrl-C that reaches the child at once, before it can ignore it
+    pid = real_fork()
+    if pid == 0:
+        os.kill(os.getpid(), signal.SIGINT)
+    return pid
+
+os.fork = fork
+print(os.getpid(), forked.forked_map(lambda x: (x * x, os.getpid()), [1, 2, 3, 4],
+                                     [1, 1, 1, 1]))
+"""
+
+
+def test_a_ctrl_c_that_reaches_the_child_at_the_fork_is_ignored_there(tmp_path):
+    """The child must not go on as a second copy of the program (it would print, and raise
+    KeyboardInterrupt, as this one): Ctrl-C is held back across the fork, and the child
+    ignores it. The child's half is computed by the child, and only this process prints."""
+    script = tmp_path / "ctrl_c_at_fork.py"
+    script.write_text(CTRL_C_AT_FORK)
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, str(script)], cwd=root, capture_output=True,
+                          text=True, timeout=60, check=False,
+                          env={**os.environ, "PYTHONPATH": str(root)})
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    lines = done.stdout.splitlines()
+    assert len(lines) == 1
+    here, results = lines[0].split(" ", 1)
+    values = ast.literal_eval(results)
+    assert [v for v, _ in values] == [1, 4, 9, 16]
+    assert {pid for _, pid in values} - {int(here)}  # the child did compute its half
 
 
 def _region(seed: int, clusters: int):

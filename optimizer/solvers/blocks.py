@@ -49,8 +49,9 @@ import hashlib
 import itertools
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -58,6 +59,8 @@ from ..status import Status
 from .bounded import REGION_GAP_ABS, REGION_GAP_REL, Bounded, outcome_bound
 from .forked import fork_is_safe, forked_map, usable_cores
 from .highs import MatrixModel, new_highs, quiet_stdout, run_highs, to_matrix
+
+R = TypeVar("R")
 
 # Rounds of pricing at most, and the relative bound improvement under which they stop.
 MAX_ROUNDS = 12
@@ -215,6 +218,16 @@ def _priced_block(model: MatrixModel, split: _Split, k: int, priced: np.ndarray
     return sub, inst
 
 
+def _per_distinct_block(split: _Split, fn: Callable[[int], R], weight: Callable[[int], float],
+                        fork: bool) -> dict[int, R]:
+    """fn(k) for each distinct block k (the first of its twins, which share its result),
+    half of them in a forked child when fork (`forked.forked_map`, weighted by weight(k):
+    the same results, in the same order, as one loop)."""
+    firsts = sorted(set(split.twin))
+    return dict(zip(firsts, forked_map(fn, firsts, [weight(k) for k in firsts], fork),
+                    strict=True))
+
+
 def _price_block(model: MatrixModel, split: _Split, k: int, priced: np.ndarray
                  ) -> tuple[float, np.ndarray] | None:
     """Block k's proven value at the priced costs and its plan there; None when it has
@@ -239,10 +252,8 @@ def _price(model: MatrixModel, split: _Split, y: np.ndarray, fork: bool = False
     half the distinct blocks solved in a forked child (`forked.forked_map`, the same
     answer)."""
     priced = model.cost + y @ split.coupling_a
-    firsts = sorted(set(split.twin))
-    weights = [float(len(split.blocks[k])) for k in firsts]
-    done = dict(zip(firsts, forked_map(lambda k: _price_block(model, split, k, priced),
-                                       firsts, weights, fork), strict=True))
+    done = _per_distinct_block(split, lambda k: _price_block(model, split, k, priced),
+                               lambda k: float(len(split.blocks[k])), fork)
     out: list[tuple[np.ndarray, float]] = []
     plans: list[np.ndarray] = []
     for k, cols in enumerate(split.blocks):
@@ -381,11 +392,9 @@ def _probe(model: MatrixModel, split: _Split, y: np.ndarray, plans: list[np.ndar
     probed in a forked child process (`forked.forked_map`; the same answer)."""
     out: dict[int, tuple[float, float]] = dict(known or {})
     priced = model.cost + y @ split.coupling_a
-    firsts = sorted(set(split.twin))  # twins share their first block's probing
-    weights = [_open_integers(model, split.blocks[k], out) for k in firsts]
-    done = dict(zip(firsts, forked_map(
-        lambda k: _probe_block(model, split, k, priced, plans[k], values[k], gap, out),
-        firsts, weights, fork), strict=True))
+    done = _per_distinct_block(
+        split, lambda k: _probe_block(model, split, k, priced, plans[k], values[k], gap, out),
+        lambda k: _open_integers(model, split.blocks[k], out), fork)
     for k in range(len(split.blocks)):
         verdict, met = done[split.twin[k]]
         if found is not None and k == split.twin[k]:

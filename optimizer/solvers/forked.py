@@ -23,9 +23,10 @@ import os
 import pickle
 import select
 import signal
+import threading
 import time
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -49,7 +50,6 @@ def fork_is_safe() -> bool:
     running (a lock another thread holds would stay held in the child)."""
     import multiprocessing
     import sys
-    import threading
 
     return (sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
             and threading.active_count() == 1)
@@ -80,39 +80,66 @@ def forked_map(fn: Callable[[T], R], items: Sequence[T], weights: Sequence[float
     if not theirs:
         return [fn(x) for x in items]
     read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: compute, send, leave without running any exit handler
-        code = 1
-        try:
-            os.close(read_end)
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
-            from .highs import single_thread_worker
-
-            single_thread_worker()
-            data = pickle.dumps([fn(items[i]) for i in theirs],
-                                protocol=pickle.HIGHEST_PROTOCOL)
-            with os.fdopen(write_end, "wb") as pipe:
-                pipe.write(data)
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(write_end)
-    results: list[R | None] = [None] * len(items)
+    # Ctrl-C is held back across the fork: a child interrupted before it ignores Ctrl-C
+    # would go on as a second copy of this program (CPython clears, in the child, the
+    # flags of signals caught before the fork).
+    held = _hold_interrupts()
+    pid = 0
     got: list[R] | None = None
+    results: list[R | None] = [None] * len(items)
     try:
+        pid = os.fork()
+        if pid == 0:  # the child: compute, send, leave without running any exit handler
+            code = 1
+            try:
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
+                _release_interrupts(held)
+                os.close(read_end)
+                from .highs import single_thread_worker
+
+                single_thread_worker()
+                data = pickle.dumps([fn(items[i]) for i in theirs],
+                                    protocol=pickle.HIGHEST_PROTOCOL)
+                with os.fdopen(write_end, "wb") as pipe:
+                    pipe.write(data)
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(write_end)
+        write_end = -1
+        _release_interrupts(held)  # a Ctrl-C held back is raised here: the child is killed
+        held = None
         for i in mine:
             results[i] = fn(items[i])
         got = _collect(read_end, pid, len(theirs), wait)
         pid = 0
     finally:
         os.close(read_end)
+        if write_end >= 0:
+            os.close(write_end)
         if pid:  # this process was interrupted: the child goes first
             _kill(pid)
+        _release_interrupts(held)  # (when the fork itself failed)
     if got is None:
         got = [fn(items[i]) for i in theirs]
     for i, value in zip(theirs, got, strict=True):
         results[i] = value
     return results  # type: ignore[return-value]
+
+
+def _hold_interrupts() -> Any:
+    """Block SIGINT for this thread (the one that forks); what to give back to
+    `_release_interrupts` (None where signal masks do not exist or this is not the main
+    thread)."""
+    if not hasattr(signal, "pthread_sigmask") or \
+            threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+
+
+def _release_interrupts(held: Any) -> None:
+    if held is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def _collect(fd: int, pid: int, count: int, wait: float) -> list | None:
