@@ -20,6 +20,7 @@ import pulp
 from ..case.region import Region, load_region
 from ..case.schema import Case, validate
 from ..errors import CaseError, SolverError
+from ..fmt import pct_short
 from ..i18n import gettext as _
 from ..model.region import block_of, build_region_model, max_cut_model, region_case
 from ..plan.evaluate import evaluate, violations
@@ -194,7 +195,7 @@ def _part(region: Region, k: int, plan: dict[str, float], cuts: Mapping[str, flo
                             solver="highs")
     result = Result(case, outcome.status, "highs", MappingProxyType(plan), ev, before, proven,
                     "region joint program", binding=tuple(binding(case, ev, plan)),
-                    warnings=tuple(case_warnings(case)),
+                    warnings=tuple(case_warnings(case) + tolerance_warnings(case)),
                     audit=audit_trail(case, "highs", outcome, {}),
                     outlook=quick_outlook(case, plan) if explain else None,
                     least_risk=ev.risk)
@@ -202,6 +203,18 @@ def _part(region: Region, k: int, plan: dict[str, float], cuts: Mapping[str, flo
     return ClusterPart(cid, MappingProxyType(dict(cuts)), result,
                        original.private_total + original.public_total,
                        today.private_share, today.result)
+
+
+def tolerance_warnings(case: Case) -> list[str]:
+    """A cluster's `target.risk_tolerance` is not applied when the region's program chooses
+    its plan (joint program or decomposition): said, not silently dropped."""
+    tol = case.target.risk_tolerance
+    if tol <= 0:
+        return []
+    return [_("target.risk_tolerance: {tol} is not applied in a region run: the region's "
+              "objective chooses this cluster's plan together with the split (its own "
+              "optimize would choose, among plans within {tol} of its least EUR at risk, the "
+              "one that keeps the most members)").format(tol=pct_short(tol))]
 
 
 def _splits(region: Region, cuts: Mapping[str, Mapping[str, float]] | None,
@@ -319,4 +332,4 @@ def _batch(region: Region, solver: str, time_limit: float | None, explain: bool
 
 
 __all__ = ["DEFAULT_TIME_LIMIT", "MARGINAL_STEP", "cut_case", "diagnose_region",
-           "solve_region"]
+           "solve_region", "tolerance_warnings"]

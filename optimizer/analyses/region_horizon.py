@@ -40,7 +40,7 @@ from ..solvers.bounded import REGION_GAP_REL, run_bounded
 from ..status import Status
 from .horizon import evaluate_path, path_violations, year_results
 from .plans import audit_trail, case_warnings
-from .region import cut_case
+from .region import cut_case, tolerance_warnings
 from .region_spend import CENT, spend_all
 
 # A region horizon's program is about K times the one-year region's (K years): its default
@@ -131,7 +131,7 @@ def _part(region: Region, k: int, path: list[dict[str, float]],
     outcome = SolverOutcome(status, True, solver="highs")
     result = HorizonResult(case, status, "highs", year_results(case, cases, path, evs),
                            status is Status.OPTIMAL, "region joint program", None,
-                           tuple(case_warnings(cases[0])),
+                           tuple(case_warnings(cases[0]) + tolerance_warnings(cases[0])),
                            audit_trail(case, "highs", outcome, dict(audit.get("overrides", {}))))
     today = evaluate(original, {})
     return ClusterPath(cid, MappingProxyType({e: tuple(v) for e, v in cuts.items()}),

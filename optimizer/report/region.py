@@ -20,6 +20,7 @@ from .region_words import (
     even_line,
     marginal_lines,
     outlook_overview,
+    tolerance_line,
 )
 
 
@@ -91,6 +92,9 @@ def _people(result: RegionResult, markdown: bool) -> str:
         overview = outlook_overview(result)
         if overview:
             out.append(overview)
+        tolerance = tolerance_line(result)
+        if tolerance:
+            out.append(tolerance)
     else:
         out.append(_("Status: {status}. No split of the envelopes keeps every cluster at its "
                      "targets.").format(status=status))

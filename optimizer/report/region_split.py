@@ -17,6 +17,7 @@ from .region_words import (
     even_line,
     marginal_lines,
     outlook_overview,
+    tolerance_line,
 )
 
 
@@ -94,6 +95,9 @@ def region_lead(result: RegionResult) -> list[str]:
     even = even_line(result)
     if even:
         out.append(even)
+    tolerance = tolerance_line(result)
+    if tolerance:
+        out.append(tolerance)
     return out
 
 

@@ -13,6 +13,7 @@ from ..fmt import count, keur, money, pct, pct_digits, pct_short, status_words
 from ..i18n import gettext as _
 from ..i18n import ngettext
 from ..results.region import ClusterPart, EnvelopeSplit, RegionResult
+from ..results.region_horizon import RegionHorizonResult
 from ..results.result import Outlook
 from ..results.summary import summary_lines
 
@@ -228,6 +229,27 @@ def even_line(result: RegionResult) -> str | None:
         clusters=_list(even))
 
 
+def tolerance_line(result: RegionResult | RegionHorizonResult) -> str | None:
+    """The clusters whose own `target.risk_tolerance` the region's program does not apply
+    (MODEL.md, Region, "Objectives"), in one sentence; None when there are none or when the
+    region is a batch (each cluster's own optimize, where it applies)."""
+    spec = result.region.spec
+    if spec.horizon is None and not spec.envelopes and spec.member_pool is None \
+            and spec.region_private_share is None:
+        return None
+    ids = [p.id for p in result.parts if p.result.case.target.risk_tolerance > 0]
+    if not ids:
+        return None
+    return ngettext(
+        "The risk tolerance of {clusters} (target.risk_tolerance) is not applied in a region "
+        "run: the region's objective chooses its plan together with the split, not the plan "
+        "within that tolerance of its least EUR at risk that keeps the most members.",
+        "The risk tolerances of {clusters} (target.risk_tolerance) are not applied in a "
+        "region run: the region's objective chooses their plans together with the split, not "
+        "the plans within those tolerances of their least EUR at risk that keep the most "
+        "members.", len(ids)).format(clusters=_list(ids))
+
+
 def spends_whole(result: RegionResult, split: EnvelopeSplit) -> bool:
     """Whether the envelope is spent whole by its file's choice (`spend: "all"`)."""
     return any(e.id == split.id and e.spends_all for e in result.region.spec.envelopes)
@@ -294,4 +316,4 @@ def marginal_lines(result: RegionResult) -> list[str]:
 
 
 __all__ = ["binds_words", "cluster_head", "cluster_lines", "envelope_line", "even_line", "marginal_lines",
-           "outlook_overview", "spends_whole"]
+           "outlook_overview", "spends_whole", "tolerance_line"]
