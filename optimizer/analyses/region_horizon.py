@@ -41,6 +41,7 @@ from ..status import Status
 from .horizon import evaluate_path, path_violations, year_results
 from .plans import audit_trail, case_warnings
 from .region import cut_case, tolerance_warnings
+from .region_even import even_cuts
 from .region_spend import CENT, spend_all
 
 # A region horizon's program is about K times the one-year region's (K years): its default
@@ -78,6 +79,7 @@ def solve_region_horizon(
         return RegionHorizonResult(region, run.outcome.status, "highs", (),
                                    tuple(_years(region, None, None)), False,
                                    diagnosis=diagnosis, audit=MappingProxyType(audit))
+    even_cuts(rm)  # two funders of one cluster: the even split each year, at the same risk
     paths, cuts = rm.read()
     gap = run.gap
     proven = run.outcome.status is Status.OPTIMAL and (

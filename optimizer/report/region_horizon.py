@@ -13,7 +13,7 @@ from ..i18n import gettext as _
 from ..results.region_horizon import RegionHorizonResult
 from .formats import FORMATS, csv_number
 from .horizon import path_sentences, text_writers
-from .region_words import tolerance_line
+from .region_words import even_line, tolerance_line
 
 
 def render_region_horizon(result: RegionHorizonResult, fmt: str = "table") -> str:
@@ -60,9 +60,7 @@ def summary_lines(result: RegionHorizonResult) -> list[str]:
             lines.append(_("The time limit stopped the search: no split puts less than {bound} "
                            "at risk (proven gap {gap}).").format(
                                bound=money(result.bound, "EUR"), gap=f"{result.gap:.2%}"))
-        tolerance = tolerance_line(result)
-        if tolerance:
-            lines.append(tolerance)
+        lines += [t for t in (even_line(result), tolerance_line(result)) if t]
         return lines
     d = result.diagnosis
     if d is None:

@@ -13,7 +13,7 @@ from ..fmt import count, keur, money, pct, pct_digits, pct_short, status_words
 from ..i18n import gettext as _
 from ..i18n import ngettext
 from ..results.region import ClusterPart, EnvelopeSplit, RegionResult
-from ..results.region_horizon import RegionHorizonResult
+from ..results.region_horizon import ClusterPath, RegionHorizonResult
 from ..results.result import Outlook
 from ..results.summary import summary_lines
 
@@ -208,22 +208,40 @@ def envelope_line(result: RegionResult, split: EnvelopeSplit) -> str | None:
     return text + "."
 
 
-def even_line(result: RegionResult) -> str | None:
+def _cut_evenly(years: list[list[float]]) -> bool:
+    """Each year's funders' cuts, as shares of what each pays: cut (some year), and by the
+    same share in every year."""
+    years = [shares for shares in years if len(shares) >= 2]
+    return any(max(shares) > EVEN_SHARE_TOL for shares in years) and all(
+        max(shares) - min(shares) <= EVEN_SHARE_TOL for shares in years)
+
+
+def even_line(result: RegionResult | RegionHorizonResult) -> str | None:
     """The clusters that two funders or more cut by the same share of what each pays them
-    (MODEL.md, "Even cuts between funders"), in one sentence; None when there are none."""
+    (MODEL.md, "Even cuts between funders"; with a horizon, in every year), in one
+    sentence; None when there are none."""
     even = []
     for p in result.parts:
         funded = result.region.funded(p.id)
         if len(funded) < 2:
             continue
         case = result.region.case_of(p.id)
-        shares = [p.cuts.get(env.id, 0.0) / case.revenue(line).amount
-                  for env, line in funded if case.revenue(line).amount > 0]
-        if len(shares) >= 2 and max(shares) > EVEN_SHARE_TOL \
-                and max(shares) - min(shares) <= EVEN_SHARE_TOL:
+        amounts = {env.id: case.revenue(line).amount for env, line in funded
+                   if case.revenue(line).amount > 0}
+        if isinstance(p, ClusterPath):
+            n = max((len(v) for v in p.cuts.values()), default=0)
+            years = [[(p.cuts[e][k] if e in p.cuts else 0.0) / a for e, a in amounts.items()]
+                     for k in range(n)]
+        else:
+            years = [[p.cuts.get(e, 0.0) / a for e, a in amounts.items()]]
+        if _cut_evenly(years):
             even.append(p.id)
     if not even:
         return None
+    if isinstance(result, RegionHorizonResult):
+        return _("Where two funders pay the same cluster, each cuts the same share of what it "
+                 "pays it, year by year ({clusters}): which of them cuts changes no EUR at "
+                 "risk.").format(clusters=_list(even))
     return _("Where two funders pay the same cluster, each cuts the same share of what it "
              "pays it ({clusters}): which of them cuts changes no EUR at risk.").format(
         clusters=_list(even))
