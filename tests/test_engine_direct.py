@@ -28,10 +28,12 @@ from .test_engine_v2 import AURA, _same
 
 def test_direct_only_where_ctrl_c_is_ignored(monkeypatch):
     monkeypatch.setattr(engine, "_THREADS", 1)
-    assert signal.getsignal(signal.SIGINT) is not signal.SIG_IGN
-    assert not engine._direct()  # the caller's process: Ctrl-C must stop a solve
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Ctrl-C as a terminal gives it (a runner started in the background of a script
+    # inherits it ignored), then ignored as in a worker process.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
+        assert not engine._direct()  # the caller's process: Ctrl-C must stop a solve
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         assert engine._direct()
         monkeypatch.setattr(engine, "_THREADS", None)
         assert not engine._direct()  # not a worker's one-thread HiGHS
