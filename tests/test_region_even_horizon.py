@@ -7,7 +7,7 @@ shares of a shared cluster may differ only where evening them out is blocked: th
 cutting the larger share has no room left under that year's envelope (or spends all), the
 other spends all or is at its largest cut, or the rule that a cut never falls ties that
 year to the one before (the larger cut already equals last year's) or after (the smaller
-cut already equals next year's).
+cut already equals next year's) and that year is itself held by one of the first reasons.
 """
 
 from __future__ import annotations
@@ -46,33 +46,49 @@ def horizon_region(seed: int) -> dict:
     return raw
 
 
-def _blocked(result, cid: str, k: int) -> list[str]:
-    """Why cluster cid's funders could not cut it by the same share in year k: [] when its
-    shares are equal that year."""
+def _shares(result, cid: str, k: int):
+    """(larger share, its envelope, its cuts), (smaller share, ...) of cluster cid in year
+    k."""
     region = result.region
     part = next(p for p in result.parts if p.id == cid)
-    shares = {}
+    shares = []
     for env, line in region.funded(cid):
         amount = region.case_of(cid).revenue(line).amount
         cuts = part.cuts.get(env.id, (0.0,) * len(YEARS))
-        shares[env.id] = (cuts[k] / amount, env, cuts)
-    hi = max(shares.values(), key=lambda s: s[0])
-    lo = min(shares.values(), key=lambda s: s[0])
-    if hi[0] - lo[0] <= SHARE_TOL:
-        return []
+        shares.append((cuts[k] / amount, env, cuts))
+    return max(shares, key=lambda s: s[0]), min(shares, key=lambda s: s[0])
+
+
+def _held(result, cid: str, k: int) -> list[str]:
+    """What holds cluster cid's cuts in year k where they are, whatever the other year:
+    the larger share's funder has no room left that year (or spends all), the other
+    spends all or is at its largest cut."""
+    hi, lo = _shares(result, cid, k)
     year = {e.id: e for e in result.years[k].envelopes}
     reasons = []
-    h_env, l_env = hi[1], lo[1]
-    if h_env.spends_all or year[h_env.id].after >= year[h_env.id].amount - 1e-3:
-        reasons.append(f"{h_env.id} has no room")
-    if l_env.spends_all:
-        reasons.append(f"{l_env.id} spends all")
-    if lo[0] >= l_env.max_cut_fraction - SHARE_TOL:
-        reasons.append(f"{l_env.id} at its largest cut")
-    if k > 0 and abs(hi[2][k] - hi[2][k - 1]) <= 1e-3:
-        reasons.append(f"{h_env.id}'s cut equals last year's")
-    if k + 1 < len(YEARS) and abs(lo[2][k + 1] - lo[2][k]) <= 1e-3:
-        reasons.append(f"{l_env.id}'s cut equals next year's")
+    if hi[1].spends_all or year[hi[1].id].after >= year[hi[1].id].amount - 1e-3:
+        reasons.append(f"{hi[1].id} has no room")
+    if lo[1].spends_all:
+        reasons.append(f"{lo[1].id} spends all")
+    if lo[0] >= lo[1].max_cut_fraction - SHARE_TOL:
+        reasons.append(f"{lo[1].id} at its largest cut")
+    return reasons
+
+
+def _blocked(result, cid: str, k: int) -> list[str]:
+    """Why cluster cid's funders could not cut it by the same share in year k: [] when its
+    shares are equal that year. A cut that never falls ties year k to the year before
+    (the larger cut already equals last year's) or after (the smaller cut already equals
+    next year's): that is a reason only when the tied year is itself held."""
+    hi, lo = _shares(result, cid, k)
+    if hi[0] - lo[0] <= SHARE_TOL:
+        return []
+    reasons = _held(result, cid, k)
+    if k > 0 and abs(hi[2][k] - hi[2][k - 1]) <= 1e-3 and _held(result, cid, k - 1):
+        reasons.append(f"{hi[1].id}'s cut equals last year's, which is held")
+    if k + 1 < len(YEARS) and abs(lo[2][k + 1] - lo[2][k]) <= 1e-3 \
+            and _held(result, cid, k + 1):
+        reasons.append(f"{lo[1].id}'s cut equals next year's, which is held")
     return reasons or [f"shares {hi[0]:.6f} and {lo[0]:.6f} could be evened"]
 
 

@@ -1,5 +1,6 @@
 """A cluster's `target.risk_tolerance` in a region run (docs/MODEL.md, Region, "Objectives"):
-the region's program chooses every plan with the split and does not apply it, and says so,
+the region's program chooses every plan with the split and does not use its members choice,
+and says so,
 in the cluster's warnings (every format) and in one sentence of the report naming exactly
 those clusters; a batch (no envelope, pool or region share) runs each cluster's own
 optimize, which applies it, and says nothing.
@@ -57,11 +58,12 @@ def test_a_region_run_says_it_does_not_apply_it(method):
     warned = {c["id"] for c in data["clusters"] if _said(c["result"]["warnings"])}
     assert warned == {"avg"}
     text = render_region(result, "table")
-    line = next(t for t in text.splitlines() if "is not applied in a region run" in t)
+    line = next(t for t in text.splitlines() if t.startswith("Not used in a region run"))
     assert "avg" in line and "small" not in line
     with i18n.language("fr"):
         french = render_region(result, "table")
-    assert "n'est pas appliquée" in french and "is not applied" not in french
+    assert "Non utilisé dans le calcul de la région : le choix des adhérents de avg" in french
+    assert "Not used" not in french
 
 
 def test_a_batch_applies_it_and_says_nothing():
@@ -69,7 +71,7 @@ def test_a_batch_applies_it_and_says_nothing():
     by_id = {p.id: p for p in result.parts}
     assert by_id["avg"].result.members_choice is not None
     assert not any(_said(p.result.warnings) for p in result.parts)
-    assert "not applied in a region run" not in render_region(result, "table")
+    assert "Not used in a region run" not in render_region(result, "table")
 
 
 def test_a_region_horizon_says_it_too():
@@ -80,8 +82,8 @@ def test_a_region_horizon_says_it_too():
     warned = [p.id for p in result.parts if _said(p.result.warnings)]
     assert warned == ["a"]
     line = next(t for t in render_region_horizon(result, "table").splitlines()
-                if "not applied in a region run" in t)
-    assert "a (target" in line and "b" not in line.split("(")[0]
+                if t.startswith("Not used in a region run"))
+    assert "members choice of a (target" in line and " b " not in line
 
 
 def test_the_cli_prints_it_in_every_format(tmp_path):
@@ -91,7 +93,7 @@ def test_the_cli_prints_it_in_every_format(tmp_path):
     for fmt in ("table", "markdown"):
         out = runner.invoke(main, [str(path), "--format", fmt])
         assert out.exit_code == 0, out.output
-        assert "The risk tolerance of avg (target.risk_tolerance) is not applied" in out.output
+        assert "the members choice of avg (target.risk_tolerance)" in out.output
     out = runner.invoke(main, [str(path), "--format", "json"])
     assert out.exit_code == 0
     assert _said(json.loads(out.output)["clusters"][0]["result"]["warnings"])

@@ -206,15 +206,18 @@ def _part(region: Region, k: int, plan: dict[str, float], cuts: Mapping[str, flo
 
 
 def tolerance_warnings(case: Case) -> list[str]:
-    """A cluster's `target.risk_tolerance` is not applied when the region's program chooses
-    its plan (joint program or decomposition): said, not silently dropped."""
+    """A cluster's `target.risk_tolerance` members choice is not used when the region's
+    program chooses its plan (joint program, decomposition, region horizon): said, not
+    silently dropped. (Its other effect, fee options past the revenue peak left out, stays:
+    the cluster's case builds its block.)"""
     tol = case.target.risk_tolerance
     if tol <= 0:
         return []
-    return [_("target.risk_tolerance: {tol} is not applied in a region run: the region's "
-              "objective chooses this cluster's plan together with the split (its own "
-              "optimize would choose, among plans within {tol} of its least EUR at risk, the "
-              "one that keeps the most members)").format(tol=pct_short(tol))]
+    return [_("target.risk_tolerance ({tol}): its members choice is not used in a region "
+              "run. The region's objective picks this cluster's plan; its own optimize would "
+              "pick, among plans within {tol} of its least EUR at risk, the one that keeps the "
+              "most members, so the region's plan may keep fewer. Fee increases past the "
+              "revenue peak are still left out").format(tol=pct_short(tol))]
 
 
 def _splits(region: Region, cuts: Mapping[str, Mapping[str, float]] | None,

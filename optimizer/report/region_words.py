@@ -259,13 +259,15 @@ def tolerance_line(result: RegionResult | RegionHorizonResult) -> str | None:
     if not ids:
         return None
     return ngettext(
-        "The risk tolerance of {clusters} (target.risk_tolerance) is not applied in a region "
-        "run: the region's objective chooses its plan together with the split, not the plan "
-        "within that tolerance of its least EUR at risk that keeps the most members.",
-        "The risk tolerances of {clusters} (target.risk_tolerance) are not applied in a "
-        "region run: the region's objective chooses their plans together with the split, not "
-        "the plans within those tolerances of their least EUR at risk that keep the most "
-        "members.", len(ids)).format(clusters=_list(ids))
+        "Not used in a region run: the members choice of {clusters} (target.risk_tolerance). "
+        "The region's objective picks that cluster's plan; its own run would pick, among plans "
+        "within its tolerance of its least EUR at risk, the one that keeps the most members, "
+        "so the region's plan may keep fewer members.",
+        "Not used in a region run: the members choice of {clusters} (target.risk_tolerance). "
+        "The region's objective picks these clusters' plans; their own runs would pick, among "
+        "plans within their tolerance of their least EUR at risk, the ones that keep the most "
+        "members, so the region's plans may keep fewer members.",
+        len(ids)).format(clusters=_list(ids))
 
 
 def spends_whole(result: RegionResult, split: EnvelopeSplit) -> bool:
