@@ -93,7 +93,7 @@ def solve_region(
     if spec.horizon is not None:  # the funders' envelopes year by year (region_horizon.py)
         raise CaseError(_("horizon: this region has a horizon; solve it with "
                           "optimizer.solve_region_horizon (optimize does it for you)"))
-    if not spec.envelopes and spec.member_pool is None and spec.region_private_share is None:
+    if region.is_batch:
         return _batch(region, solver, time_limit, explain)
     audit = _audit(region, overrides, time_limit)
     from .region_scale import Assembly, solve_decomposed, use_decomposition

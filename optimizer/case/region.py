@@ -125,6 +125,14 @@ class Region:
         """(envelope, line) for each envelope that pays a line of this cluster."""
         return [(e, e.lines[cluster_id]) for e in self.spec.envelopes if cluster_id in e.lines]
 
+    @property
+    def is_batch(self) -> bool:
+        """No envelope, member pool, region share or horizon: each cluster is solved on its
+        own (exactly `optimize` on its case), one table."""
+        spec = self.spec
+        return (spec.horizon is None and not spec.envelopes and spec.member_pool is None
+                and spec.region_private_share is None)
+
 
 def is_region(raw: Any) -> bool:
     """Whether parsed JSON is a region file (it has `clusters`) rather than a case."""

@@ -251,9 +251,7 @@ def tolerance_line(result: RegionResult | RegionHorizonResult) -> str | None:
     """The clusters whose own `target.risk_tolerance` the region's program does not apply
     (MODEL.md, Region, "Objectives"), in one sentence; None when there are none or when the
     region is a batch (each cluster's own optimize, where it applies)."""
-    spec = result.region.spec
-    if spec.horizon is None and not spec.envelopes and spec.member_pool is None \
-            and spec.region_private_share is None:
+    if result.region.is_batch:
         return None
     ids = [p.id for p in result.parts if p.result.case.target.risk_tolerance > 0]
     if not ids:
